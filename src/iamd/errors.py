@@ -1,0 +1,148 @@
+"""AWS errors shared by every layer below the wire.
+
+Lower layers raise these (or their own domain errors, translated by services); only ``api/``
+turns them into HTTP responses. Each class is one AWS error code with the HTTP status and fault
+side that AWS uses, so the mapping lives with the error, not in the renderer.
+
+    AwsError
+    ├── ValidationError, InvalidAction, InvalidParameterValue, MissingAction, ...
+    ├── authentication: MissingAuthenticationToken, IncompleteSignature, InvalidClientTokenId,
+    │                   SignatureDoesNotMatch, RequestExpired, ExpiredToken, ...
+    ├── AccessDenied
+    └── per-service errors (``services/iam/errors.py``, ``services/sts_errors.py``)
+"""
+
+from __future__ import annotations
+
+
+class AwsError(Exception):
+    """One AWS error code. ``fmt`` is the message template filled from keyword arguments."""
+
+    code: str = "InternalFailure"
+    status: int = 500
+    sender_fault: bool = False
+    fmt: str = "{message}"
+
+    def __init__(self, message: str | None = None, **kwargs: object) -> None:
+        if message is None:
+            message = self.fmt.format(**kwargs)
+        self.message = message
+        super().__init__(message)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class SenderError(AwsError):
+    status = 400
+    sender_fault = True
+
+
+class InternalFailure(AwsError):
+    code = "InternalFailure"
+    status = 500
+    fmt = "An internal error occurred."
+
+
+class ServiceUnavailable(AwsError):
+    code = "ServiceUnavailable"
+    status = 503
+
+
+# --- request shape -------------------------------------------------------------------------
+
+
+class ValidationError(SenderError):
+    code = "ValidationError"
+
+
+class InvalidAction(SenderError):
+    code = "InvalidAction"
+    fmt = "Could not find operation {action} for version {version}"
+
+
+class MissingAction(SenderError):
+    code = "MissingAction"
+    fmt = "Missing Action"
+
+
+class InvalidParameterValue(SenderError):
+    code = "InvalidParameterValue"
+
+
+class InvalidParameterCombination(SenderError):
+    code = "InvalidParameterCombination"
+
+
+class MalformedQueryString(SenderError):
+    code = "MalformedQueryString"
+
+
+class RequestEntityTooLarge(SenderError):
+    code = "RequestEntityTooLarge"
+    status = 413
+    fmt = "Request body is larger than {limit} bytes."
+
+
+class UnknownService(SenderError):
+    code = "UnknownService"
+    status = 400
+    fmt = "The service '{service}' is not served by this endpoint."
+
+
+class UnknownOperation(SenderError):
+    code = "UnknownOperationException"
+
+
+# --- authentication ------------------------------------------------------------------------
+
+
+class MissingAuthenticationToken(SenderError):
+    code = "MissingAuthenticationToken"
+    status = 403
+    fmt = "Request is missing Authentication Token"
+
+
+class IncompleteSignature(SenderError):
+    code = "IncompleteSignature"
+    status = 403
+
+
+class InvalidClientTokenId(SenderError):
+    code = "InvalidClientTokenId"
+    status = 403
+    fmt = "The security token included in the request is invalid."
+
+
+class SignatureDoesNotMatch(SenderError):
+    code = "SignatureDoesNotMatch"
+    status = 403
+    fmt = (
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your AWS Secret Access Key and signing method. "
+        "Consult the service documentation for details."
+    )
+
+
+class RequestExpired(SenderError):
+    code = "RequestExpired"
+    status = 403
+
+
+class ExpiredToken(SenderError):
+    code = "ExpiredToken"
+    status = 403
+    fmt = "The security token included in the request is expired"
+
+
+class InvalidSignatureException(SenderError):
+    code = "InvalidSignatureException"
+    status = 403
+
+
+# --- authorization -------------------------------------------------------------------------
+
+
+class AccessDenied(SenderError):
+    code = "AccessDenied"
+    status = 403
