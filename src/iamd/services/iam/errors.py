@@ -1,0 +1,88 @@
+"""IAM's error codes, as botocore's ``iam`` service model defines them.
+
+The model names the shapes ``NoSuchEntityException`` but the wire code is ``NoSuchEntity``; the
+classes use the wire code. ``tests/unit/services/iam/test_errors.py`` checks code, status and
+fault side against the model so a botocore upgrade cannot drift silently.
+"""
+
+from __future__ import annotations
+
+from iamd.errors import AwsError, SenderError
+
+
+class ConcurrentModification(SenderError):
+    code = "ConcurrentModification"
+    status = 409
+
+
+class DeleteConflict(SenderError):
+    code = "DeleteConflict"
+    status = 409
+
+
+class EntityAlreadyExists(SenderError):
+    code = "EntityAlreadyExists"
+    status = 409
+
+
+class EntityTemporarilyUnmodifiable(SenderError):
+    code = "EntityTemporarilyUnmodifiable"
+    status = 409
+
+
+class InvalidInput(SenderError):
+    code = "InvalidInput"
+    status = 400
+
+
+class LimitExceeded(SenderError):
+    code = "LimitExceeded"
+    status = 409
+
+
+class MalformedPolicyDocument(SenderError):
+    code = "MalformedPolicyDocument"
+    status = 400
+
+
+class NoSuchEntity(SenderError):
+    code = "NoSuchEntity"
+    status = 404
+
+
+class PolicyNotAttachable(SenderError):
+    code = "PolicyNotAttachable"
+    status = 400
+
+
+class UnmodifiableEntity(SenderError):
+    code = "UnmodifiableEntity"
+    status = 400
+
+
+class ServiceFailure(AwsError):
+    code = "ServiceFailure"
+    status = 500
+    sender_fault = False
+
+
+class NotSupportedService(SenderError):
+    code = "NotSupportedService"
+    status = 404
+
+
+# Shape name in botocore's model -> class; the test walks this table.
+BY_SHAPE = {
+    "ConcurrentModificationException": ConcurrentModification,
+    "DeleteConflictException": DeleteConflict,
+    "EntityAlreadyExistsException": EntityAlreadyExists,
+    "EntityTemporarilyUnmodifiableException": EntityTemporarilyUnmodifiable,
+    "InvalidInputException": InvalidInput,
+    "LimitExceededException": LimitExceeded,
+    "MalformedPolicyDocumentException": MalformedPolicyDocument,
+    "NoSuchEntityException": NoSuchEntity,
+    "PolicyNotAttachableException": PolicyNotAttachable,
+    "UnmodifiableEntityException": UnmodifiableEntity,
+    "ServiceFailureException": ServiceFailure,
+    "ServiceNotSupportedException": NotSupportedService,
+}

@@ -1,0 +1,168 @@
+"""IAM users: create, read, rename and move, delete, list; their tags and permissions boundary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Row, exists, select
+
+from iamd.auth.ids import new_unique_id
+from iamd.services.context import Call
+from iamd.services.iam import policy_refs, tagging
+from iamd.services.iam.common import arn, check_new_tags, paginate
+from iamd.services.iam.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from iamd.services.registry import action
+from iamd.store import schema
+from iamd.store import tags as tag_store
+from iamd.store.repos import users
+
+USERS_QUOTA = 5000
+
+
+def user_arn(row: Row[Any]) -> str:
+    return arn(row.account_id, "user", row.path, row.name)
+
+
+def user_shape(row: Row[Any], *, tags: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "Path": row.path,
+        "UserName": row.name,
+        "UserId": row.user_id,
+        "Arn": user_arn(row),
+        "CreateDate": row.created_at,
+    }
+    if row.password_last_used is not None:
+        out["PasswordLastUsed"] = row.password_last_used
+    if row.permissions_boundary:
+        out["PermissionsBoundary"] = {
+            "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+            "PermissionsBoundaryArn": row.permissions_boundary,
+        }
+    if tags:
+        out["Tags"] = tags
+    return out
+
+
+def get_user_row(call: Call, name: str) -> Row[Any]:
+    row = users.get_by_name(call.conn, call.account_id, name)
+    if row is None:
+        raise NoSuchEntity(f"The user with name {name} cannot be found.")
+    return row
+
+
+@action("iam", "CreateUser")
+def create_user(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    name, path = p["UserName"], p.get("Path") or "/"
+    new_tags = check_new_tags(p.get("Tags"))
+    if users.get_by_name(call.conn, call.account_id, name) is not None:
+        raise EntityAlreadyExists(f"User with name {name} already exists.")
+    if users.count(call.conn, call.account_id) >= USERS_QUOTA:
+        raise LimitExceeded(f"Cannot exceed quota for UsersPerAccount: {USERS_QUOTA}")
+    boundary = p.get("PermissionsBoundary")
+    if boundary:
+        policy_refs.resolve(call, boundary)
+    user_id = new_unique_id("AIDA")
+    users.insert(
+        call.conn,
+        user_id=user_id,
+        account_id=call.account_id,
+        name=name,
+        path=path,
+        created_at=call.now,
+        permissions_boundary=boundary,
+    )
+    tag_store.put_tags(call.conn, "user", user_id, new_tags)
+    row = users.get_by_id(call.conn, user_id)
+    assert row is not None
+    return {"User": user_shape(row, tags=new_tags)}
+
+
+@action("iam", "GetUser")
+def get_user(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    name = p.get("UserName")
+    if name is None:
+        if call.caller.kind == "root":
+            created = call.conn.execute(
+                select(schema.accounts.c.created_at).where(schema.accounts.c.account_id == call.account_id)
+            ).scalar_one()
+            return {"User": {"Path": "/", "UserId": call.account_id, "Arn": call.caller.arn, "CreateDate": created}}
+        if call.caller.kind != "user" or call.caller.user_name is None:
+            from iamd.services.iam.errors import InvalidInput
+
+            raise InvalidInput("Must specify userName when calling with non-User credentials")
+        name = call.caller.user_name
+    row = get_user_row(call, name)
+    return {"User": user_shape(row, tags=tag_store.list_tags(call.conn, "user", row.user_id))}
+
+
+@action("iam", "UpdateUser")
+def update_user(call: Call, p: dict[str, Any]) -> None:
+    row = get_user_row(call, p["UserName"])
+    changes: dict[str, Any] = {}
+    new_name = p.get("NewUserName")
+    if new_name is not None and new_name != row.name:
+        clash = users.get_by_name(call.conn, call.account_id, new_name)
+        if clash is not None and clash.user_id != row.user_id:
+            raise EntityAlreadyExists(f"User with name {new_name} already exists.")
+        changes["name"] = new_name
+    if p.get("NewPath") is not None:
+        changes["path"] = p["NewPath"]
+    if changes:
+        users.update(call.conn, row.user_id, **changes)
+    return None
+
+
+def _has(call: Call, table: Any, *where: Any) -> bool:
+    return bool(call.conn.execute(select(exists().where(*where))).scalar())
+
+
+@action("iam", "DeleteUser")
+def delete_user(call: Call, p: dict[str, Any]) -> None:
+    row = get_user_row(call, p["UserName"])
+    uid = row.user_id
+    s = schema
+    checks = [
+        (s.access_keys, s.access_keys.c.user_id == uid, "must delete access keys first."),
+        (s.group_members, s.group_members.c.user_id == uid, "must remove users from group first."),
+        (
+            s.inline_policies,
+            (s.inline_policies.c.principal_type == "user") & (s.inline_policies.c.principal_id == uid),
+            "must delete policies first.",
+        ),
+        (
+            s.policy_attachments,
+            (s.policy_attachments.c.principal_type == "user") & (s.policy_attachments.c.principal_id == uid),
+            "must detach all policies first.",
+        ),
+    ]
+    for table, where, why in checks:
+        if _has(call, table, where):
+            raise DeleteConflict(f"Cannot delete entity, {why}")
+    tag_store.drop_all(call.conn, "user", uid)
+    users.delete(call.conn, uid)
+    return None
+
+
+@action("iam", "ListUsers")
+def list_users(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    q = users.list_query(call.account_id, p.get("PathPrefix"))
+    rows, page = paginate(call.conn, q, schema.users.c.name_lower, p)
+    return {"Users": [user_shape(r) for r in rows], **page}
+
+
+tagging.register("User", "user", lambda call, p: get_user_row(call, p["UserName"]).user_id)
+
+
+@action("iam", "PutUserPermissionsBoundary")
+def put_user_permissions_boundary(call: Call, p: dict[str, Any]) -> None:
+    row = get_user_row(call, p["UserName"])
+    policy_refs.resolve(call, p["PermissionsBoundary"])
+    users.update(call.conn, row.user_id, permissions_boundary=p["PermissionsBoundary"])
+    return None
+
+
+@action("iam", "DeleteUserPermissionsBoundary")
+def delete_user_permissions_boundary(call: Call, p: dict[str, Any]) -> None:
+    row = get_user_row(call, p["UserName"])
+    users.update(call.conn, row.user_id, permissions_boundary=None)
+    return None

@@ -1,0 +1,49 @@
+"""Repository of an entity that has a per-account, case-insensitively unique name.
+
+Users, groups, roles, managed policies and instance profiles share this shape (id, account_id,
+name, name_lower, path, …); one implementation serves them all so uniqueness and pagination keys
+behave the same everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Connection, Row, Select, Table, delete, func, insert, select, update
+
+
+class NamedRepo:
+    def __init__(self, table: Table, id_column: str) -> None:
+        self.table = table
+        self.id: Column[Any] = table.c[id_column]
+
+    def get_by_name(self, conn: Connection, account_id: str, name: str) -> Row[Any] | None:
+        t = self.table
+        q = select(t).where(t.c.account_id == account_id, t.c.name_lower == name.lower())
+        return conn.execute(q).first()
+
+    def get_by_id(self, conn: Connection, entity_id: str) -> Row[Any] | None:
+        return conn.execute(select(self.table).where(self.id == entity_id)).first()
+
+    def insert(self, conn: Connection, **values: Any) -> None:
+        values["name_lower"] = values["name"].lower()
+        conn.execute(insert(self.table).values(**values))
+
+    def update(self, conn: Connection, entity_id: str, **values: Any) -> None:
+        if "name" in values:
+            values["name_lower"] = values["name"].lower()
+        conn.execute(update(self.table).where(self.id == entity_id).values(**values))
+
+    def delete(self, conn: Connection, entity_id: str) -> None:
+        conn.execute(delete(self.table).where(self.id == entity_id))
+
+    def count(self, conn: Connection, account_id: str) -> int:
+        t = self.table
+        return conn.execute(select(func.count()).select_from(t).where(t.c.account_id == account_id)).scalar_one()
+
+    def list_query(self, account_id: str, path_prefix: str | None = None) -> Select[Any]:
+        t = self.table
+        q = select(t).where(t.c.account_id == account_id)
+        if path_prefix and path_prefix != "/":
+            q = q.where(t.c.path.startswith(path_prefix, autoescape=True))
+        return q

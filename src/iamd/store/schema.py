@@ -1,0 +1,216 @@
+"""The relational schema of every IAM entity (SQLAlchemy Core).
+
+Every table is scoped by ``account_id``: accounts share nothing. Names are unique per account
+case-insensitively, as in AWS, through a ``name_lower`` column with a unique index; the same
+column is the keyset that pagination walks, so a page never skips or repeats an item while
+others write. Principals (users, groups, roles) and policy holders are addressed by their AWS
+unique id (AIDA…, AGPA…, AROA…), which survives renames.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from iamd.store.types import UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+CASCADE = {"ondelete": "CASCADE"}
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account_id", String(12), primary_key=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("alias", String(63), nullable=True, unique=True),
+    Column("is_default", Boolean, nullable=False, default=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("name_lower", String(64), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("permissions_boundary", String(2048), nullable=True),
+    Column("password_last_used", UtcDateTime(), nullable=True),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("group_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_lower", String(128), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_id", String(32), ForeignKey("groups.group_id", **CASCADE), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), primary_key=True),
+    Column("added_at", UtcDateTime(), nullable=False),
+    Index(None, "user_id"),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("role_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("name_lower", String(64), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("assume_role_policy", Text, nullable=False),
+    Column("description", String(1000), nullable=True),
+    Column("max_session_duration", Integer, nullable=False),
+    Column("permissions_boundary", String(2048), nullable=True),
+    Column("service_linked", Boolean, nullable=False, default=False),
+    Column("last_used_at", UtcDateTime(), nullable=True),
+    Column("last_used_region", String(64), nullable=True),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+managed_policies = Table(
+    "managed_policies",
+    metadata,
+    Column("policy_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_lower", String(128), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("description", String(1000), nullable=True),
+    Column("default_version", String(16), nullable=False),
+    Column("next_version", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+policy_versions = Table(
+    "policy_versions",
+    metadata,
+    Column("policy_id", String(32), ForeignKey("managed_policies.policy_id", **CASCADE), primary_key=True),
+    Column("version_id", String(16), primary_key=True),
+    Column("number", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# INVARIANT: principal_id is a users/groups/roles id of the same account_id; policy_arn is an
+# account's own managed policy or an AWS-managed one (arn:aws:iam::aws:policy/...).
+policy_attachments = Table(
+    "policy_attachments",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("principal_type", String(8), primary_key=True),
+    Column("principal_id", String(32), primary_key=True),
+    Column("policy_arn", String(2048), primary_key=True),
+    Column("attached_at", UtcDateTime(), nullable=False),
+    Index(None, "account_id", "policy_arn"),
+)
+
+inline_policies = Table(
+    "inline_policies",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("principal_type", String(8), primary_key=True),
+    Column("principal_id", String(32), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("document", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+)
+
+instance_profiles = Table(
+    "instance_profiles",
+    metadata,
+    Column("instance_profile_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_lower", String(128), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+# INVARIANT: AWS allows one role per instance profile, hence the profile id as primary key.
+instance_profile_roles = Table(
+    "instance_profile_roles",
+    metadata,
+    Column(
+        "instance_profile_id",
+        String(32),
+        ForeignKey("instance_profiles.instance_profile_id", **CASCADE),
+        primary_key=True,
+    ),
+    Column("role_id", String(32), ForeignKey("roles.role_id", **CASCADE), nullable=False),
+    Index(None, "role_id"),
+)
+
+# Tags of users, roles, managed policies and instance profiles (resource_type says which).
+tags = Table(
+    "tags",
+    metadata,
+    Column("resource_type", String(16), primary_key=True),
+    Column("resource_id", String(32), primary_key=True),
+    Column("key_lower", String(128), primary_key=True),
+    Column("key", String(128), nullable=False),
+    Column("value", String(256), nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+access_keys = Table(
+    "access_keys",
+    metadata,
+    Column("access_key_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    # NULL user_id: the account's root user.
+    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), nullable=True),
+    Column("secret_sealed", LargeBinary, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_used_at", UtcDateTime(), nullable=True),
+    Column("last_used_service", String(64), nullable=True),
+    Column("last_used_region", String(64), nullable=True),
+    Index(None, "user_id"),
+    Index(None, "account_id"),
+)
+
+service_linked_role_deletions = Table(
+    "service_linked_role_deletions",
+    metadata,
+    Column("task_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("role_name", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)

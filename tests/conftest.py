@@ -1,0 +1,52 @@
+"""Fixtures every test layer shares: the two store backends.
+
+Store-backed tests run on SQLite and on PostgreSQL. PostgreSQL is the local server at
+127.0.0.1:5432 (database ``test``); each test session works in a schema of its own, so
+concurrent runs never see each other's rows. Where no PostgreSQL answers, those cases skip.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+
+PG_BASE = os.environ.get("IAMD_TEST_PG", "postgresql://127.0.0.1:5432/test")
+
+
+def _pg_available() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_BASE.replace("postgresql://", "postgresql://postgres@", 1), connect_timeout=2):
+            return None
+    except Exception as err:  # noqa: BLE001 - any failure means "not reachable here"
+        return f"PostgreSQL not reachable at {PG_BASE}: {type(err).__name__}"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped at the end of the session."""
+    reason = _pg_available()
+    if reason:
+        pytest.skip(reason)
+    import psycopg
+
+    schema = "iamd_test_" + secrets.token_hex(4)
+    admin = PG_BASE.replace("postgresql://", "postgresql://postgres@", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{admin}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('store') / 'iamd.db'}"
+    return request.getfixturevalue("pg_url")
