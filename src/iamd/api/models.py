@@ -1,0 +1,133 @@
+"""One codec per AWS service, driven by botocore's ``service-2.json``.
+
+``ServiceCodec.load("iam")`` reads the model once (cached per process). Operations compile on
+first use (input shape to a parser/validator, output shape to generated XML code) and stay
+cached, so start-up only pays for reading the JSON and each request pays only for its own data.
+``compile_all()`` exists for callers (tests, a warm-up at start-up) that want it eagerly.
+
+Action/Version follow IAM's observed behaviour: no ``Action`` is ``MissingAction``; an unknown
+action or a ``Version`` other than the model's (missing: ``NO_VERSION_SPECIFIED``) is
+``InvalidAction`` "Could not find operation X for version Y".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import botocore.loaders
+from botocore.model import OperationModel, ServiceModel
+
+from iamd.api import xml
+from iamd.api.constraints import raise_if_any
+from iamd.api.query import InputCompiler, Parser, build_tree
+from iamd.errors import AwsError, InvalidAction, MissingAction
+
+NO_VERSION = "NO_VERSION_SPECIFIED"
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledOperation:
+    """Everything the hot path needs for one operation, built once."""
+
+    name: str
+    parse_input: Parser | None
+    render_result: Callable[[Any, Callable[[str], None]], None] | None
+    head: str
+    mid: str
+    tail: str
+
+
+@cache
+def _loader() -> botocore.loaders.Loader:
+    return botocore.loaders.Loader()
+
+
+class ServiceCodec:
+    """Query-protocol parse/render for one service (``iam``, ``sts``)."""
+
+    def __init__(self, model: ServiceModel) -> None:
+        self.model = model
+        self.service_name: str = model.service_name
+        self.api_version: str = model.api_version
+        self.xml_namespace: str = model.metadata.get("xmlNamespace", "")
+        self.operation_names: tuple[str, ...] = tuple(model.operation_names)
+        self._known = frozenset(self.operation_names)
+        self._ops: dict[str, CompiledOperation] = {}
+        self._inputs = InputCompiler()
+        self._outputs = xml.OutputCompiler()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, service_name: str) -> ServiceCodec:
+        """The process-wide codec of a service; the model JSON is read only once."""
+        return _load(service_name)
+
+    def operation(self, name: str) -> CompiledOperation:
+        """Compiled operation (``KeyError`` if the model has no such operation)."""
+        op = self._ops.get(name)
+        if op is None:
+            if name not in self._known:
+                raise KeyError(name)
+            with self._lock:
+                op = self._ops.get(name)
+                if op is None:
+                    op = self._ops[name] = self._compile(self.model.operation_model(name))
+        return op
+
+    def compile_all(self) -> None:
+        for name in self.operation_names:
+            self.operation(name)
+
+    def _compile(self, om: OperationModel) -> CompiledOperation:
+        in_shape, out_shape = om.input_shape, om.output_shape
+        wrapper = out_shape.serialization.get("resultWrapper") if out_shape is not None else None
+        head, mid, tail = xml.response_frame(om.name, self.xml_namespace, wrapper)
+        return CompiledOperation(
+            name=om.name,
+            parse_input=self._inputs.compile(in_shape) if in_shape is not None else None,
+            render_result=self._outputs.compile(out_shape) if out_shape is not None else None,
+            head=head,
+            mid=mid,
+            tail=tail,
+        )
+
+    def parse(self, params: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+        """Decode merged query/form parameters into ``(operation_name, input)``; raises AwsError only."""
+        action = params.get("Action")
+        if not action:
+            raise MissingAction()
+        version = params.get("Version") or NO_VERSION
+        if action not in self._known or version != self.api_version:
+            raise InvalidAction(action=action, version=version)
+        op = self.operation(action)
+        if op.parse_input is None:
+            return action, {}
+        errors: list[str] = []
+        result = op.parse_input(build_tree(params), "", errors)
+        raise_if_any(errors)
+        return action, result  # type: ignore[no-any-return]
+
+    def render(self, operation_name: str, output: Mapping[str, Any] | None, request_id: str) -> bytes:
+        """The XML body of a successful response."""
+        op = self.operation(operation_name)
+        parts = [op.head]
+        if output and op.render_result is not None:
+            op.render_result(output, parts.append)
+        parts.append(op.mid)
+        parts.append(xml.escape(request_id))
+        parts.append(op.tail)
+        return "".join(parts).encode("utf-8")
+
+    def render_error(self, err: AwsError, request_id: str, sender_fault: bool | None = None) -> bytes:
+        """The XML body of an error response in this service's namespace."""
+        return xml.render_error(err, request_id, sender_fault, self.xml_namespace)
+
+
+@cache
+def _load(service_name: str) -> ServiceCodec:
+    data = _loader().load_service_model(service_name, "service-2")
+    return ServiceCodec(ServiceModel(data, service_name=service_name))
