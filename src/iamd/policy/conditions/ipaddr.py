@@ -1,0 +1,52 @@
+"""IpAddress and NotIpAddress: IPv4 and IPv6 addresses and CIDR blocks (RFC 4632).
+
+A policy value is a CIDR block or a single address (a /32 or /128). Blocks are reduced once to
+integer ranges, so a request costs one cached address parse and a few integer comparisons. An
+IPv4 address never falls in an IPv6 block and vice versa.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+
+from .family import Family
+
+Range = tuple[int, int, int]
+
+
+def _to_range(text: str) -> Range | None:
+    try:
+        net = ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return None
+    return net.version, int(net.network_address), int(net.broadcast_address)
+
+
+@lru_cache(maxsize=4096)
+def to_address(text: str) -> tuple[int, int] | None:
+    try:
+        addr = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if addr.version == 6 and addr.ipv4_mapped is not None:  # type: ignore[union-attr]
+        addr = addr.ipv4_mapped  # type: ignore[union-attr]
+    return addr.version, int(addr)
+
+
+def _prepare(values: list[str]) -> tuple[Range, ...]:
+    return tuple(r for r in map(_to_range, values) if r is not None)
+
+
+def _test(prepared: tuple[Range, ...], value: str) -> bool:
+    addr = to_address(value)
+    if addr is None:
+        return False
+    version, number = addr
+    for v, lo, hi in prepared:
+        if v == version and lo <= number <= hi:
+            return True
+    return False
+
+
+FAMILIES = (Family({"IpAddress": False, "NotIpAddress": True}, _prepare, _test),)

@@ -1,0 +1,207 @@
+"""Parse and validate a policy document: JSON text → ``Policy``.
+
+``parse_policy`` is total: on any input it returns a ``Policy`` or raises ``PolicySyntaxError``
+with AWS's message, never anything else and never slowly (the JSON reader bounds nesting, and
+no step is worse than linear in the document). The checks follow "Grammar of the IAM JSON policy
+language" and the per-type rules in ``validator``.
+"""
+
+from __future__ import annotations
+
+from .document import Condition, Policy, PolicyType, Principal, Span, Statement
+from .errors import PolicySyntaxError
+from .jsonloc import Locator, Node, read_json
+from . import validator as v
+from .conditions import UnknownOperator
+from .conditions.operators import split_operator
+
+
+class _Parser:
+    def __init__(self, text: str, policy_type: PolicyType) -> None:
+        self.text = text
+        self.type = policy_type
+        self.locator: Locator | None = None
+
+    def fail(self, message: str, node: Node | None = None) -> PolicySyntaxError:
+        if node is None or self.locator is None:
+            return PolicySyntaxError(message)
+        line, column = self.locator.position(node.start)
+        return PolicySyntaxError(message, line, column)
+
+    def span(self, node: Node) -> Span:
+        assert self.locator is not None
+        return Span(*self.locator.position(node.start), *self.locator.position(node.end))
+
+    def strings(self, node: Node, allow_scalars: bool = False) -> tuple[str, ...]:
+        """A string or a non-empty list of strings (condition values also take numbers and booleans)."""
+        items = node.value if node.kind == "arr" else [node]
+        if node.kind == "arr" and not items and not allow_scalars:
+            raise self.fail(v.SYNTAX_ERRORS, node)
+        out = []
+        for item in items:  # type: ignore[attr-defined]
+            if item.kind == "str":
+                out.append(item.value)
+            elif allow_scalars and item.kind == "num":
+                out.append(item.value)
+            elif allow_scalars and item.kind == "bool":
+                out.append("true" if item.value else "false")
+            else:
+                raise self.fail(v.SYNTAX_ERRORS, item)
+        return tuple(out)
+
+    def parse(self, policy_id: str) -> Policy:
+        root, self.locator = read_json(self.text)
+        if root.kind != "obj":
+            raise self.fail(v.SYNTAX_ERRORS, root)
+        members: dict[str, tuple[Node, Node]] = root.value  # type: ignore[assignment]
+        for name, (key, _) in members.items():
+            if name not in v.TOP_LEVEL:
+                raise self.fail(v.SYNTAX_ERRORS, key)
+        version = "2008-10-17"
+        if "Version" in members:
+            node = members["Version"][1]
+            if node.kind != "str" or node.value not in v.VERSIONS:
+                raise self.fail(v.SYNTAX_ERRORS, node)
+            version = node.value  # type: ignore[assignment]
+        doc_id = None
+        if "Id" in members:
+            node = members["Id"][1]
+            if node.kind != "str":
+                raise self.fail(v.SYNTAX_ERRORS, node)
+            doc_id = node.value
+        if "Statement" not in members:
+            raise self.fail(v.SYNTAX_ERRORS, root)
+        body = members["Statement"][1]
+        nodes = body.value if body.kind == "arr" else [body]
+        if not nodes:
+            raise self.fail(v.SYNTAX_ERRORS, body)
+        statements = tuple(self.statement(i, n) for i, n in enumerate(nodes))  # type: ignore[arg-type]
+        seen: set[str] = set()
+        for st, node in zip(statements, nodes, strict=True):  # type: ignore[arg-type]
+            if st.sid:
+                if st.sid in seen:
+                    raise self.fail(v.SID_NOT_UNIQUE, node)
+                seen.add(st.sid)
+        return Policy(policy_id, self.type, version, doc_id, statements, self.text)  # type: ignore[arg-type]
+
+    def statement(self, index: int, node: Node) -> Statement:
+        if node.kind != "obj":
+            raise self.fail(v.SYNTAX_ERRORS, node)
+        m: dict[str, tuple[Node, Node]] = node.value  # type: ignore[assignment]
+        for name, (key, _) in m.items():
+            if name not in v.STATEMENT_FIELDS:
+                raise self.fail(v.SYNTAX_ERRORS, key)
+        sid = None
+        if "Sid" in m:
+            sid_node = m["Sid"][1]
+            if sid_node.kind != "str":
+                raise self.fail(v.SYNTAX_ERRORS, sid_node)
+            sid = sid_node.value
+            error = v.sid_error(self.type, sid)  # type: ignore[arg-type]
+            if error:
+                raise self.fail(error, sid_node)
+        if "Effect" not in m:
+            raise self.fail(v.MISSING_EFFECT, node)
+        effect_node = m["Effect"][1]
+        if effect_node.kind != "str" or effect_node.value not in ("Allow", "Deny"):
+            raise self.fail(v.SYNTAX_ERRORS, effect_node)
+        principal, not_principal = self.principal(node, m)
+        if "Action" in m and "NotAction" in m:
+            raise self.fail(v.SYNTAX_ERRORS, m["NotAction"][0])
+        if "Action" not in m and "NotAction" not in m:
+            raise self.fail(v.MUST_CONTAIN_ACTIONS, node)
+        action_field = "Action" if "Action" in m else "NotAction"
+        actions = self.strings(m[action_field][1])
+        for action in actions:
+            error = v.action_error(self.type, action)
+            if error:
+                raise self.fail(error, m[action_field][1])
+        resources, not_resource = self.resources(node, m)
+        conditions = self.conditions(m["Condition"][1]) if "Condition" in m else ()
+        return Statement(
+            index=index,
+            sid=sid,  # type: ignore[arg-type]
+            effect=effect_node.value,  # type: ignore[arg-type]
+            actions=actions,
+            not_action=action_field == "NotAction",
+            resources=resources,
+            not_resource=not_resource,
+            principal=principal,
+            not_principal=not_principal,
+            conditions=conditions,
+            span=self.span(node),
+        )
+
+    def principal(self, node: Node, m: dict[str, tuple[Node, Node]]) -> tuple[Principal | None, bool]:
+        if "Principal" in m and "NotPrincipal" in m:
+            raise self.fail(v.SYNTAX_ERRORS, m["NotPrincipal"][0])
+        field = "Principal" if "Principal" in m else "NotPrincipal" if "NotPrincipal" in m else None
+        if field is None:
+            if v.principal_required(self.type):
+                raise self.fail(v.MISSING_PRINCIPAL, node)
+            return None, False
+        key, value = m[field]
+        if not v.principal_allowed(self.type):
+            raise self.fail(v.principal_prohibited_message(self.type, field), key)
+        if value.kind == "str":
+            if value.value != "*":
+                raise self.fail(v.SYNTAX_ERRORS, value)
+            return Principal({"*": ("*",)}), field == "NotPrincipal"
+        if value.kind != "obj" or not value.value:
+            raise self.fail(v.SYNTAX_ERRORS, value)
+        entries: dict[str, tuple[str, ...]] = {}
+        for kind, (kind_node, ids_node) in value.value.items():  # type: ignore[union-attr]
+            if kind not in v.PRINCIPAL_KINDS:
+                raise self.fail(v.SYNTAX_ERRORS, kind_node)
+            ids = self.strings(ids_node)
+            for ident in ids:
+                error = v.principal_error(kind, ident)
+                if error:
+                    raise self.fail(error, ids_node)
+            entries[kind] = ids
+        return Principal(entries), field == "NotPrincipal"
+
+    def resources(self, node: Node, m: dict[str, tuple[Node, Node]]) -> tuple[tuple[str, ...] | None, bool]:
+        if "Resource" in m and "NotResource" in m:
+            raise self.fail(v.SYNTAX_ERRORS, m["NotResource"][0])
+        field = "Resource" if "Resource" in m else "NotResource" if "NotResource" in m else None
+        if field is None:
+            if v.resource_required(self.type):
+                raise self.fail(v.MUST_CONTAIN_RESOURCES, node)
+            return None, False
+        key, value = m[field]
+        if v.resource_prohibited(self.type):
+            raise self.fail(v.PROHIBITED.format(field=field), key)
+        resources = self.strings(value)
+        for resource in resources:
+            error = v.resource_error(resource)
+            if error:
+                raise self.fail(error, value)
+        return resources, field == "NotResource"
+
+    def conditions(self, node: Node) -> tuple[Condition, ...]:
+        if node.kind != "obj":
+            raise self.fail(v.SYNTAX_ERRORS, node)
+        out = []
+        for operator, (op_node, block) in node.value.items():  # type: ignore[union-attr]
+            try:
+                split_operator(operator)
+            except UnknownOperator:
+                raise self.fail(v.INVALID_CONDITION.format(operator=operator), op_node) from None
+            if block.kind != "obj":
+                raise self.fail(v.SYNTAX_ERRORS, block)
+            for key, (_key_node, values) in block.value.items():  # type: ignore[union-attr]
+                out.append(Condition(operator, key, self.strings(values, allow_scalars=True)))
+        return tuple(out)
+
+
+def parse_policy(text: str, policy_type: PolicyType, policy_id: str = "") -> Policy:
+    """Validate ``text`` as a ``policy_type`` document; raise ``PolicySyntaxError`` if AWS would."""
+    if not isinstance(text, str) or not isinstance(policy_type, PolicyType):
+        raise PolicySyntaxError(v.SYNTAX_ERRORS)
+    try:
+        return _Parser(text, policy_type).parse(policy_id)
+    except PolicySyntaxError:
+        raise
+    except (RecursionError, ValueError, TypeError, MemoryError):
+        raise PolicySyntaxError(v.SYNTAX_ERRORS) from None

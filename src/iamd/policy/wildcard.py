@@ -1,0 +1,128 @@
+"""Glob matching for Action, Resource, StringLike and ArnLike: ``*`` any run, ``?`` one character.
+
+Compiled once into the cheapest test that works: equality, ``startswith``, or an ordered scan
+of the literal segments between stars. The segment scan takes the leftmost occurrence of each
+segment, which is correct for star-only globs and never backtracks, so a hostile pattern such as
+``*a*a*a*…b`` costs O(len(pattern) × len(value)) at worst, never exponential time (unlike a
+translated regular expression). Segments containing ``?`` use a regex made only of literals and
+``.``, which has no nested quantifier and therefore no catastrophic backtracking either.
+
+A pattern is a tuple of tokens: literal strings, ``STAR`` and ``QMARK``. Keeping literals apart
+from wildcards lets the policy variables ``${*}``, ``${?}`` and substituted values stay literal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+STAR = object()
+QMARK = object()
+
+Token = object
+Matcher = Callable[[str], bool]
+
+
+def tokenize(pattern: str) -> tuple[Token, ...]:
+    """Split a policy string into literal and wildcard tokens."""
+    tokens: list[Token] = []
+    literal: list[str] = []
+    for ch in pattern:
+        if ch == "*" or ch == "?":
+            if literal:
+                tokens.append("".join(literal))
+                literal = []
+            tokens.append(STAR if ch == "*" else QMARK)
+        else:
+            literal.append(ch)
+    if literal:
+        tokens.append("".join(literal))
+    return tuple(tokens)
+
+
+def _always(_: str) -> bool:
+    return True
+
+
+class _Segment:
+    """A run of literals and ``?`` between two stars."""
+
+    __slots__ = ("text", "length", "regex")
+
+    def __init__(self, parts: list[Token]) -> None:
+        self.length = sum(1 if p is QMARK else len(p) for p in parts)  # type: ignore[arg-type]
+        if any(p is QMARK for p in parts):
+            self.text = None
+            self.regex = re.compile("".join("." if p is QMARK else re.escape(p) for p in parts), re.S)  # type: ignore[arg-type]
+        else:
+            self.text = "".join(parts)  # type: ignore[arg-type]
+            self.regex = None
+
+    def at(self, value: str, pos: int) -> bool:
+        if self.text is not None:
+            return value.startswith(self.text, pos)
+        return self.regex.match(value, pos) is not None  # type: ignore[union-attr]
+
+    def find(self, value: str, pos: int) -> int:
+        if self.text is not None:
+            return value.find(self.text, pos)
+        m = self.regex.search(value, pos)  # type: ignore[union-attr]
+        return -1 if m is None else m.start()
+
+
+def compile_tokens(tokens: tuple[Token, ...], ignore_case: bool = False) -> Matcher:
+    """Return a predicate for the glob; with ``ignore_case`` callers pass lower-cased values."""
+    if ignore_case:
+        tokens = tuple(t.lower() if isinstance(t, str) else t for t in tokens)
+    if not tokens:
+        return "".__eq__
+    stars = sum(1 for t in tokens if t is STAR)
+    qmarks = sum(1 for t in tokens if t is QMARK)
+    if stars == 0 and qmarks == 0:
+        return "".join(tokens).__eq__  # type: ignore[arg-type]
+    if qmarks == 0 and all(t is STAR for t in tokens):
+        return _always
+    if qmarks == 0 and stars == 1 and tokens[-1] is STAR:
+        prefix: str = tokens[0]  # type: ignore[assignment]
+        return lambda value: value.startswith(prefix)
+    if qmarks == 0 and stars == 1 and tokens[0] is STAR:
+        suffix: str = tokens[1]  # type: ignore[assignment]
+        return lambda value: value.endswith(suffix)
+    segments: list[list[Token]] = [[]]
+    for t in tokens:
+        if t is STAR:
+            segments.append([])
+        else:
+            segments[-1].append(t)
+    compiled = [_Segment(parts) for parts in segments]
+    if len(compiled) == 1:
+        only = compiled[0]
+        return lambda value: len(value) == only.length and only.at(value, 0)
+    head, *middle, tail = compiled
+    minimum = sum(s.length for s in compiled)
+
+    def match(value: str) -> bool:
+        if len(value) < minimum or not head.at(value, 0):
+            return False
+        pos = head.length
+        for seg in middle:
+            if seg.length == 0:
+                continue
+            found = seg.find(value, pos)
+            if found < 0:
+                return False
+            pos = found + seg.length
+        tail_start = len(value) - tail.length
+        # INVARIANT: greedy leftmost placement leaves the most room for the anchored tail.
+        return tail_start >= pos and tail.at(value, tail_start)
+
+    return match
+
+
+def compile_glob(pattern: str, ignore_case: bool = False) -> Matcher:
+    """Compile a policy string with ``*``/``?`` wildcards."""
+    return compile_tokens(tokenize(pattern), ignore_case)
+
+
+def has_wildcard(pattern: str) -> bool:
+    return "*" in pattern or "?" in pattern
