@@ -13,25 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
+from iamd.auth.caller import Caller
+
 if TYPE_CHECKING:
     from iamd.services.runtime import Runtime
 
-
-@dataclass(frozen=True)
-class Caller:
-    """The authenticated principal. ``kind`` is ``root``, ``user``, ``assumed-role`` or ``federated-user``."""
-
-    account_id: str
-    arn: str
-    user_id: str
-    kind: str
-    access_key_id: str
-    user_name: str | None = None
-    session_token: str | None = None
-
-    @property
-    def is_root(self) -> bool:
-        return self.kind == "root"
+__all__ = ["Call", "Caller"]
 
 
 @dataclass

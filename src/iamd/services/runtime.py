@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iamd.auth.secretbox import SecretBox
 from iamd.store.engine import Store
+
+if TYPE_CHECKING:
+    from iamd.services.accounts import RootCredentials
 
 
 def utcnow() -> datetime:
@@ -22,5 +25,27 @@ class Runtime:
     default_account_id: str
     ephemeral: bool = False
     clock: Callable[[], datetime] = utcnow
+    # The just-started state an ephemeral server's reset restores.
+    seed: RootCredentials | None = None
     # Caches that a change must invalidate; keyed by subsystem.
     caches: dict[str, Any] = field(default_factory=dict)
+
+    def reset(self) -> None:
+        """Empty the store and recreate the first account with the same root key (ephemeral only)."""
+        from iamd.services.accounts import create_account
+        from iamd.store.wipe import wipe
+
+        if not self.ephemeral or self.seed is None:
+            raise RuntimeError("reset is only for ephemeral servers")
+        with self.store.begin() as conn:
+            wipe(conn)
+            create_account(
+                conn,
+                self.secretbox,
+                self.seed.account_id,
+                self.clock(),
+                is_default=True,
+                access_key_id=self.seed.access_key_id,
+                secret_access_key=self.seed.secret_access_key,
+            )
+        self.caches.clear()

@@ -50,9 +50,10 @@ class Store:
             yield conn
 
     def migrate(self) -> None:
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn:
             if _current_revision(conn) == HEAD:
                 return
+        with self.engine.begin() as conn:
             from alembic import command
             from alembic.config import Config
 

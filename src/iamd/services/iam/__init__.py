@@ -1,3 +1,3 @@
 """The IAM service: importing this package registers every IAM action."""
 
-from iamd.services.iam import users  # noqa: F401
+from iamd.services.iam import access_keys, account, groups, users  # noqa: F401

@@ -1,0 +1,26 @@
+"""The authenticated principal of a request: what ``auth`` hands to the layers after it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """``kind`` is ``root``, ``user``, ``assumed-role`` or ``federated-user``.
+
+    ``user_id`` is what AWS calls the principal's unique id: the account id for root, AIDA… for
+    a user, ``AROA…:session`` for a role session.
+    """
+
+    account_id: str
+    arn: str
+    user_id: str
+    kind: str
+    access_key_id: str
+    user_name: str | None = None
+    session_token: str | None = None
+
+    @property
+    def is_root(self) -> bool:
+        return self.kind == "root"

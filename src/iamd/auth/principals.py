@@ -1,0 +1,48 @@
+"""From an access key id to the principal it belongs to, and the secret that verifies its signature.
+
+Unknown and inactive keys are the same error to the caller (``InvalidClientTokenId``), as on AWS:
+the response must not tell an attacker which key ids exist.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, bindparam, select
+
+from iamd.auth.caller import Caller
+from iamd.auth.secretbox import SecretBox, SecretBoxError
+from iamd.errors import InvalidClientTokenId
+from iamd.store import schema
+
+_keys = schema.access_keys
+_users = schema.users
+_QUERY = (
+    select(
+        _keys.c.access_key_id,
+        _keys.c.account_id,
+        _keys.c.user_id,
+        _keys.c.secret_sealed,
+        _keys.c.status,
+        _users.c.name,
+        _users.c.path,
+    )
+    .select_from(_keys.outerjoin(_users, _users.c.user_id == _keys.c.user_id))
+    .where(_keys.c.access_key_id == bindparam("key_id"))
+)
+
+
+def resolve_access_key(conn: Connection, box: SecretBox, access_key_id: str) -> tuple[Caller, str]:
+    """The caller a long-term access key authenticates, and its secret (for SigV4 only)."""
+    row = conn.execute(_QUERY, {"key_id": access_key_id}).first()
+    if row is None or row.status != "Active":
+        raise InvalidClientTokenId()
+    try:
+        secret = box.open(row.secret_sealed, aad=row.access_key_id)
+    except SecretBoxError:
+        # A key sealed under another master key: unusable here, and indistinguishable to the client.
+        raise InvalidClientTokenId() from None
+    if row.user_id is None:
+        caller = Caller(row.account_id, f"arn:aws:iam::{row.account_id}:root", row.account_id, "root", access_key_id)
+    else:
+        arn = f"arn:aws:iam::{row.account_id}:user{row.path}{row.name}"
+        caller = Caller(row.account_id, arn, row.user_id, "user", access_key_id, user_name=row.name)
+    return caller, secret

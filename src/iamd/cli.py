@@ -1,0 +1,97 @@
+"""The ``iamd`` command: ``serve`` runs the endpoint; ``account create`` adds an account."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import sys
+
+from iamd.config import env_default, from_values
+
+
+def _add_store_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", default=env_default("data_dir"), help="data folder (env IAMD_DATA_DIR)")
+    p.add_argument("--db", default=env_default("db"), help="database URL; default SQLite in the data folder (env IAMD_DB)")
+    p.add_argument("--account-id", default=env_default("account_id"), help="first account's id (env IAMD_ACCOUNT_ID)")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="iamd", description="Self-hosted, AWS-compatible IAM and STS.")
+    sub = root.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the IAM/STS endpoint")
+    serve.add_argument("--host", default=env_default("host"), help="address to bind (env IAMD_HOST)")
+    serve.add_argument("--port", type=int, default=int(env_default("port")), help="port (env IAMD_PORT)")
+    _add_store_flags(serve)
+    serve.add_argument(
+        "--ephemeral",
+        action="store_true",
+        default=env_default_flag("ephemeral"),
+        help="keep everything in a temporary store and enable the reset call (env IAMD_EPHEMERAL=1)",
+    )
+    serve.add_argument("--log-level", default=env_default("log_level"), help="env IAMD_LOG_LEVEL")
+
+    account = sub.add_parser("account", help="manage accounts")
+    account_sub = account.add_subparsers(dest="account_command", required=True)
+    create = account_sub.add_parser("create", help="add an account with its own root access key")
+    _add_store_flags(create)
+    create.add_argument("--new-account-id", help="12-digit id of the new account (default: random)")
+    return root
+
+
+def env_default_flag(name: str) -> bool:
+    import os
+
+    return os.environ.get(f"IAMD_{name.upper()}", "").lower() in ("1", "true", "yes")
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from iamd.api.app import create_app
+    from iamd.server import banner, build_runtime
+
+    settings = from_values(vars(args))
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    runtime, created = build_runtime(settings)
+    app = create_app(runtime)
+    print(banner(settings, runtime, created), flush=True)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False, lifespan="off"
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+def account_create(args: argparse.Namespace) -> int:
+    from iamd.server import build_runtime
+    from iamd.services.accounts import AccountError, create_account
+    from iamd.services.runtime import utcnow
+
+    vals = vars(args) | {"host": "127.0.0.1", "port": 0}
+    runtime, _ = build_runtime(from_values(vals))
+    account_id = args.new_account_id or f"{random.SystemRandom().randrange(10**11, 10**12):012d}"
+    try:
+        with runtime.store.begin() as conn:
+            creds = create_account(conn, runtime.secretbox, account_id, utcnow())
+    except AccountError as err:
+        print(f"iamd: {err}", file=sys.stderr)
+        return 2
+    print(f"account: {creds.account_id}")
+    print(f"AWS_ACCESS_KEY_ID={creds.access_key_id}")
+    print(f"AWS_SECRET_ACCESS_KEY={creds.secret_access_key}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "account" and args.account_command == "create":
+        return account_create(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Server settings: each from a command-line flag, else an ``IAMD_…`` environment variable, else a default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULTS = {
+    "host": "127.0.0.1",
+    "port": "8750",
+    "data_dir": "./iamd-data",
+    "db": "",
+    "account_id": "123456789012",
+    "log_level": "warning",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str
+    port: int
+    data_dir: Path
+    db: str
+    account_id: str
+    ephemeral: bool = False
+    log_level: str = "warning"
+    root_access_key_id: str | None = None
+    root_secret_access_key: str | None = None
+
+    @property
+    def db_url(self) -> str:
+        return self.db or f"sqlite:///{self.data_dir / 'iamd.db'}"
+
+    @property
+    def endpoint(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
+def env_default(name: str) -> str:
+    return os.environ.get(f"IAMD_{name.upper()}", DEFAULTS[name])
+
+
+def from_values(values: dict[str, object]) -> Settings:
+    """Build settings from parsed flags (already defaulted from the environment)."""
+    return Settings(
+        host=str(values["host"]),
+        port=int(str(values["port"])),
+        data_dir=Path(str(values["data_dir"])),
+        db=str(values.get("db") or ""),
+        account_id=str(values["account_id"]),
+        ephemeral=bool(values.get("ephemeral")),
+        log_level=str(values.get("log_level") or "warning"),
+        root_access_key_id=os.environ.get("IAMD_ROOT_ACCESS_KEY_ID") or None,
+        root_secret_access_key=os.environ.get("IAMD_ROOT_SECRET_ACCESS_KEY") or None,
+    )

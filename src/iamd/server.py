@@ -1,0 +1,78 @@
+"""Assembling a server: settings → master key → store (migrated) → first account → runtime."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from iamd.auth.secretbox import SecretBox, master_key_from_env_or_file
+from iamd.config import Settings
+from iamd.services.accounts import RootCredentials, create_account, default_account
+from iamd.services.runtime import Runtime, utcnow
+from iamd.store.engine import Store
+
+
+def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
+    """The runtime, and the root credentials when this start created the first account."""
+    if settings.ephemeral:
+        settings = replace(settings, data_dir=Path(tempfile.mkdtemp(prefix="iamd-ephemeral-")), db="")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    box = SecretBox(master_key_from_env_or_file(settings.data_dir / "master.key"))
+    store = Store(settings.db_url)
+    store.migrate()
+    created = None
+    with store.begin() as conn:
+        account_id = default_account(conn)
+        if account_id is None:
+            created = create_account(
+                conn,
+                box,
+                settings.account_id,
+                utcnow(),
+                is_default=True,
+                access_key_id=settings.root_access_key_id,
+                secret_access_key=settings.root_secret_access_key,
+            )
+            account_id = created.account_id
+    runtime = Runtime(store=store, secretbox=box, default_account_id=account_id, ephemeral=settings.ephemeral)
+    if settings.ephemeral:
+        runtime.seed = created
+    return runtime, created
+
+
+def banner(settings: Settings, runtime: Runtime, created: RootCredentials | None) -> str:
+    lines = [
+        f"iamd listening on {settings.endpoint}",
+        f"account: {runtime.default_account_id}",
+        f"store: {'ephemeral (temporary SQLite)' if settings.ephemeral else _redact_url(settings.db_url)}",
+    ]
+    if created is not None:
+        lines += [
+            "",
+            "Root access key of the account (shown only on first start; keep it safe):",
+            f"  AWS_ACCESS_KEY_ID={created.access_key_id}",
+            f"  AWS_SECRET_ACCESS_KEY={created.secret_access_key}",
+            "",
+            "Configure the aws CLI:",
+            f"  aws configure set aws_access_key_id {created.access_key_id} --profile iamd",
+            f"  aws configure set aws_secret_access_key {created.secret_access_key} --profile iamd",
+            "  aws configure set region us-east-1 --profile iamd",
+            f"  aws --profile iamd --endpoint-url {settings.endpoint} sts get-caller-identity",
+        ]
+    return "\n".join(lines)
+
+
+def _redact_url(url: str) -> str:
+    """Never print a database password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+    return url
+
+
+def data_dir_env() -> str | None:
+    return os.environ.get("IAMD_DATA_DIR")
