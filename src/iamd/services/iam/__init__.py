@@ -1,3 +1,11 @@
 """The IAM service: importing this package registers every IAM action."""
 
-from iamd.services.iam import access_keys, account, groups, users  # noqa: F401
+from iamd.services.iam import (  # noqa: F401
+    access_keys,
+    account,
+    groups,
+    instance_profiles,
+    roles,
+    service_linked_roles,
+    users,
+)

@@ -124,8 +124,10 @@ def list_instance_profiles(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 def list_instance_profiles_for_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     role = get_role_row(call, p["RoleName"])
     t = schema.instance_profiles
-    q = select(t).join(_links, _links.c.instance_profile_id == t.c.instance_profile_id).where(
-        _links.c.role_id == role.role_id
+    q = (
+        select(t)
+        .join(_links, _links.c.instance_profile_id == t.c.instance_profile_id)
+        .where(_links.c.role_id == role.role_id)
     )
     rows, page = paginate(call.conn, q, t.c.name_lower, p)
     return {"InstanceProfiles": _page(call, rows), **page}
@@ -137,8 +139,12 @@ def add_role_to_instance_profile(call: Call, p: dict[str, Any]) -> None:
     profile = get_profile_row(call, p["InstanceProfileName"])
     role = get_role_row(call, p["RoleName"])
     if roles_of(call, [profile.instance_profile_id]):
-        raise LimitExceeded(f"Cannot exceed quota for InstanceSessionsPerInstanceProfile: {ROLES_PER_PROFILE}")
-    call.conn.execute(insert(_links).values(instance_profile_id=profile.instance_profile_id, role_id=role.role_id))
+        raise LimitExceeded(
+            f"Cannot exceed quota for InstanceSessionsPerInstanceProfile: {ROLES_PER_PROFILE}"
+        )
+    call.conn.execute(
+        insert(_links).values(instance_profile_id=profile.instance_profile_id, role_id=role.role_id)
+    )
     return None
 
 

@@ -56,7 +56,9 @@ def role_list_item(row: Row[Any]) -> dict[str, Any]:
     return out
 
 
-def role_shape(row: Row[Any], *, tags: list[dict[str, str]] | None = None, last_used: bool = True) -> dict[str, Any]:
+def role_shape(
+    row: Row[Any], *, tags: list[dict[str, str]] | None = None, last_used: bool = True
+) -> dict[str, Any]:
     """The full role, as GetRole returns it."""
     out = role_list_item(row)
     if row.permissions_boundary:
