@@ -107,6 +107,7 @@ class Policy:
     statements: tuple[Statement, ...]
     text: str = field(repr=False)
     _compiled: Any = field(default=None, repr=False, compare=False)
+    _index: Any = field(default=None, repr=False, compare=False)
 
     @property
     def variables(self) -> bool:

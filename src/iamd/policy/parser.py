@@ -8,12 +8,12 @@ language" and the per-type rules in ``validator``.
 
 from __future__ import annotations
 
-from .document import Condition, Policy, PolicyType, Principal, Span, Statement
-from .errors import PolicySyntaxError
-from .jsonloc import Locator, Node, read_json
 from . import validator as v
 from .conditions import UnknownOperator
 from .conditions.operators import split_operator
+from .document import Condition, Policy, PolicyType, Principal, Span, Statement
+from .errors import PolicySyntaxError
+from .jsonloc import Locator, Node, read_json
 
 
 class _Parser:

@@ -1,0 +1,142 @@
+"""Compile parsed statements into matchers that run without touching JSON or regex compilation.
+
+A ``CompiledStatement`` answers "does this statement apply to the request?" in three steps, the
+cheapest first: Resource (precompiled globs, or a per-resolution cache when the pattern has
+policy variables), Principal (resource-based policies only), then the conditions. Action is not
+tested here: the ``index`` only hands a statement to the evaluator for actions it can match.
+"""
+
+from __future__ import annotations
+
+from .conditions import CompiledCondition, compile_condition
+from .context import Context
+from .document import Policy, Statement
+from .principal import Grant, PrincipalMatcher, RequestPrincipal
+from .variables import parse_template
+from .wildcard import Matcher, compile_glob, compile_tokens
+
+_CACHE_LIMIT = 256
+
+
+class ResourceMatcher:
+    """``Resource``/``NotResource`` values: static globs plus templates with variables."""
+
+    __slots__ = ("static", "templates", "cache", "variable_keys")
+
+    def __init__(self, patterns: tuple[str, ...], variables: bool) -> None:
+        static: list[Matcher] = []
+        self.templates = []
+        for pattern in patterns:
+            template = parse_template(pattern, variables)
+            if template.tokens is not None:
+                static.append(compile_tokens(template.tokens))
+            else:
+                self.templates.append(template)
+        self.static: tuple[Matcher, ...] = tuple(static)
+        self.cache: dict[tuple[object, ...], Matcher] = {}
+        self.variable_keys = tuple(v.key for t in self.templates for v in t.variables if v.default is None)
+
+    def match(self, resource: str, context: Context) -> bool | None:
+        """True/False, or ``None`` when a variable cannot be resolved (the statement is void)."""
+        for match in self.static:
+            if match(resource):
+                return True
+        for template in self.templates:
+            tokens = template.resolve(context)
+            if tokens is None:
+                return None
+            matcher = self.cache.get(tokens)
+            if matcher is None:
+                if len(self.cache) >= _CACHE_LIMIT:
+                    self.cache.clear()
+                matcher = self.cache[tokens] = compile_tokens(tokens)
+            if matcher(resource):
+                return True
+        return False
+
+
+class CompiledStatement:
+    """One statement of one policy, ready to evaluate."""
+
+    __slots__ = (
+        "policy",
+        "statement",
+        "deny",
+        "action_matchers",
+        "not_action",
+        "resource",
+        "not_resource",
+        "principal",
+        "not_principal",
+        "conditions",
+    )
+
+    def __init__(self, policy: Policy, statement: Statement) -> None:
+        self.policy = policy
+        self.statement = statement
+        self.deny = statement.effect == "Deny"
+        self.action_matchers = tuple(compile_glob(a, ignore_case=True) for a in statement.actions)
+        self.not_action = statement.not_action
+        self.resource = ResourceMatcher(statement.resources, policy.variables) if statement.resources else None
+        self.not_resource = statement.not_resource
+        self.principal = PrincipalMatcher(statement.principal) if statement.principal else None
+        self.not_principal = statement.not_principal
+        self.conditions: tuple[CompiledCondition, ...] = tuple(
+            compile_condition(c.operator, c.key, list(c.values), policy.variables) for c in statement.conditions
+        )
+
+    def matches_action(self, action: str) -> bool:
+        """``action`` is lower-cased; Action matching ignores case."""
+        for match in self.action_matchers:
+            if match(action):
+                return not self.not_action
+        return self.not_action
+
+    def matches_resource(self, resource: str, context: Context) -> bool:
+        if self.resource is None:
+            return True
+        found = self.resource.match(resource, context)
+        if found is None:
+            return False
+        return found is not self.not_resource
+
+    def grant(self, principal: RequestPrincipal) -> Grant:
+        """How this statement names the caller; statements without Principal name everyone."""
+        if self.principal is None:
+            return Grant.DIRECT
+        if self.not_principal:
+            return Grant.NONE if self.principal.excludes(principal) else Grant.DIRECT
+        return self.principal.grant(principal)
+
+    def matches_conditions(self, context: Context) -> bool:
+        for condition in self.conditions:
+            if not condition.check(context):
+                return False
+        return True
+
+    def applies(self, resource: str, context: Context, principal: RequestPrincipal) -> Grant:
+        """Everything but the action: the grant strength, ``Grant.NONE`` if it does not apply."""
+        if self.resource is not None and not self.matches_resource(resource, context):
+            return Grant.NONE
+        grant = Grant.DIRECT if self.principal is None else self.grant(principal)
+        if grant is Grant.NONE:
+            return grant
+        for condition in self.conditions:
+            if not condition.check(context):
+                return Grant.NONE
+        return grant
+
+    def needed_keys(self) -> tuple[str, ...]:
+        keys = [c.key for c in self.conditions]
+        for c in self.conditions:
+            keys.extend(c.variable_keys)
+        if self.resource is not None:
+            keys.extend(self.resource.variable_keys)
+        return tuple(keys)
+
+
+def compile_policy(policy: Policy) -> tuple[CompiledStatement, ...]:
+    """Compile every statement of ``policy`` once; the result is cached on the ``Policy``."""
+    if policy._compiled is None:
+        policy._compiled = tuple(CompiledStatement(policy, st) for st in policy.statements)
+    return policy._compiled  # type: ignore[no-any-return]
