@@ -1,0 +1,41 @@
+# Two commands: `make serve` sets up and runs iamd; `make test` sets up and runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+JS_DIR := tests/functional/js
+
+.PHONY: serve test bench lint install install-test js clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(JS_DIR)/node_modules/.installed: $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+js: $(JS_DIR)/node_modules/.installed
+
+serve: install
+	$(BIN)/iamd serve
+
+test: install-test js
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/pytest -q -p no:cacheprovider
+
+bench: install-test
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(JS_DIR)/node_modules iamd-data

@@ -1,0 +1,93 @@
+"""Black-box fixtures: one real ``iamd serve --ephemeral`` per session, reset before every test.
+
+Tests drive it the way users do: boto3 clients and the aws CLI with ``--endpoint-url``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from iamd.testing import IamdServer
+
+AWS_CLI = str(Path(sys.executable).with_name("aws"))
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IamdServer]:
+    log = tmp_path_factory.mktemp("server") / "iamd.log"
+    with IamdServer(log_path=log) as srv:
+        yield srv
+
+
+@pytest.fixture(autouse=True)
+def _clean(server: IamdServer) -> None:
+    server.reset()
+
+
+@pytest.fixture
+def iam(server: IamdServer) -> Any:
+    return server.client("iam")
+
+
+@pytest.fixture
+def sts(server: IamdServer) -> Any:
+    return server.client("sts")
+
+
+def client_for(server: IamdServer, service: str, key: dict[str, Any]) -> Any:
+    """A boto3 client authenticated with an access key from CreateAccessKey."""
+    return server.client(
+        service, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+    )
+
+
+class AwsCli:
+    """Run ``aws …`` against the server; returns parsed JSON (or raises with stderr)."""
+
+    def __init__(self, server: IamdServer, cwd: Path) -> None:
+        self.server = server
+        self.cwd = cwd
+
+    def run(self, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        full_env = os.environ | self.server.env | {"AWS_PAGER": ""} | (env or {})
+        full_env.pop("AWS_PROFILE", None)
+        cmd = [AWS_CLI, "--endpoint-url", self.server.endpoint, *args]
+        proc = subprocess.run(cmd, env=full_env, cwd=self.cwd, capture_output=True, text=True, timeout=60)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"aws {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
+        return proc
+
+    def __call__(self, *args: str, **kw: Any) -> Any:
+        out = self.run(*args, **kw).stdout
+        return json.loads(out) if out.strip().startswith(("{", "[")) else out
+
+
+@pytest.fixture
+def aws(server: IamdServer, tmp_path: Path) -> AwsCli:
+    return AwsCli(server, tmp_path)
+
+
+ErrorOf = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def error_of() -> ErrorOf:
+    """``error_of(iam.get_user, UserName="x")`` → the ClientError's Error dict and HTTP status."""
+    from botocore.exceptions import ClientError
+
+    def run(fn: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
+        try:
+            fn(**kwargs)
+        except ClientError as err:
+            return {**err.response["Error"], "HTTPStatus": err.response["ResponseMetadata"]["HTTPStatusCode"]}
+        raise AssertionError(f"{fn.__name__} succeeded, an error was expected")
+
+    return run
