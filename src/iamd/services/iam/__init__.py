@@ -3,8 +3,13 @@
 from iamd.services.iam import (  # noqa: F401
     access_keys,
     account,
+    attachments,
+    authorization_details,
     groups,
+    inline_policies,
     instance_profiles,
+    managed_policies,
+    policy_versions,
     roles,
     service_linked_roles,
     users,

@@ -22,8 +22,7 @@ from iamd.services.iam import groups, policy_refs, roles, service_linked_roles, 
 from iamd.services.iam.common import DEFAULT_MAX_ITEMS, decode_marker, encode_marker, paginate_list
 from iamd.services.iam.errors import InvalidInput, LimitExceeded, NoSuchEntity
 from iamd.services.registry import action
-from iamd.store import schema
-from iamd.store import repos
+from iamd.store import repos, schema
 from iamd.store.named import NamedRepo
 
 ATTACHED_QUOTA = {"user": 10, "group": 10, "role": 10}
@@ -126,7 +125,11 @@ def _register(kind: Principal) -> None:
         policy_arn = p["PolicyArn"]
         if not policy_arn.startswith("arn:"):
             raise InvalidInput(f"ARN {policy_arn} is not valid.")
-        where = (pa.c.principal_type == kind.type, pa.c.principal_id == kind.id_of(row), pa.c.policy_arn == policy_arn)
+        where = (
+            pa.c.principal_type == kind.type,
+            pa.c.principal_id == kind.id_of(row),
+            pa.c.policy_arn == policy_arn,
+        )
         if not call.conn.execute(delete(pa).where(*where)).rowcount:
             raise NoSuchEntity(f"Policy {policy_arn} was not found.")
         return None
@@ -157,7 +160,9 @@ for _kind in PRINCIPALS:
 Fetch = Callable[[str | None, int], list[tuple[str, Any]]]
 
 
-def paginate_sections(sections: list[tuple[str, Fetch]], p: dict[str, Any]) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+def paginate_sections(
+    sections: list[tuple[str, Fetch]], p: dict[str, Any]
+) -> tuple[dict[str, list[Any]], dict[str, Any]]:
     """Keyset pagination over lists returned one after the other in one response.
 
     ListEntitiesForPolicy and GetAccountAuthorizationDetails fill several lists (groups, users,
@@ -206,7 +211,9 @@ _ENTITY_LISTS = ((GROUP, "PolicyGroups"), (USER, "PolicyUsers"), (ROLE, "PolicyR
 @action("iam", "ListEntitiesForPolicy")
 def list_entities_for_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     """Who uses the policy: attached (PermissionsPolicy) or as boundary (PermissionsBoundary); both by default."""
-    policy_arn = policy_refs.resolve(call, p["PolicyArn"], message=f"Policy {p['PolicyArn']} was not found.")["arn"]
+    policy_arn = policy_refs.resolve(call, p["PolicyArn"], message=f"Policy {p['PolicyArn']} was not found.")[
+        "arn"
+    ]
     usage, wanted = p.get("PolicyUsageFilter"), p.get("EntityFilter")
     sections: list[tuple[str, Fetch]] = []
     for kind, member in _ENTITY_LISTS:
@@ -214,7 +221,11 @@ def list_entities_for_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         uses = []
         if usage != "PermissionsBoundary":
             uses.append(
-                exists().where(pa.c.principal_type == kind.type, pa.c.principal_id == kind.repo.id, pa.c.policy_arn == policy_arn)
+                exists().where(
+                    pa.c.principal_type == kind.type,
+                    pa.c.principal_id == kind.repo.id,
+                    pa.c.policy_arn == policy_arn,
+                )
             )
         if usage != "PermissionsPolicy" and "permissions_boundary" in t.c:
             uses.append(t.c.permissions_boundary == policy_arn)
