@@ -23,11 +23,11 @@ const created = await iam.send(new CreateUserCommand({
 assert.equal(created.User.Arn, `arn:aws:iam::${who.Account}:user/js/js-user`);
 assert.ok(created.User.CreateDate instanceof Date);
 
-await iam.send(new TagUserCommand({ UserName: "js-user", Tags: [{ Key: "unicode", Value: "żółw ✓" }] }));
+await iam.send(new TagUserCommand({ UserName: "js-user", Tags: [{ Key: "unicode", Value: "żółw 42" }] }));
 const tags = await iam.send(new ListUserTagsCommand({ UserName: "js-user" }));
 assert.deepEqual(tags.Tags, [
   { Key: "team name", Value: "a value with spaces and symbols +=@:" },
-  { Key: "unicode", Value: "żółw ✓" },
+  { Key: "unicode", Value: "żółw 42" },
 ]);
 
 const listed = await iam.send(new ListUsersCommand({ PathPrefix: "/js/" }));
