@@ -42,11 +42,16 @@ def sts(server: IamdServer) -> Any:
     return server.client("sts")
 
 
-def client_for(server: IamdServer, service: str, key: dict[str, Any]) -> Any:
-    """A boto3 client authenticated with an access key from CreateAccessKey."""
-    return server.client(
-        service, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
-    )
+@pytest.fixture
+def client_for(server: IamdServer) -> Callable[[str, dict[str, Any]], Any]:
+    """``client_for("sts", key)``: a boto3 client authenticated with a key from CreateAccessKey."""
+
+    def make(service: str, key: dict[str, Any]) -> Any:
+        return server.client(
+            service, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+        )
+
+    return make
 
 
 class AwsCli:
