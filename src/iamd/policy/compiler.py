@@ -15,6 +15,8 @@ from .principal import Grant, PrincipalMatcher, RequestPrincipal
 from .variables import parse_template
 from .wildcard import Matcher, compile_glob, compile_tokens
 
+NONE = int(Grant.NONE)
+DIRECT = int(Grant.DIRECT)
 _CACHE_LIMIT = 256
 
 
@@ -56,7 +58,12 @@ class ResourceMatcher:
 
 
 class CompiledStatement:
-    """One statement of one policy, ready to evaluate."""
+    """One statement of one policy, ready to evaluate.
+
+    ``applies`` is the hot path: it returns a ``Grant`` as a plain int (0 = does not apply) and
+    reads pre-specialised fields so the common shapes (``Resource: "*"``, one static pattern)
+    cost a single call.
+    """
 
     __slots__ = (
         "policy",
@@ -66,9 +73,12 @@ class CompiledStatement:
         "not_action",
         "resource",
         "not_resource",
+        "any_resource",
+        "one_resource",
         "principal",
         "not_principal",
         "conditions",
+        "checks",
     )
 
     def __init__(self, policy: Policy, statement: Statement) -> None:
@@ -77,13 +87,26 @@ class CompiledStatement:
         self.deny = statement.effect == "Deny"
         self.action_matchers = tuple(compile_glob(a, ignore_case=True) for a in statement.actions)
         self.not_action = statement.not_action
-        self.resource = ResourceMatcher(statement.resources, policy.variables) if statement.resources else None
         self.not_resource = statement.not_resource
+        resources = statement.resources
+        self.resource = ResourceMatcher(resources, policy.variables) if resources else None
+        # INVARIANT: any_resource / one_resource are only set for a positive Resource element.
+        self.any_resource = resources is None or (not self.not_resource and "*" in resources)
+        self.one_resource: Matcher | None = None
+        if (
+            not self.any_resource
+            and not self.not_resource
+            and self.resource is not None
+            and len(self.resource.static) == 1
+            and not self.resource.templates
+        ):
+            self.one_resource = self.resource.static[0]
         self.principal = PrincipalMatcher(statement.principal) if statement.principal else None
         self.not_principal = statement.not_principal
         self.conditions: tuple[CompiledCondition, ...] = tuple(
             compile_condition(c.operator, c.key, list(c.values), policy.variables) for c in statement.conditions
         )
+        self.checks = tuple(c.check for c in self.conditions)
 
     def matches_action(self, action: str) -> bool:
         """``action`` is lower-cased; Action matching ignores case."""
@@ -93,37 +116,36 @@ class CompiledStatement:
         return self.not_action
 
     def matches_resource(self, resource: str, context: Context) -> bool:
-        if self.resource is None:
+        if self.any_resource or self.resource is None:
             return True
         found = self.resource.match(resource, context)
         if found is None:
             return False
         return found is not self.not_resource
 
-    def grant(self, principal: RequestPrincipal) -> Grant:
+    def grant(self, principal: RequestPrincipal) -> int:
         """How this statement names the caller; statements without Principal name everyone."""
         if self.principal is None:
-            return Grant.DIRECT
+            return DIRECT
         if self.not_principal:
-            return Grant.NONE if self.principal.excludes(principal) else Grant.DIRECT
+            return NONE if self.principal.excludes(principal) else DIRECT
         return self.principal.grant(principal)
 
-    def matches_conditions(self, context: Context) -> bool:
-        for condition in self.conditions:
-            if not condition.check(context):
-                return False
-        return True
-
-    def applies(self, resource: str, context: Context, principal: RequestPrincipal) -> Grant:
-        """Everything but the action: the grant strength, ``Grant.NONE`` if it does not apply."""
-        if self.resource is not None and not self.matches_resource(resource, context):
-            return Grant.NONE
-        grant = Grant.DIRECT if self.principal is None else self.grant(principal)
-        if grant is Grant.NONE:
-            return grant
-        for condition in self.conditions:
-            if not condition.check(context):
-                return Grant.NONE
+    def applies(self, resource: str, context: Context, principal: RequestPrincipal) -> int:
+        """Everything but the action: the grant strength, ``0`` if the statement does not apply."""
+        if not self.any_resource:
+            one = self.one_resource
+            if one is not None:
+                if not one(resource):
+                    return NONE
+            elif not self.matches_resource(resource, context):
+                return NONE
+        grant = DIRECT if self.principal is None else self.grant(principal)
+        if not grant:
+            return NONE
+        for check in self.checks:
+            if not check(context):
+                return NONE
         return grant
 
     def needed_keys(self) -> tuple[str, ...]:

@@ -10,8 +10,8 @@ context keys the statements needed but the request lacked — is computed only w
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .document import PolicyType, Span
 
@@ -64,19 +64,23 @@ class MatchedStatement:
 class Decision:
     """An authorization decision; ``explanation`` renders it for people."""
 
-    __slots__ = ("effect", "decided_by", "reason", "_explain", "_details")
+    __slots__ = ("effect", "decided_by", "reason", "_source", "_request", "_resource_policy", "_details")
 
     def __init__(
         self,
         effect: str,
         decided_by: PolicyType | None,
         reason: str,
-        explain: Callable[[], tuple[tuple[MatchedStatement, ...], tuple[str, ...]]],
+        source: Any = None,
+        request: Any = None,
+        resource_policy: Any = None,
     ) -> None:
         self.effect = effect
         self.decided_by = decided_by
         self.reason = reason
-        self._explain = explain
+        self._source = source
+        self._request = request
+        self._resource_policy = resource_policy
         self._details: tuple[tuple[MatchedStatement, ...], tuple[str, ...]] | None = None
 
     @property
@@ -85,7 +89,10 @@ class Decision:
 
     def _detail(self) -> tuple[tuple[MatchedStatement, ...], tuple[str, ...]]:
         if self._details is None:
-            self._details = self._explain()
+            if self._source is None:
+                self._details = ((), ())
+            else:
+                self._details = self._source.explain(self._request, self._resource_policy)
         return self._details
 
     @property

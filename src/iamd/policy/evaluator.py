@@ -25,11 +25,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import decision as d
+from .compiler import CompiledStatement
 from .context import Context
 from .decision import Decision, MatchedStatement
 from .document import Policy, PolicyType
 from .index import PolicyIndex
-from .principal import IAM_IDENTITIES, Grant, PrincipalType, RequestPrincipal
+from .principal import Grant, PrincipalType, RequestPrincipal
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +53,45 @@ def _index_of(policy: Policy | PolicyIndex) -> PolicyIndex:
     return policy._index  # type: ignore[no-any-return]
 
 
-def _allows(index: PolicyIndex, action: str, resource: str, context: Context, p: RequestPrincipal) -> bool:
-    for st in index.lookup(action)[1]:
+def _allows(allows: tuple[CompiledStatement, ...], resource: str, context: Context, p: RequestPrincipal) -> bool:
+    for st in allows:
         if st.applies(resource, context, p):
             return True
     return False
+
+
+_ROOT = PrincipalType.ROOT
+_USER = PrincipalType.USER
+_FEDERATED_USER = PrincipalType.FEDERATED_USER
+_ROLE_SESSION = PrincipalType.ROLE_SESSION
+_IDENTITY = PolicyType.IDENTITY
+_TRUST = PolicyType.TRUST
+_RESOURCE = PolicyType.RESOURCE
+_SCP = PolicyType.SCP
+_BOUNDARY = PolicyType.BOUNDARY
+_SESSION = PolicyType.SESSION
+_NONE = int(Grant.NONE)
+_SOURCE = int(Grant.SOURCE)
+_DIRECT = int(Grant.DIRECT)
+_PLAN_LIMIT = 8192
+
+
+class _Plan:
+    """Everything a decision for one action needs, precomputed from the indexes."""
+
+    __slots__ = ("denies", "scp_allows", "identity_allows", "boundary_allows", "session_allows")
+
+    def __init__(self, policy_set: PolicySet, action: str) -> None:
+        self.denies = tuple(
+            (st, ptype, d.EXPLICIT_DENY_REASON[ptype])
+            for ptype, _, index in policy_set._deny_slots
+            for st in index.lookup(action)[0]
+        )
+        self.scp_allows = tuple(index.lookup(action)[1] for index in policy_set.scps)
+        self.identity_allows = policy_set.identity.lookup(action)[1]
+        boundary, session = policy_set.boundary, policy_set.session
+        self.boundary_allows = None if boundary is None else boundary.lookup(action)[1]
+        self.session_allows = None if session is None else session.lookup(action)[1]
 
 
 class PolicySet:
@@ -69,7 +104,7 @@ class PolicySet:
     ``session``: session policies passed when the session was created, or ``None`` if none.
     """
 
-    __slots__ = ("identity", "boundary", "scps", "session", "_deny_slots")
+    __slots__ = ("identity", "boundary", "scps", "session", "_deny_slots", "_plans")
 
     def __init__(
         self,
@@ -93,76 +128,89 @@ class PolicySet:
             slots.append((PolicyType.SESSION, None, self.session))
         slots.append((PolicyType.IDENTITY, None, self.identity))
         self._deny_slots = tuple(slots)
+        self._plans: dict[str, _Plan] = {}
 
     def evaluate(self, request: Request, resource_policy: Policy | PolicyIndex | None = None) -> Decision:
         """Decide ``request``; ``resource_policy`` is the policy attached to the resource (a
         bucket policy, a role's trust policy for ``sts:AssumeRole``…), if any."""
         action = request.action.lower()
+        plan = self._plans.get(action)
+        if plan is None:
+            if len(self._plans) >= _PLAN_LIMIT:
+                self._plans.clear()
+            plan = self._plans[action] = _Plan(self, action)
         resource = request.resource
         context = request.context
         p = request.principal
-        rp = None if resource_policy is None else _index_of(resource_policy)
-        rp_type = PolicyType.RESOURCE
-        if rp is not None and rp.policies and rp.policies[0].policy_type is PolicyType.TRUST:
-            rp_type = PolicyType.TRUST
-
-        def decide(effect: str, by: PolicyType | None, reason: str) -> Decision:
-            return Decision(effect, by, reason, lambda: self._explain(request, rp, rp_type))
-
-        for ptype, _, index in self._deny_slots:
-            for st in index.lookup(action)[0]:
-                if st.applies(resource, context, p):
-                    return decide(d.EXPLICIT_DENY, ptype, d.EXPLICIT_DENY_REASON[ptype])
-        grant = Grant.NONE
-        if rp is not None:
+        for st, ptype, reason in plan.denies:
+            if st.applies(resource, context, p):
+                return Decision(d.EXPLICIT_DENY, ptype, reason, self, request, resource_policy)
+        grant = _NONE
+        rp_type = _RESOURCE
+        if resource_policy is not None:
+            rp = _index_of(resource_policy)
+            if rp.policies and rp.policies[0].policy_type is _TRUST:
+                rp_type = _TRUST
             denies, allows = rp.lookup(action)
             for st in denies:
                 if st.applies(resource, context, p):
-                    return decide(d.EXPLICIT_DENY, rp_type, d.EXPLICIT_DENY_REASON[rp_type])
+                    return Decision(
+                        d.EXPLICIT_DENY, rp_type, d.EXPLICIT_DENY_REASON[rp_type], self, request, resource_policy
+                    )
             for st in allows:
                 g = st.applies(resource, context, p)
                 if g > grant:
                     grant = g
-                    if g is Grant.DIRECT:
+                    if g == _DIRECT:
                         break
-        for index in self.scps:
-            if not _allows(index, action, resource, context, p):
-                return decide(d.IMPLICIT_DENY, PolicyType.SCP, d.NO_SCP_ALLOW)
+        for allows in plan.scp_allows:
+            if not _allows(allows, resource, context, p):
+                return Decision(d.IMPLICIT_DENY, _SCP, d.NO_SCP_ALLOW, self, request, resource_policy)
 
         kind = p.type
         same_account = request.resource_account is None or request.resource_account == p.account
-        trust = rp_type is PolicyType.TRUST
-        if trust and not grant:
-            return decide(d.IMPLICIT_DENY, rp_type, d.NO_TRUST_ALLOW)
-        if kind not in IAM_IDENTITIES:
-            if grant:
-                return decide(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type])
-            return decide(d.IMPLICIT_DENY, rp_type, d.NO_RESOURCE_ALLOW)
-        if kind is PrincipalType.ROOT:
+        if not grant and rp_type is _TRUST:
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_TRUST_ALLOW, self, request, resource_policy)
+        if kind is _ROOT:
             if same_account:
-                return decide(d.ALLOW, None, d.ROOT_ALLOW)
+                return Decision(d.ALLOW, None, d.ROOT_ALLOW, self, request, resource_policy)
             if grant:
-                return decide(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type])
-            return decide(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW)
+                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy)
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW, self, request, resource_policy)
+        if kind is not _USER and kind is not _ROLE_SESSION and kind is not _FEDERATED_USER:
+            if grant:
+                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy)
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_RESOURCE_ALLOW, self, request, resource_policy)
         if same_account:
-            if grant is Grant.DIRECT:
-                return decide(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type])
+            if grant == _DIRECT:
+                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy)
         elif not grant:
-            return decide(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW)
-        decided_by = PolicyType.IDENTITY
-        if same_account and grant is Grant.SOURCE:
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW, self, request, resource_policy)
+        decided_by = _IDENTITY
+        if same_account and grant == _SOURCE:
             decided_by = rp_type
-        elif not _allows(self.identity, action, resource, context, p):
-            reason = d.NO_IDENTITY_OR_RESOURCE_ALLOW if rp is not None and same_account else d.NO_IDENTITY_ALLOW
-            return decide(d.IMPLICIT_DENY, PolicyType.IDENTITY, reason)
-        if self.boundary is not None and not _allows(self.boundary, action, resource, context, p):
-            return decide(d.IMPLICIT_DENY, PolicyType.BOUNDARY, d.NO_BOUNDARY_ALLOW)
-        if self.session is not None:
-            if kind is not PrincipalType.USER and not _allows(self.session, action, resource, context, p):
-                return decide(d.IMPLICIT_DENY, PolicyType.SESSION, d.NO_SESSION_ALLOW)
-        elif kind is PrincipalType.FEDERATED_USER:
-            return decide(d.IMPLICIT_DENY, PolicyType.SESSION, d.NO_SESSION_ALLOW)
-        return decide(d.ALLOW, decided_by, d.ALLOWED_BY[decided_by])
+        elif not _allows(plan.identity_allows, resource, context, p):
+            reason = (
+                d.NO_IDENTITY_OR_RESOURCE_ALLOW if resource_policy is not None and same_account else d.NO_IDENTITY_ALLOW
+            )
+            return Decision(d.IMPLICIT_DENY, _IDENTITY, reason, self, request, resource_policy)
+        boundary_allows = plan.boundary_allows
+        if boundary_allows is not None and not _allows(boundary_allows, resource, context, p):
+            return Decision(d.IMPLICIT_DENY, _BOUNDARY, d.NO_BOUNDARY_ALLOW, self, request, resource_policy)
+        session_allows = plan.session_allows
+        if session_allows is not None:
+            if kind is not _USER and not _allows(session_allows, resource, context, p):
+                return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, resource_policy)
+        elif kind is _FEDERATED_USER:
+            return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, resource_policy)
+        return Decision(d.ALLOW, decided_by, d.ALLOWED_BY[decided_by], self, request, resource_policy)
+
+    def explain(
+        self, request: Request, resource_policy: Policy | PolicyIndex | None = None
+    ) -> tuple[tuple[MatchedStatement, ...], tuple[str, ...]]:
+        rp = None if resource_policy is None else _index_of(resource_policy)
+        rp_type = _TRUST if rp is not None and rp.policies and rp.policies[0].policy_type is _TRUST else _RESOURCE
+        return self._explain(request, rp, rp_type)
 
     def _explain(
         self, request: Request, rp: PolicyIndex | None, rp_type: PolicyType
