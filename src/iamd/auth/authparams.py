@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from urllib.parse import unquote
 
 from iamd.auth.canonical import ALGORITHM, TERMINATOR
@@ -154,6 +155,7 @@ def _expires(raw: str | None) -> int | None:
     return expires
 
 
+@lru_cache(maxsize=4096)
 def _credential(credential: str) -> tuple[str, str, str, str]:
     """``AKID/YYYYMMDD/region/service/aws4_request`` (SigV4, "credential scope")."""
     parts = credential.split("/")
@@ -173,6 +175,7 @@ def _credential(credential: str) -> tuple[str, str, str, str]:
     return access_key_id, date, region, service
 
 
+@lru_cache(maxsize=1024)
 def _signed_headers(raw: str) -> tuple[str, ...]:
     """Lowercase and sorted, as the spec lists them; ``host`` must be among them, since the
     signature would otherwise not bind the request to this endpoint."""
@@ -185,14 +188,7 @@ def _signed_headers(raw: str) -> tuple[str, ...]:
 def _request_time(amz_date: str | None, http_date: str | None) -> tuple[str, datetime]:
     """X-Amz-Date (ISO 8601 basic) wins over Date (RFC 7231); the spec allows either."""
     if amz_date is not None:
-        match = _AMZ_DATE(amz_date.strip())
-        if match is None:
-            raise IncompleteSignature(_bad_date(amz_date))
-        try:
-            moment = datetime(*(int(g) for g in match.groups()), tzinfo=UTC)  # type: ignore[misc]
-        except ValueError:
-            raise IncompleteSignature(_bad_date(amz_date)) from None
-        return match.group(0), moment
+        return _parse_amz_date(amz_date)
     assert http_date is not None
     try:
         moment = parsedate_to_datetime(http_date)
@@ -202,6 +198,20 @@ def _request_time(amz_date: str | None, http_date: str | None) -> tuple[str, dat
         moment = moment.replace(tzinfo=UTC)
     moment = moment.astimezone(UTC)
     return moment.strftime("%Y%m%dT%H%M%SZ"), moment
+
+
+@lru_cache(maxsize=1024)
+def _parse_amz_date(amz_date: str) -> tuple[str, datetime]:
+    """Cached: concurrent requests share their second, and the string is all the input."""
+    match = _AMZ_DATE(amz_date.strip())
+    if match is None:
+        raise IncompleteSignature(_bad_date(amz_date))
+    try:
+        year, month, day, hour, minute, second = map(int, match.groups())
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:
+        raise IncompleteSignature(_bad_date(amz_date)) from None
+    return match.group(0), moment
 
 
 def _bad_date(value: str) -> str:

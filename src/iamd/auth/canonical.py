@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -69,7 +70,9 @@ def canonical_uri(raw_path: str, service: str) -> str:
     return quote(remove_dot_segments(raw_path), safe=_PATH_SAFE) or "/"
 
 
+@lru_cache(maxsize=8192)
 def _encode_component(raw: str, plus_as_space: bool) -> str:
+    """Cached: names, actions, credentials and session tokens repeat from request to request."""
     if _ALREADY_CANONICAL(raw):
         return raw
     if plus_as_space:

@@ -38,7 +38,11 @@ def signature(signing_key: bytes, string_to_sign: str) -> str:
 
 
 class SigningKeyCache:
-    """A thread-safe LRU of signing keys keyed by (secret identity, date, region, service)."""
+    """A thread-safe LRU of signing keys keyed by (secret identity, date, region, service).
+
+    Hits take no lock (dict reads and ``move_to_end`` are atomic under the GIL); inserts and
+    evictions do, so the bound holds.
+    """
 
     def __init__(self, maxsize: int = DEFAULT_MAXSIZE) -> None:
         if maxsize < 1:
@@ -53,15 +57,17 @@ class SigningKeyCache:
     def get(self, access_key_id: str, secret_access_key: str, date: str, region: str, service: str) -> bytes:
         identity = hashlib.sha256(f"{access_key_id}\0{secret_access_key}".encode()).digest()
         cache_key = (identity, date, region, service)
-        with self._lock:
-            found = self._keys.get(cache_key)
-            if found is not None:
+        found = self._keys.get(cache_key)
+        if found is not None:
+            try:
                 self._keys.move_to_end(cache_key)
-                return found
+            except KeyError:  # evicted by another thread meanwhile; the key is still right
+                pass
+            return found
         derived = derive_signing_key(secret_access_key, date, region, service)
         with self._lock:
             self._keys[cache_key] = derived
-            if len(self._keys) > self._maxsize:
+            while len(self._keys) > self._maxsize:
                 self._keys.popitem(last=False)
         return derived
 

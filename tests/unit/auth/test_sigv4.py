@@ -5,18 +5,38 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import UTC, datetime, timedelta
+from unittest import mock
+from urllib.parse import urlsplit
 
 import pytest
+from botocore.auth import BaseSigner, SigV4QueryAuth
 from botocore.auth import SigV4Auth as BotoSigV4Auth
-from botocore.auth import SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from sigv4_signing import SIGNED_AT, botocore_signed
 
 from iamd.auth import canonical
 from iamd.auth.signing_key import derive_signing_key, signature
 from iamd.auth.sigv4 import HttpRequest, SigningSteps, compute_steps, parse_auth, verify
 from iamd.errors import RequestExpired, SignatureDoesNotMatch
+
+SIGNED_AT = datetime(2026, 11, 29, 0, 0, 0, tzinfo=UTC)
+
+
+def botocore_signed(request: AWSRequest, signer: BaseSigner, at: datetime = SIGNED_AT) -> HttpRequest:
+    """Sign ``request`` at ``at`` and return it as received: raw path and query, every header as
+    sent (repeated ones too) plus the Host an HTTP client adds, and the body bytes."""
+    with mock.patch("botocore.auth.get_current_datetime", return_value=at.replace(tzinfo=None)):
+        signer.add_auth(request)
+    prepared = request.prepare()
+    url = urlsplit(prepared.url)
+    headers = list(request.headers.items())
+    if not any(name.lower() == "host" for name, _ in headers):
+        headers.append(("Host", url.netloc))
+    body = prepared.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    return HttpRequest(prepared.method, url.path or "/", url.query, headers, body)
+
 
 AKID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
