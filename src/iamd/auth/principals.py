@@ -41,9 +41,7 @@ def resolve_access_key(conn: Connection, box: SecretBox, access_key_id: str) -> 
         # A key sealed under another master key: unusable here, and indistinguishable to the client.
         raise InvalidClientTokenId() from None
     if row.user_id is None:
-        caller = Caller(
-            row.account_id, f"arn:aws:iam::{row.account_id}:root", row.account_id, "root", access_key_id
-        )
+        caller = Caller(row.account_id, f"arn:aws:iam::{row.account_id}:root", row.account_id, "root", access_key_id)
     else:
         arn = f"arn:aws:iam::{row.account_id}:user{row.path}{row.name}"
         caller = Caller(row.account_id, arn, row.user_id, "user", access_key_id, user_name=row.name)
