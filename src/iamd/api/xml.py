@@ -45,14 +45,11 @@ def escape(value: Any) -> str:
 def timestamp(value: Any) -> str:
     """ISO 8601 UTC with ``Z``; milliseconds only when present (STS's ``Expiration`` has them)."""
     if isinstance(value, datetime):
-        offset = value.utcoffset()
-        if offset:
-            value = value - offset
-        base = (f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-                f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}")
+        if value.utcoffset():
+            value = value.astimezone(UTC)
         if value.microsecond:
-            return f"{base}.{value.microsecond // 1000:03d}Z"
-        return base + "Z"
+            return value.isoformat(timespec="milliseconds")[:23] + "Z"
+        return value.isoformat()[:19] + "Z"
     if isinstance(value, bool):
         return escape(value)
     if isinstance(value, int | float):

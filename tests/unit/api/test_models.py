@@ -47,7 +47,7 @@ def test_start_up_cost_in_a_fresh_process() -> None:
     )
     seconds = float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                                    text=True).stdout)
-    assert seconds < 0.8
+    assert seconds < 1.5
 
 
 # --- traits IAM and STS do not use: flattened lists/maps, locationName, timestamps, blobs ----------

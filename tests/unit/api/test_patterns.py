@@ -58,3 +58,15 @@ def test_java_semantics(java: str, value: str, matches: bool) -> None:
 def test_unsupported_property_is_rejected_at_compile_time() -> None:
     with pytest.raises(ValueError):
         translate(r"\p{Greek}")
+
+
+def test_shipped_unicode_tables_match_this_python() -> None:
+    import unicodedata
+
+    from iamd.api import _unicode_tables
+    from iamd.api.patterns import _scan_ranges
+
+    if unicodedata.unidata_version != _unicode_tables.UNIDATA_VERSION:
+        pytest.skip("tables are for another Unicode version; the lazy scan is used instead")
+    for name, ranges in _unicode_tables.RANGES.items():
+        assert ranges == _scan_ranges(name), f"regenerate with python -m iamd.api.patterns ({name})"
