@@ -6,7 +6,9 @@ import json
 
 TRUST = {
     "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
 }
 
 
@@ -30,7 +32,10 @@ def test_role_lifecycle(iam, server, error_of) -> None:
 
     iam.update_role(RoleName="app", Description="new")
     assert iam.update_role_description(RoleName="app", Description="newer")["Role"]["Description"] == "newer"
-    doc = {**TRUST, "Statement": [{**TRUST["Statement"][0], "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    doc = {
+        **TRUST,
+        "Statement": [{**TRUST["Statement"][0], "Principal": {"Service": "lambda.amazonaws.com"}}],
+    }
     iam.update_assume_role_policy(RoleName="app", PolicyDocument=json.dumps(doc))
     assert iam.get_role(RoleName="app")["Role"]["AssumeRolePolicyDocument"] == doc
 
