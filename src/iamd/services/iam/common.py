@@ -51,7 +51,7 @@ def encode_marker(key: str) -> str:
 
 def decode_marker(marker: str) -> str:
     try:
-        return base64.urlsafe_b64decode(marker.encode()).decode()
+        return base64.b64decode(marker.encode(), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise ValidationError("Invalid Marker.") from None
 
