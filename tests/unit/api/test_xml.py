@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from xml.etree import ElementTree
 
 import botocore.parsers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iamd.api.models import ServiceCodec
 from iamd.api.xml import escape, render_error, timestamp
@@ -14,6 +17,7 @@ from iamd.errors import AccessDenied, InternalFailure, ValidationError
 
 from .shapegen import any_value
 
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 IAM = ServiceCodec.load("iam")
 STS = ServiceCodec.load("sts")
 ALL_OPERATIONS = [(c, op) for c in (IAM, STS) for op in c.operation_names]
@@ -85,6 +89,16 @@ def test_escaped_text_parses_back_exactly() -> None:
     parsed = botocore_parse(IAM, "GetUser", body)
     assert parsed["User"]["UserName"] == tricky
     assert parsed["ResponseMetadata"]["RequestId"] == "<&>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.text())
+def test_any_text_renders_well_formed_xml(text: str, request_id: str) -> None:
+    """Characters XML 1.0 cannot carry come back as U+FFFD; everything else exactly."""
+    body = IAM.render("GetUser", {"User": {"UserName": text}}, request_id)
+    parsed = botocore_parse(IAM, "GetUser", body)
+    assert parsed["User"]["UserName"] == NOT_XML.sub("\ufffd", text)
+    assert parsed["ResponseMetadata"]["RequestId"] == (NOT_XML.sub("\ufffd", request_id) or None)
 
 
 @pytest.mark.parametrize(("value", "text"), [
