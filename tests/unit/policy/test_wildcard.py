@@ -1,0 +1,57 @@
+"""Glob matching: agrees with a regex translation, and stays linear on hostile patterns."""
+
+import re
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from iamd.policy.wildcard import compile_glob
+
+
+def regex_glob(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    rx = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(rx, value, re.S | (re.I if ignore_case else 0)) is not None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        ("*", "", True),
+        ("", "", True),
+        ("", "a", False),
+        ("s3:Get*", "s3:GetObject", True),
+        ("s3:Get*", "s3:PutObject", False),
+        ("*Object", "s3:GetObject", True),
+        ("s3:*Object*", "s3:GetObjectAcl", True),
+        ("a?c", "abc", True),
+        ("a?c", "ac", False),
+        ("a*b*c", "aXbYc", True),
+        ("a*b*c", "acb", False),
+        ("ab*ba", "aba", False),  # the head and tail may not overlap
+        ("*a?a*", "xxaba", True),
+        ("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/", True),
+    ],
+)
+def test_table(pattern, value, expected):
+    assert compile_glob(pattern)(value) is expected
+
+
+alphabet = st.text(alphabet="ab*?", max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(pattern=alphabet, value=st.text(alphabet="abAB", max_size=10))
+def test_agrees_with_regex(pattern, value):
+    assert compile_glob(pattern)(value) == regex_glob(pattern, value)
+    assert compile_glob(pattern, ignore_case=True)(value.lower()) == regex_glob(pattern, value, True)
+
+
+def test_pathological_pattern_is_linear():
+    pattern = "*a" * 200 + "*b"
+    value = "a" * 20000
+    matcher = compile_glob(pattern)
+    start = time.perf_counter()
+    assert not matcher(value)
+    assert time.perf_counter() - start < 0.05
