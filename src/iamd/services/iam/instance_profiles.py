@@ -7,7 +7,7 @@ Listing operations leave out tags, as AWS does; GetInstanceProfile includes them
 
 from __future__ import annotations
 
-from collections import defaultdict
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select
@@ -17,7 +17,7 @@ from iamd.services.context import Call
 from iamd.services.iam import tagging
 from iamd.services.iam.common import arn, check_new_tags, paginate
 from iamd.services.iam.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
-from iamd.services.iam.roles import get_role_row, role_summary
+from iamd.services.iam.roles import SUMMARY_COLUMNS, get_role_row, role_summary
 from iamd.services.registry import action
 from iamd.store import schema
 from iamd.store import tags as tag_store
@@ -30,7 +30,7 @@ _links = schema.instance_profile_roles
 
 
 def profile_shape(
-    row: Row[Any], roles: list[Row[Any]], *, tags: list[dict[str, str]] | None = None
+    row: Row[Any], roles: list[Any], *, tags: list[dict[str, str]] | None = None
 ) -> dict[str, Any]:
     out: dict[str, Any] = {
         "Path": row.path,
@@ -45,19 +45,33 @@ def profile_shape(
     return out
 
 
-def roles_of(call: Call, profile_ids: list[str]) -> dict[str, list[Row[Any]]]:
-    """The roles of many profiles in one query, so a page of 1,000 costs one round trip."""
-    found: dict[str, list[Row[Any]]] = defaultdict(list)
-    if not profile_ids:
-        return found
+def roles_of(call: Call, profile_id: str) -> list[Row[Any]]:
     q = (
-        select(_links.c.instance_profile_id, schema.roles)
-        .join(schema.roles, schema.roles.c.role_id == _links.c.role_id)
-        .where(_links.c.instance_profile_id.in_(profile_ids))
+        select(*SUMMARY_COLUMNS)
+        .join(_links, schema.roles.c.role_id == _links.c.role_id)
+        .where(_links.c.instance_profile_id == profile_id)
     )
-    for r in call.conn.execute(q):
-        found[r.instance_profile_id].append(r)
-    return found
+    return list(call.conn.execute(q))
+
+
+# A listing page is one query: each profile outer-joined to its role (at most one, so the page
+# stays one row per profile), the role's columns prefixed to keep them apart from the profile's.
+_ROLE_LABELS = [(c.name, f"role_{c.name}") for c in SUMMARY_COLUMNS]
+_LISTING = (
+    select(
+        schema.instance_profiles,
+        *(c.label(label) for c, (_, label) in zip(SUMMARY_COLUMNS, _ROLE_LABELS, strict=True)),
+    )
+    .outerjoin(_links, _links.c.instance_profile_id == schema.instance_profiles.c.instance_profile_id)
+    .outerjoin(schema.roles, schema.roles.c.role_id == _links.c.role_id)
+)
+
+
+def _listed(row: Row[Any]) -> dict[str, Any]:
+    if row.role_role_id is None:
+        return profile_shape(row, [])
+    role = SimpleNamespace(**{name: getattr(row, label) for name, label in _ROLE_LABELS})
+    return profile_shape(row, [role])
 
 
 def get_profile_row(call: Call, name: str) -> Row[Any]:
@@ -65,11 +79,6 @@ def get_profile_row(call: Call, name: str) -> Row[Any]:
     if row is None:
         raise NoSuchEntity(f"Instance Profile {name} cannot be found.")
     return row
-
-
-def _page(call: Call, rows: list[Row[Any]]) -> list[dict[str, Any]]:
-    linked = roles_of(call, [r.instance_profile_id for r in rows])
-    return [profile_shape(r, linked.get(r.instance_profile_id, [])) for r in rows]
 
 
 @action("iam", "CreateInstanceProfile")
@@ -98,7 +107,7 @@ def create_instance_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 @action("iam", "GetInstanceProfile")
 def get_instance_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row = get_profile_row(call, p["InstanceProfileName"])
-    linked = roles_of(call, [row.instance_profile_id]).get(row.instance_profile_id, [])
+    linked = roles_of(call, row.instance_profile_id)
     tags = tag_store.list_tags(call.conn, "instance-profile", row.instance_profile_id)
     return {"InstanceProfile": profile_shape(row, linked, tags=tags)}
 
@@ -106,7 +115,7 @@ def get_instance_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 @action("iam", "DeleteInstanceProfile")
 def delete_instance_profile(call: Call, p: dict[str, Any]) -> None:
     row = get_profile_row(call, p["InstanceProfileName"])
-    if roles_of(call, [row.instance_profile_id]):
+    if roles_of(call, row.instance_profile_id):
         raise DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
     tag_store.drop_all(call.conn, "instance-profile", row.instance_profile_id)
     instance_profiles.delete(call.conn, row.instance_profile_id)
@@ -115,9 +124,13 @@ def delete_instance_profile(call: Call, p: dict[str, Any]) -> None:
 
 @action("iam", "ListInstanceProfiles")
 def list_instance_profiles(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    q = instance_profiles.list_query(call.account_id, p.get("PathPrefix"))
-    rows, page = paginate(call.conn, q, schema.instance_profiles.c.name_lower, p)
-    return {"InstanceProfiles": _page(call, rows), **page}
+    t = schema.instance_profiles
+    q = _LISTING.where(t.c.account_id == call.account_id)
+    prefix = p.get("PathPrefix")
+    if prefix and prefix != "/":
+        q = q.where(t.c.path.startswith(prefix, autoescape=True))
+    rows, page = paginate(call.conn, q, t.c.name_lower, p)
+    return {"InstanceProfiles": [_listed(r) for r in rows], **page}
 
 
 @action("iam", "ListInstanceProfilesForRole")
@@ -130,7 +143,7 @@ def list_instance_profiles_for_role(call: Call, p: dict[str, Any]) -> dict[str, 
         .where(_links.c.role_id == role.role_id)
     )
     rows, page = paginate(call.conn, q, t.c.name_lower, p)
-    return {"InstanceProfiles": _page(call, rows), **page}
+    return {"InstanceProfiles": [profile_shape(r, [role]) for r in rows], **page}
 
 
 @action("iam", "AddRoleToInstanceProfile")
@@ -138,7 +151,7 @@ def add_role_to_instance_profile(call: Call, p: dict[str, Any]) -> None:
     """A profile holding any role, the same one included, is full: AWS answers LimitExceeded."""
     profile = get_profile_row(call, p["InstanceProfileName"])
     role = get_role_row(call, p["RoleName"])
-    if roles_of(call, [profile.instance_profile_id]):
+    if roles_of(call, profile.instance_profile_id):
         raise LimitExceeded(
             f"Cannot exceed quota for InstanceSessionsPerInstanceProfile: {ROLES_PER_PROFILE}"
         )

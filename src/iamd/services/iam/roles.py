@@ -9,6 +9,7 @@ created and deleted by ``service_linked_roles``; the operations AWS refuses on t
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row, exists, select
@@ -30,20 +31,34 @@ ROLES_QUOTA = 1000
 TRUST_POLICY_QUOTA = 2048
 DEFAULT_MAX_SESSION_DURATION = 3600
 
+# URL-encoding is most of the cost of a 1,000-role page, and trust policies repeat (one per
+# service, mostly) and change rarely: remember the encoded form of recent ones.
+_encoded_trust_policy = lru_cache(maxsize=2048)(encode_document)
+
 
 def role_arn(row: Row[Any]) -> str:
     return arn(row.account_id, "role", row.path, row.name)
 
 
-def role_summary(row: Row[Any]) -> dict[str, Any]:
-    """The members every response carrying a role has (e.g. inside an instance profile)."""
+# The columns role_summary reads, for queries that join roles to something else.
+SUMMARY_COLUMNS = [
+    schema.roles.c[name]
+    for name in ("role_id", "account_id", "name", "path", "created_at", "assume_role_policy")
+]
+
+
+def role_summary(row: Any) -> dict[str, Any]:
+    """The members every response carrying a role has (e.g. inside an instance profile).
+
+    ``row`` is a roles row, or anything with the ``SUMMARY_COLUMNS`` as attributes.
+    """
     return {
         "Path": row.path,
         "RoleName": row.name,
         "RoleId": row.role_id,
         "Arn": role_arn(row),
         "CreateDate": row.created_at,
-        "AssumeRolePolicyDocument": encode_document(row.assume_role_policy),
+        "AssumeRolePolicyDocument": _encoded_trust_policy(row.assume_role_policy),
     }
 
 

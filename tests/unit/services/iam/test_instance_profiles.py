@@ -144,7 +144,7 @@ def test_a_role_may_be_in_many_profiles(invoke: Any) -> None:
     create(invoke, "unrelated")
     out = invoke("iam", "ListInstanceProfilesForRole", {"RoleName": "r"})
     assert [p["InstanceProfileName"] for p in out["InstanceProfiles"]] == ["a", "b", "c"]
-    assert all(p["Roles"][0]["RoleName"] == "r" for p in out["InstanceProfiles"])
+    assert all(p["Roles"] == get(invoke, "a")["Roles"] for p in out["InstanceProfiles"])
     assert out["IsTruncated"] is False
 
 
@@ -237,6 +237,8 @@ def test_list_instance_profiles_pages(invoke: Any) -> None:
     assert [p["InstanceProfileName"] for p in flat] == expected
     assert all("Tags" not in p for p in flat)
     assert [len(p["Roles"]) for p in flat] == [1 if i == 6 else 0 for i in range(17)]
+    assert flat[6]["Roles"] == get(invoke, expected[6])["Roles"]
+    assert flat[6]["Roles"][0]["RoleName"] == "r"
 
 
 def test_list_instance_profiles_path_prefix(invoke: Any) -> None:
