@@ -40,6 +40,7 @@ from iamd.services.runtime import Runtime
 log = logging.getLogger("iamd.api")
 
 MAX_BODY = 512 * 1024
+DRAIN_LIMIT = 16 * 1024 * 1024
 SERVICES = ("iam", "sts")
 XML = "text/xml"
 
@@ -115,16 +116,22 @@ class App:
 
 
 async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
-        raise RequestEntityTooLarge(limit=MAX_BODY)
+    """The body, at most ``MAX_BODY`` bytes.
+
+    An oversized body is still drained (up to ``DRAIN_LIMIT``) before answering 413, so the client
+    reads the error instead of a connection reset in the middle of its upload.
+    """
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY:
-            raise RequestEntityTooLarge(limit=MAX_BODY)
+            if size > DRAIN_LIMIT:
+                break
+            continue
         chunks.append(chunk)
+    if size > MAX_BODY:
+        raise RequestEntityTooLarge(limit=MAX_BODY)
     return b"".join(chunks)
 
 
