@@ -36,7 +36,7 @@ DEFAULT_MAX_SESSION_DURATION = 3600
 _encoded_trust_policy = lru_cache(maxsize=2048)(encode_document)
 
 
-def role_arn(row: Row[Any]) -> str:
+def role_arn(row: Any) -> str:
     return arn(row.account_id, "role", row.path, row.name)
 
 
