@@ -37,3 +37,4 @@ def _load_helper(name: str) -> None:
 
 
 _load_helper("policy_helpers")
+_load_helper("policy_reference")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from iamd.policy import PolicySet, PolicyType, PrincipalType, Request, RequestPrincipal, parse_policy
+from iamd.policy import PolicySet, PolicyType, PrincipalType, RequestPrincipal, parse_policy
 
 A = "111111111111"
 PRINCIPALS = {

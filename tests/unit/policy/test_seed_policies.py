@@ -1,7 +1,7 @@
 """The seed's policy patterns as named tests, each with allowed and denied requests."""
 
 import pytest
-from policy_helpers import A, PRINCIPALS, policy
+from policy_helpers import PRINCIPALS, A, policy
 
 from iamd.policy import Context, PolicySet, PolicyType, PrincipalType, Request, RequestPrincipal
 

@@ -1,0 +1,104 @@
+"""A deliberately simple reference evaluator, written straight from the IAM User Guide.
+
+No indexing, no compilation, regular expressions for wildcards, plain dicts for policies. It
+covers identity-based policies, a permissions boundary and the condition operators the property
+tests generate, for one IAM user in its own account.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def like(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    rx = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(rx, value, re.S | (re.I if ignore_case else 0)) is not None
+
+
+def as_list(x):
+    return x if isinstance(x, list) else [x]
+
+
+def value_matches(op: str, request_value: str, policy_value: str) -> bool:
+    if op == "StringEquals":
+        return request_value == policy_value
+    if op == "StringLike":
+        return like(policy_value, request_value)
+    if op == "NumericLessThan":
+        try:
+            return float(request_value) < float(policy_value)
+        except ValueError:
+            return False
+    if op == "Bool":
+        return request_value.lower() == policy_value.lower()
+    raise AssertionError(op)
+
+
+def condition_true(operator: str, key: str, values: list[str], context: dict) -> bool:
+    """Condition operators page + multivalued context keys page, one rule at a time."""
+    found = None
+    for k, v in context.items():
+        if k.lower() == key.lower():
+            found = as_list(v)
+    if operator == "Null":
+        return (found is None) == (values[0] == "true")
+    qualifier = None
+    if ":" in operator:
+        qualifier, operator = operator.split(":")
+    if_exists = operator.endswith("IfExists")
+    if if_exists:
+        operator = operator[: -len("IfExists")]
+    negated = "Not" in operator
+    base = operator.replace("Not", "")
+    if found is None:
+        if if_exists:
+            return True
+        if qualifier == "ForAllValues":
+            return True
+        if qualifier == "ForAnyValue":
+            return False
+        return negated
+
+    def one(v):
+        hit = any(value_matches(base, v, p) for p in values)
+        return not hit if negated else hit
+
+    if qualifier == "ForAllValues":
+        return all(one(v) for v in found)
+    if qualifier == "ForAnyValue":
+        return any(one(v) for v in found)
+    hit = any(value_matches(base, v, p) for v in found for p in values)
+    return not hit if negated else hit
+
+
+def statement_applies(st: dict, action: str, resource: str, context: dict) -> bool:
+    if "Action" in st:
+        if not any(like(a, action, ignore_case=True) for a in as_list(st["Action"])):
+            return False
+    elif any(like(a, action, ignore_case=True) for a in as_list(st["NotAction"])):
+        return False
+    if "Resource" in st:
+        if not any(like(r, resource) for r in as_list(st["Resource"])):
+            return False
+    elif any(like(r, resource) for r in as_list(st["NotResource"])):
+        return False
+    for operator, block in st.get("Condition", {}).items():
+        for key, values in block.items():
+            if not condition_true(operator, key, as_list(values), context):
+                return False
+    return True
+
+
+def reference_decision(identity: list[dict], boundary: list[dict] | None, action, resource, context) -> str:
+    """Deny evaluation, then identity-based policies, then the permissions boundary."""
+    every = [st for doc in identity + (boundary or []) for st in doc["Statement"]]
+    if any(st["Effect"] == "Deny" and statement_applies(st, action, resource, context) for st in every):
+        return "ExplicitDeny"
+    ids = [st for doc in identity for st in doc["Statement"]]
+    if not any(st["Effect"] == "Allow" and statement_applies(st, action, resource, context) for st in ids):
+        return "ImplicitDeny"
+    if boundary is not None:
+        bs = [st for doc in boundary for st in doc["Statement"]]
+        if not any(st["Effect"] == "Allow" and statement_applies(st, action, resource, context) for st in bs):
+            return "ImplicitDeny"
+    return "Allow"
