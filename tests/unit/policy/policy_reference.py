@@ -41,7 +41,7 @@ def condition_true(operator: str, key: str, values: list[str], context: dict) ->
         if k.lower() == key.lower():
             found = as_list(v)
     if operator == "Null":
-        return (found is None) == (values[0] == "true")
+        return (not found) == (values[0] == "true")  # an empty set is null, as in conditions/null.py
     qualifier = None
     if ":" in operator:
         qualifier, operator = operator.split(":")

@@ -71,7 +71,7 @@ def engine(identity, boundary, request):
     return policy_set.evaluate(Request(PRINCIPALS["alice"], action, resource, Context(context), A)).effect
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=1200, deadline=None)
 @given(
     identity=st.lists(documents, max_size=3),
     boundary=st.none() | st.lists(documents, min_size=1, max_size=1),

@@ -6,7 +6,7 @@ import pytest
 
 from iamd.policy import PolicySyntaxError, PolicyType, parse_policy, policy_size
 
-I, R, T, B, S, SE = (
+ID, R, T, B, S, SE = (
     PolicyType.IDENTITY,
     PolicyType.RESOURCE,
     PolicyType.TRUST,
@@ -27,30 +27,30 @@ ALLOW = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
 TRUST = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "sts:AssumeRole"}
 
 ERRORS = [
-    ("not json", I, "Syntax errors in policy."),
-    ("[]", I, "Syntax errors in policy."),
-    ('{"Version": "2012-10-17"}', I, "Syntax errors in policy."),
-    (doc(ALLOW, version="2020-01-01"), I, "Syntax errors in policy."),
-    (doc(ALLOW, Foo=1), I, "Syntax errors in policy."),
-    (doc({**ALLOW, "Foo": 1}), I, "Syntax errors in policy."),
-    (doc({"Action": "s3:x", "Resource": "*"}), I, "Missing required field Effect"),
-    (doc({**ALLOW, "Effect": "allow"}), I, "Syntax errors in policy."),
-    (doc({"Effect": "Allow", "Resource": "*"}), I, "Policy statement must contain actions."),
-    (doc({"Effect": "Allow", "Action": "s3:x"}), I, "Policy statement must contain resources."),
-    (doc({**ALLOW, "NotAction": "s3:x"}), I, "Syntax errors in policy."),
-    (doc({**ALLOW, "Action": "GetObject"}), I, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."),
-    (doc({**ALLOW, "Action": "s3:a:b"}), I, "Actions/Condition can contain only one colon."),
-    (doc({**ALLOW, "Action": "s_3:a"}), I, "Vendor s_3 is not valid"),
-    (doc({**ALLOW, "Resource": "bucket"}), I, 'Resource bucket must be in ARN format or "*".'),
-    (doc({**ALLOW, "Principal": "*"}), I, "Policy document should not specify a principal."),
+    ("not json", ID, "Syntax errors in policy."),
+    ("[]", ID, "Syntax errors in policy."),
+    ('{"Version": "2012-10-17"}', ID, "Syntax errors in policy."),
+    (doc(ALLOW, version="2020-01-01"), ID, "Syntax errors in policy."),
+    (doc(ALLOW, Foo=1), ID, "Syntax errors in policy."),
+    (doc({**ALLOW, "Foo": 1}), ID, "Syntax errors in policy."),
+    (doc({"Action": "s3:x", "Resource": "*"}), ID, "Missing required field Effect"),
+    (doc({**ALLOW, "Effect": "allow"}), ID, "Syntax errors in policy."),
+    (doc({"Effect": "Allow", "Resource": "*"}), ID, "Policy statement must contain actions."),
+    (doc({"Effect": "Allow", "Action": "s3:x"}), ID, "Policy statement must contain resources."),
+    (doc({**ALLOW, "NotAction": "s3:x"}), ID, "Syntax errors in policy."),
+    (doc({**ALLOW, "Action": "GetObject"}), ID, "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."),
+    (doc({**ALLOW, "Action": "s3:a:b"}), ID, "Actions/Condition can contain only one colon."),
+    (doc({**ALLOW, "Action": "s_3:a"}), ID, "Vendor s_3 is not valid"),
+    (doc({**ALLOW, "Resource": "bucket"}), ID, 'Resource bucket must be in ARN format or "*".'),
+    (doc({**ALLOW, "Principal": "*"}), ID, "Policy document should not specify a principal."),
     (doc({**ALLOW, "NotPrincipal": {"AWS": "*"}}), B, "Policy document should not specify a principal."),
     (doc({**ALLOW, "Principal": "*"}), SE, "Policy document should not specify a principal."),
     (doc({**ALLOW, "Principal": "*"}), S, "Has prohibited field Principal"),
-    (doc({**ALLOW, "Sid": "a"}, {**ALLOW, "Sid": "a"}), I, "Statement IDs (SID) in a single policy must be unique."),
-    (doc({**ALLOW, "Sid": "has space"}), I, "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"),
-    (doc({**ALLOW, "Condition": {"StringEqual": {"a:b": "c"}}}), I, "Invalid Condition type : StringEqual"),
-    (doc({**ALLOW, "Condition": {"StringEquals": {"a:b": {"x": 1}}}}), I, "Syntax errors in policy."),
-    (doc({**ALLOW, "Condition": []}), I, "Syntax errors in policy."),
+    (doc({**ALLOW, "Sid": "a"}, {**ALLOW, "Sid": "a"}), ID, "Statement IDs (SID) in a single policy must be unique."),
+    (doc({**ALLOW, "Sid": "has space"}), ID, "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"),
+    (doc({**ALLOW, "Condition": {"StringEqual": {"a:b": "c"}}}), ID, "Invalid Condition type : StringEqual"),
+    (doc({**ALLOW, "Condition": {"StringEquals": {"a:b": {"x": 1}}}}), ID, "Syntax errors in policy."),
+    (doc({**ALLOW, "Condition": []}), ID, "Syntax errors in policy."),
     (doc(ALLOW), R, "Missing required field Principal"),
     (doc({"Effect": "Allow", "Action": "sts:AssumeRole"}), T, "Missing required field Principal"),
     (doc({**TRUST, "Resource": "*"}), T, "Has prohibited field Resource"),
@@ -59,8 +59,8 @@ ERRORS = [
     (doc({**TRUST, "Principal": {"AWS": "bob"}}), T, 'Invalid principal in policy: "AWS":"bob"'),
     (doc({**TRUST, "Principal": {"Martian": "x"}}), T, "Syntax errors in policy."),
     (doc({**TRUST, "Principal": "me"}), T, "Syntax errors in policy."),
-    ('{"Statement": [], "Statement": []}', I, "Syntax errors in policy."),  # duplicate keys
-    ("[" * 10000, I, "Syntax errors in policy."),
+    ('{"Statement": [], "Statement": []}', ID, "Syntax errors in policy."),  # duplicate keys
+    ("[" * 10000, ID, "Syntax errors in policy."),
 ]  # fmt: skip
 
 
@@ -72,10 +72,10 @@ def test_malformed_policy_documents(text, policy_type, message):
 
 
 VALID = [
-    (doc(ALLOW), I),
-    (json.dumps({"Statement": ALLOW}), I),  # no Version, single statement object
-    (doc(ALLOW, version="2008-10-17"), I),
-    (doc({**ALLOW, "Action": ["s3:Get*", "s3:List*"], "Sid": "ReadOnly1"}), I),
+    (doc(ALLOW), ID),
+    (json.dumps({"Statement": ALLOW}), ID),  # no Version, single statement object
+    (doc(ALLOW, version="2008-10-17"), ID),
+    (doc({**ALLOW, "Action": ["s3:Get*", "s3:List*"], "Sid": "ReadOnly1"}), ID),
     (doc({"Effect": "Deny", "NotAction": "iam:*", "NotResource": "arn:aws:iam::*:user/x"}), B),
     (doc({**ALLOW, "Action": "*"}), S),
     (doc({**ALLOW, "Principal": "*", "Sid": "Public read"}), R),
@@ -84,8 +84,8 @@ VALID = [
     (doc(TRUST), T),
     (doc({**TRUST, "Principal": {"Federated": "accounts.google.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}), T),
     (doc({**TRUST, "Principal": {"AWS": "arn:aws:sts::111122223333:assumed-role/r/s"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}), T),
-    (doc({**ALLOW, "Condition": {"NumericLessThan": {"s3:max-keys": 10}, "Bool": {"aws:SecureTransport": True}}}), I),
-    (doc({**ALLOW, "Condition": {"ForAnyValue:StringLikeIfExists": {"aws:TagKeys": ["a*"]}}}), I),
+    (doc({**ALLOW, "Condition": {"NumericLessThan": {"s3:max-keys": 10}, "Bool": {"aws:SecureTransport": True}}}), ID),
+    (doc({**ALLOW, "Condition": {"ForAnyValue:StringLikeIfExists": {"aws:TagKeys": ["a*"]}}}), ID),
 ]  # fmt: skip
 
 
@@ -97,7 +97,7 @@ def test_valid_documents(text, policy_type):
 
 
 def test_normalised_elements():
-    policy = parse_policy(doc({**ALLOW, "Condition": {"NumericLessThan": {"s3:max-keys": 10}}}), I)
+    policy = parse_policy(doc({**ALLOW, "Condition": {"NumericLessThan": {"s3:max-keys": 10}}}), ID)
     st = policy.statements[0]
     assert st.actions == ("s3:GetObject",)
     assert st.resources == ("*",)
@@ -107,11 +107,11 @@ def test_normalised_elements():
 
 def test_statement_spans_and_error_positions():
     text = '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},\n    {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}\n  ]\n}'
-    policy = parse_policy(text, I)
+    policy = parse_policy(text, ID)
     assert (policy.statements[0].span.line, policy.statements[0].span.column) == (4, 5)
     assert policy.statements[1].span.line == 5
     with pytest.raises(PolicySyntaxError) as err:
-        parse_policy(text.replace('"Deny"', '"Nope"'), I)
+        parse_policy(text.replace('"Deny"', '"Nope"'), ID)
     assert (err.value.line, err.value.column) == (5, 16)
 
 
