@@ -12,6 +12,7 @@ import logging
 import uuid
 from typing import Any
 
+from sqlalchemy import Connection
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,7 +23,7 @@ from iamd.api.params import decode
 from iamd.auth.authparams import parse_auth
 from iamd.auth.caller import Caller
 from iamd.auth.principals import resolve_access_key
-from iamd.auth.request import HttpRequest
+from iamd.auth.request import HttpRequest, SigV4Auth
 from iamd.auth.sigv4 import verify
 from iamd.errors import (
     AccessDenied,
@@ -43,6 +44,7 @@ MAX_BODY = 512 * 1024
 DRAIN_LIMIT = 16 * 1024 * 1024
 SERVICES = ("iam", "sts")
 XML = "text/xml"
+RESET_PATH = "/_iamd/reset"
 
 
 class NotImplementedByIamd(SenderError):
@@ -75,12 +77,16 @@ class App:
             if auth.service not in self.codecs:
                 raise UnknownService(service=auth.service)
             codec = self.codecs[auth.service]
-            caller = self._authenticate(http, auth)
-            if http.path == "/_iamd/reset":
+            # One connection for the whole call: authentication reads and the action's writes
+            # share a transaction, and a failure anywhere rolls everything back.
+            with self.runtime.store.begin() as conn:
+                caller = self._authenticate(conn, http, auth)
+                if http.path != RESET_PATH:
+                    params = decode(http.query_string, body, request.headers.get("content-type", ""))
+                    operation, inputs = codec.parse(params)
+                    result = self._run(conn, auth.service, operation, inputs, caller, auth.region, request_id)
+            if http.path == RESET_PATH:
                 return self._reset(caller, request_id)
-            params = decode(http.query_string, body, request.headers.get("content-type", ""))
-            operation, inputs = codec.parse(params)
-            result = self._run(auth.service, operation, inputs, caller, auth.region, request_id)
             return Response(codec.render(operation, result, request_id), 200, _headers(request_id))
         except AwsError as err:
             return Response(codec.render_error(err, request_id), err.status, _headers(request_id))
@@ -89,21 +95,26 @@ class App:
             err = InternalFailure()
             return Response(codec.render_error(err, request_id), err.status, _headers(request_id))
 
-    def _authenticate(self, http: HttpRequest, auth: Any) -> Caller:
-        with self.runtime.store.connect() as conn:
-            caller, secret = resolve_access_key(conn, self.runtime.secretbox, auth.access_key_id)
+    def _authenticate(self, conn: Connection, http: HttpRequest, auth: SigV4Auth) -> Caller:
+        caller, secret = resolve_access_key(conn, self.runtime.secretbox, auth.access_key_id)
         verify(http, auth, secret, self.runtime.clock())
         return caller
 
     def _run(
-        self, service: str, operation: str, inputs: dict[str, Any], caller: Caller, region: str, request_id: str
+        self,
+        conn: Connection,
+        service: str,
+        operation: str,
+        inputs: dict[str, Any],
+        caller: Caller,
+        region: str,
+        request_id: str,
     ) -> dict[str, Any] | None:
         fn = ACTIONS.get(service, {}).get(operation)
         if fn is None:
             raise NotImplementedByIamd(service=service, action=operation)
-        with self.runtime.store.begin() as conn:
-            call = Call(conn, caller, self.runtime.clock(), request_id, self.runtime, region=region)
-            return fn(call, inputs)
+        call = Call(conn, caller, self.runtime.clock(), request_id, self.runtime, region=region)
+        return fn(call, inputs)
 
     def _reset(self, caller: Caller, request_id: str) -> Response:
         """Restore the just-started state of an ``--ephemeral`` server (for users' test suites)."""

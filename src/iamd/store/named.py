@@ -9,21 +9,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Connection, Row, Select, Table, delete, func, insert, select, update
+from sqlalchemy import Column, Connection, Row, Select, Table, bindparam, delete, func, insert, select, update
 
 
 class NamedRepo:
     def __init__(self, table: Table, id_column: str) -> None:
         self.table = table
         self.id: Column[Any] = table.c[id_column]
+        # Built once: lookups are on every request's hot path, and building a statement costs
+        # more than running it.
+        self._by_name = select(table).where(
+            table.c.account_id == bindparam("account_id"), table.c.name_lower == bindparam("name_lower")
+        )
+        self._by_id = select(table).where(self.id == bindparam("entity_id"))
 
     def get_by_name(self, conn: Connection, account_id: str, name: str) -> Row[Any] | None:
-        t = self.table
-        q = select(t).where(t.c.account_id == account_id, t.c.name_lower == name.lower())
-        return conn.execute(q).first()
+        return conn.execute(self._by_name, {"account_id": account_id, "name_lower": name.lower()}).first()
 
     def get_by_id(self, conn: Connection, entity_id: str) -> Row[Any] | None:
-        return conn.execute(select(self.table).where(self.id == entity_id)).first()
+        return conn.execute(self._by_id, {"entity_id": entity_id}).first()
 
     def insert(self, conn: Connection, **values: Any) -> None:
         values["name_lower"] = values["name"].lower()

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from iamd.store.schema import tags
 
+_LIST = (
+    select(tags.c.key, tags.c.value)
+    .where(tags.c.resource_type == bindparam("rtype"), tags.c.resource_id == bindparam("rid"))
+    .order_by(tags.c.position)
+)
+
 
 def list_tags(conn: Connection, resource_type: str, resource_id: str) -> list[dict[str, str]]:
-    q = (
-        select(tags.c.key, tags.c.value)
-        .where(tags.c.resource_type == resource_type, tags.c.resource_id == resource_id)
-        .order_by(tags.c.position)
-    )
-    return [{"Key": r.key, "Value": r.value} for r in conn.execute(q)]
+    return [{"Key": r.key, "Value": r.value} for r in conn.execute(_LIST, {"rtype": resource_type, "rid": resource_id})]
 
 
 def merged_count(conn: Connection, resource_type: str, resource_id: str, new: list[dict[str, str]]) -> int:
