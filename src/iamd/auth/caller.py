@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from iamd.auth.session_claims import SessionClaims
+
 
 @dataclass(frozen=True, slots=True)
 class Caller:
@@ -20,6 +22,8 @@ class Caller:
     access_key_id: str
     user_name: str | None = None
     session_token: str | None = None
+    # Set for temporary credentials (STS); None for long-term access keys.
+    session: SessionClaims | None = None
 
     @property
     def is_root(self) -> bool:
