@@ -273,7 +273,12 @@ def _populate(iam: Any, server: Any) -> str:
 
 def test_account_authorization_details(iam, server) -> None:
     mine = _populate(iam, server)
+    raw: list[str] = []
+    iam.meta.events.register("after-call.iam", lambda http_response, **_: raw.append(http_response.text))
     got = iam.get_account_authorization_details()
+    assert f"<PolicyDocument>{quote(json.dumps(DOC), safe='')}</PolicyDocument>" in raw[-1]
+    assert f"<Document>{quote(json.dumps(DOC), safe='')}</Document>" in raw[-1]
+    assert f"<AssumeRolePolicyDocument>{quote(json.dumps(TRUST), safe='')}</AssumeRolePolicyDocument>" in raw[-1]
     assert got["IsTruncated"] is False
     alice, bob = got["UserDetailList"]
     assert (alice["UserName"], bob["UserName"]) == ("alice", "bob")

@@ -211,7 +211,9 @@ def test_versions(iam, server, error_of) -> None:
     arn = iam.create_policy(PolicyName="v", PolicyDocument=json.dumps(doc("s3:ListBucket")))["Policy"]["Arn"]
     v2 = iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(doc("s3:GetObject")))["PolicyVersion"]
     assert (v2["VersionId"], v2["IsDefaultVersion"]) == ("v2", False)
-    assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v1"
+    got = iam.get_policy(PolicyArn=arn)["Policy"]
+    assert got["DefaultVersionId"] == "v1"
+    assert got["UpdateDate"] == v2["CreateDate"]  # the most recent version's creation, default or not
     v3 = iam.create_policy_version(PolicyArn=arn, PolicyDocument=json.dumps(doc("s3:PutObject")), SetAsDefault=True)
     assert (v3["PolicyVersion"]["VersionId"], v3["PolicyVersion"]["IsDefaultVersion"]) == ("v3", True)
     assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v3"
