@@ -106,9 +106,24 @@ def test_attach_errors(iam, server, error_of, kind: str) -> None:
     )
     err = error_of(attach, **{f"{kind}Name": "x"}, PolicyArn=AWS + "NotARealManagedPolicy")
     assert (err["Code"], err["HTTPStatus"]) == ("NoSuchEntity", 404)
+    err = error_of(attach, **{f"{kind}Name": "x"}, PolicyArn=AWS + "aws-service-role/AutoScalingServiceRolePolicy")
+    assert (err["Code"], err["HTTPStatus"], err["Message"]) == (
+        "PolicyNotAttachable", 400, "Cannot attach a Service Role Policy to a Customer Role."
+    )
     err = error_of(attach, **{f"{kind}Name": "x"}, PolicyArn="this-is-not-an-arn-either")
     assert (err["Code"], err["HTTPStatus"]) == ("InvalidInput", 400)
     assert call(iam, "list_attached_{}_policies", kind, "x")["AttachedPolicies"] == []
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "users.py/roles.py Put{User,Role}PermissionsBoundary accept an /aws-service-role/ policy; botocore's model "
+    "lists PolicyNotAttachable for both (service role policies are only for service-linked roles)"))
+@pytest.mark.parametrize("kind", ["User", "Role"])
+def test_service_role_policy_is_not_a_boundary(iam, error_of, kind: str) -> None:
+    make(iam, kind, "x")
+    err = error_of(getattr(iam, f"put_{kind.lower()}_permissions_boundary"), **{f"{kind}Name": "x"},
+                   PermissionsBoundary=AWS + "aws-service-role/AutoScalingServiceRolePolicy")
+    assert (err["Code"], err["HTTPStatus"]) == ("PolicyNotAttachable", 400)
 
 
 def test_list_entities_for_policy(iam, server) -> None:

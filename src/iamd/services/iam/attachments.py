@@ -6,6 +6,10 @@ the rules cannot drift between users, groups and roles. Inline policies reuse th
 
 Quotas (IAM and AWS STS quotas, "Managed policies attached to an IAM user/group/role": 10 by
 default) live in ``ATTACHED_QUOTA`` so tests can lower them.
+
+AWS-managed policies under ``/aws-service-role/`` belong to service-linked roles: the model's
+PolicyNotAttachableException says they "can only be attached to the service-linked role for that
+service", and IAM refuses them on users, groups and customer roles.
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ from iamd.errors import ValidationError
 from iamd.services.context import Call
 from iamd.services.iam import groups, policy_refs, roles, service_linked_roles, users
 from iamd.services.iam.common import DEFAULT_MAX_ITEMS, decode_marker, encode_marker, paginate_list
-from iamd.services.iam.errors import InvalidInput, LimitExceeded, NoSuchEntity
+from iamd.services.iam.errors import InvalidInput, LimitExceeded, NoSuchEntity, PolicyNotAttachable
 from iamd.services.registry import action
 from iamd.store import repos, schema
 from iamd.store.named import NamedRepo
 
 ATTACHED_QUOTA = {"user": 10, "group": 10, "role": 10}
+SERVICE_ROLE_POLICY_PATH = "/aws-service-role/"
 
 pa = schema.policy_attachments
 
@@ -103,6 +108,8 @@ def _register(kind: Principal) -> None:
     def attach(call: Call, p: dict[str, Any]) -> None:
         row = kind.lookup(call, p, modify=True)
         policy = policy_refs.resolve(call, p["PolicyArn"])
+        if policy["aws"] and policy["policy"].path.startswith(SERVICE_ROLE_POLICY_PATH):
+            raise PolicyNotAttachable("Cannot attach a Service Role Policy to a Customer Role.")
         pid = kind.id_of(row)
         current = attached_arns(call, kind, pid)
         if policy["arn"] in current:

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from iamd.services.iam import attachments
-from iamd.services.iam.errors import InvalidInput, LimitExceeded, NoSuchEntity, UnmodifiableEntity
+from iamd.services.iam.errors import (
+    InvalidInput,
+    LimitExceeded,
+    NoSuchEntity,
+    PolicyNotAttachable,
+    UnmodifiableEntity,
+)
 
 AWS = "arn:aws:iam::aws:policy/"
 TRUST = json.dumps(
@@ -82,6 +88,17 @@ def test_default_quota_is_ten(invoke: Any) -> None:
         attach(invoke, "User", "u", policy(invoke, f"p{i}"))
     with pytest.raises(LimitExceeded, match="^Cannot exceed quota for PoliciesPerUser: 10$"):
         attach(invoke, "User", "u", AWS + "ReadOnlyAccess")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_service_role_policies_are_not_attachable(invoke: Any, kind: str) -> None:
+    """AWS-managed policies under /aws-service-role/ are for service-linked roles only."""
+    make(invoke, kind, "p")
+    for name in ("AutoScalingServiceRolePolicy", "AmazonElasticsearchServiceRolePolicy"):
+        with pytest.raises(PolicyNotAttachable, match="^Cannot attach a Service Role Policy to a Customer Role.$"):
+            attach(invoke, kind, "p", AWS + "aws-service-role/" + name)
+    attach(invoke, kind, "p", AWS + "service-role/AWSLambdaBasicExecutionRole")  # a service *role* policy is fine
+    assert attached(invoke, kind, "p") == [AWS + "service-role/AWSLambdaBasicExecutionRole"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
