@@ -139,7 +139,12 @@ def new_session_access_key_id(account_id: str) -> str:
 def account_of_access_key_id(access_key_id: str) -> str | None:
     """The account id an AWS-format key id encodes, or None if it is not one (AWS's layout)."""
     body = access_key_id[4:]
-    if len(access_key_id) != 20 or not access_key_id[:4].isalpha() or any(c not in _B32 for c in body):
+    prefix = access_key_id[:4]
+    if (
+        len(access_key_id) != 20
+        or not (prefix.isascii() and prefix.isalpha() and prefix.isupper())
+        or any(c not in _B32 for c in body)
+    ):
         return None
     head = int.from_bytes(base64.b32decode(body)[:6], "big")
     return f"{(head >> 7) & _ACCOUNT_MASK:012d}"
@@ -182,7 +187,10 @@ def _pack(c: SessionClaims) -> bytes:
         "c": c.chained,
         "x": dict(c.extra),
     }
-    out.update((k, v) for k, v in optional.items() if v)
+    # Leave out what is absent (None, empty, False); "" is a value and is kept.
+    out.update(
+        (k, v) for k, v in optional.items() if v is not None and v is not False and v != [] and v != {}
+    )
     return zlib.compress(json.dumps(out, separators=(",", ":"), ensure_ascii=False).encode(), 9)
 
 
@@ -377,4 +385,3 @@ def caller_from_claims(claims: SessionClaims, session_token: str) -> Caller:
         session_token=session_token,
         session=claims,
     )
-
