@@ -142,13 +142,27 @@ def services() -> tuple[str, ...]:
     return tuple(_data()["services"])
 
 
+_MEMO_MAX = 65_536
+_memo: dict[str, ActionInfo] = {}
+
+
 def action(name: str) -> ActionInfo | None:
-    """``iam:createuser`` finds ``iam:CreateUser``; unknown services and actions give None."""
+    """``iam:createuser`` finds ``iam:CreateUser``; unknown services and actions give None.
+
+    Hits are memoized by the exact spelling (the hot path asks for the same few names on every
+    request); the memo is bounded because linting passes user-written names.
+    """
+    info = _memo.get(name)
+    if info is not None:
+        return info
     prefix, sep, act = name.partition(":")
     if not sep:
         return None
     svc = service(prefix)
-    return None if svc is None else svc.actions.get(act.lower())
+    info = None if svc is None else svc.actions.get(act.lower())
+    if info is not None and len(_memo) < _MEMO_MAX:
+        _memo[name] = info
+    return info
 
 
 def resource_type(service_prefix: str, name: str) -> ResourceType | None:
