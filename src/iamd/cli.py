@@ -31,6 +31,11 @@ def parser() -> argparse.ArgumentParser:
         help="keep everything in a temporary store and enable the reset call (env IAMD_EPHEMERAL=1)",
     )
     serve.add_argument("--log-level", default=env_default("log_level"), help="env IAMD_LOG_LEVEL")
+    serve.add_argument(
+        "--trusted-proxies",
+        default=env_default("trusted_proxies"),
+        help="comma-separated proxy addresses whose X-Forwarded-For sets aws:SourceIp (env IAMD_TRUSTED_PROXIES)",
+    )
 
     account = sub.add_parser("account", help="manage accounts")
     account_sub = account.add_subparsers(dest="account_command", required=True)

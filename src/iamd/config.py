@@ -13,6 +13,7 @@ DEFAULTS = {
     "db": "",
     "account_id": "123456789012",
     "log_level": "warning",
+    "trusted_proxies": "",
 }
 
 
@@ -27,6 +28,8 @@ class Settings:
     log_level: str = "warning"
     root_access_key_id: str | None = None
     root_secret_access_key: str | None = None
+    # Addresses of reverse proxies whose X-Forwarded-For header sets aws:SourceIp.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def db_url(self) -> str:
@@ -54,4 +57,5 @@ def from_values(values: dict[str, object]) -> Settings:
         log_level=str(values.get("log_level") or "warning"),
         root_access_key_id=os.environ.get("IAMD_ROOT_ACCESS_KEY_ID") or None,
         root_secret_access_key=os.environ.get("IAMD_ROOT_SECRET_ACCESS_KEY") or None,
+        trusted_proxies=tuple(p.strip() for p in str(values.get("trusted_proxies") or "").split(",") if p.strip()),
     )

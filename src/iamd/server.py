@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from iamd.auth.secretbox import SecretBox, master_key_from_env_or_file
+from iamd.auth.sessions import keyring_from_env
 from iamd.config import Settings
 from iamd.services.accounts import RootCredentials, create_account, default_account
 from iamd.services.runtime import Runtime, utcnow
@@ -19,7 +20,8 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
     if settings.ephemeral:
         settings = replace(settings, data_dir=Path(tempfile.mkdtemp(prefix="iamd-ephemeral-")), db="")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    box = SecretBox(master_key_from_env_or_file(settings.data_dir / "master.key"))
+    master_key = master_key_from_env_or_file(settings.data_dir / "master.key")
+    box = SecretBox(master_key)
     store = Store(settings.db_url)
     store.migrate()
     created = None
@@ -36,7 +38,15 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
                 secret_access_key=settings.root_secret_access_key,
             )
             account_id = created.account_id
-    runtime = Runtime(store=store, secretbox=box, default_account_id=account_id, ephemeral=settings.ephemeral)
+    runtime = Runtime(
+        store=store,
+        secretbox=box,
+        default_account_id=account_id,
+        ephemeral=settings.ephemeral,
+        master_key=master_key,
+        trusted_proxies=frozenset(settings.trusted_proxies),
+        session_keyring=keyring_from_env(master_key, os.environ),
+    )
     if settings.ephemeral:
         runtime.seed = created
     return runtime, created

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 
 def test_access_key_lifecycle(iam, server, client_for, error_of) -> None:
     iam.create_user(UserName="k")
@@ -41,8 +43,19 @@ def test_key_rotation_flow(iam, server, client_for) -> None:
     ]
 
 
+SELF_SERVICE = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Action": ["iam:GetUser", "iam:*AccessKey*"],
+        "Resource": "arn:aws:iam::*:user/${aws:username}",
+    }],
+})
+
+
 def test_user_manages_own_keys_without_user_name(iam, server, client_for) -> None:
     iam.create_user(UserName="self")
+    iam.put_user_policy(UserName="self", PolicyName="self-service", PolicyDocument=SELF_SERVICE)
     key = iam.create_access_key(UserName="self")["AccessKey"]
     as_self = client_for("iam", key)
     assert as_self.get_user()["User"]["UserName"] == "self"

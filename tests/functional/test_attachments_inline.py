@@ -115,9 +115,6 @@ def test_attach_errors(iam, server, error_of, kind: str) -> None:
     assert call(iam, "list_attached_{}_policies", kind, "x")["AttachedPolicies"] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "users.py/roles.py Put{User,Role}PermissionsBoundary accept an /aws-service-role/ policy; botocore's model "
-    "lists PolicyNotAttachable for both (service role policies are only for service-linked roles)"))
 @pytest.mark.parametrize("kind", ["User", "Role"])
 def test_service_role_policy_is_not_a_boundary(iam, error_of, kind: str) -> None:
     make(iam, kind, "x")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection
@@ -24,7 +25,10 @@ from iamd.auth.authparams import parse_auth
 from iamd.auth.caller import Caller
 from iamd.auth.principals import resolve_access_key
 from iamd.auth.request import HttpRequest, SigV4Auth
+from iamd.auth.sessions import SessionKeyring, caller_from_claims, open_session
 from iamd.auth.sigv4 import verify
+from iamd.authz.authorizer import Authorizer
+from iamd.authz.context import RequestInfo
 from iamd.errors import (
     AccessDenied,
     AwsError,
@@ -37,6 +41,7 @@ from iamd.errors import (
 from iamd.services.context import Call
 from iamd.services.registry import ACTIONS, load_all
 from iamd.services.runtime import Runtime
+from iamd.store.policy_docs import bump_generation
 
 log = logging.getLogger("iamd.api")
 
@@ -45,6 +50,8 @@ DRAIN_LIMIT = 16 * 1024 * 1024
 SERVICES = ("iam", "sts")
 XML = "text/xml"
 RESET_PATH = "/_iamd/reset"
+# IAM operations that change nothing (all others bump the account's policy generation).
+READ_ONLY_PREFIXES = ("Get", "List", "Simulate", "Generate")
 
 
 class NotImplementedByIamd(SenderError):
@@ -60,6 +67,12 @@ class App:
         self.codecs = {name: ServiceCodec.load(name) for name in SERVICES}
         for codec in self.codecs.values():
             codec.compile_all()
+        self.authorizer = Authorizer(runtime.master_key)
+        runtime.message_sealer = self.authorizer.messages
+        runtime.caches["policy_sets"] = self.authorizer.policy_sets
+        if runtime.session_keyring is None:
+            runtime.session_keyring = SessionKeyring(runtime.master_key, runtime.previous_master_keys)
+        self.keyring: SessionKeyring = runtime.session_keyring
 
     async def __call__(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
@@ -77,16 +90,19 @@ class App:
             if auth.service not in self.codecs:
                 raise UnknownService(service=auth.service)
             codec = self.codecs[auth.service]
-            # One connection for the whole call: authentication reads and the action's writes
-            # share a transaction, and a failure anywhere rolls everything back.
+            if http.path == RESET_PATH:
+                return self._reset(http, auth, request_id)
+            params = decode(http.query_string, body, request.headers.get("content-type", ""))
+            info = self._request_info(request, auth)
+            # One transaction per call: authentication reads, authorization reads and the
+            # action's writes see one state, and a failure anywhere rolls everything back.
             with self.runtime.store.begin() as conn:
                 caller = self._authenticate(conn, http, auth)
-                if http.path != RESET_PATH:
-                    params = decode(http.query_string, body, request.headers.get("content-type", ""))
-                    operation, inputs = codec.parse(params)
-                    result = self._run(conn, auth.service, operation, inputs, caller, auth.region, request_id)
-            if http.path == RESET_PATH:
-                return self._reset(caller, request_id)
+                operation, inputs = codec.parse(params)
+                info = replace(info, operation=operation)
+                now = self.runtime.clock()
+                self.authorizer.authorize(conn, caller, info, inputs, now)
+                result = self._run(conn, info, inputs, caller, now, request_id)
             return Response(codec.render(operation, result, request_id), 200, _headers(request_id))
         except AwsError as err:
             return Response(codec.render_error(err, request_id), err.status, _headers(request_id))
@@ -96,34 +112,60 @@ class App:
             return Response(codec.render_error(err, request_id), err.status, _headers(request_id))
 
     def _authenticate(self, conn: Connection, http: HttpRequest, auth: SigV4Auth) -> Caller:
-        caller, secret = resolve_access_key(conn, self.runtime.secretbox, auth.access_key_id)
-        verify(http, auth, secret, self.runtime.clock())
+        now = self.runtime.clock()
+        if auth.security_token is not None:
+            claims = open_session(auth.security_token, auth.access_key_id, self.keyring, now)
+            caller, secret = caller_from_claims(claims, auth.security_token), claims.secret_access_key
+        else:
+            caller, secret = resolve_access_key(conn, self.runtime.secretbox, auth.access_key_id)
+        verify(http, auth, secret, now)
         return caller
 
-    def _run(
-        self,
-        conn: Connection,
-        service: str,
-        operation: str,
-        inputs: dict[str, Any],
-        caller: Caller,
-        region: str,
-        request_id: str,
-    ) -> dict[str, Any] | None:
-        fn = ACTIONS.get(service, {}).get(operation)
-        if fn is None:
-            raise NotImplementedByIamd(service=service, action=operation)
-        call = Call(conn, caller, self.runtime.clock(), request_id, self.runtime, region=region)
-        return fn(call, inputs)
+    def _request_info(self, request: Request, auth: SigV4Auth) -> RequestInfo:
+        return RequestInfo(
+            service=auth.service,
+            operation="",
+            region=auth.region,
+            source_ip=source_ip(request, self.runtime.trusted_proxies),
+            secure_transport=request.url.scheme == "https",
+            user_agent=request.headers.get("user-agent", ""),
+        )
 
-    def _reset(self, caller: Caller, request_id: str) -> Response:
+    def _run(
+        self, conn: Connection, info: RequestInfo, inputs: dict[str, Any], caller: Caller, now: Any, request_id: str
+    ) -> dict[str, Any] | None:
+        fn = ACTIONS.get(info.service, {}).get(info.operation)
+        if fn is None:
+            raise NotImplementedByIamd(service=info.service, action=info.operation)
+        call = Call(conn, caller, now, request_id, self.runtime, region=info.region)
+        result = fn(call, inputs)
+        if info.service == "iam" and not info.operation.startswith(READ_ONLY_PREFIXES):
+            # Compiled policy sets are cached per generation: the next request sees this change.
+            bump_generation(conn, caller.account_id)
+        return result
+
+    def _reset(self, http: HttpRequest, auth: SigV4Auth, request_id: str) -> Response:
         """Restore the just-started state of an ``--ephemeral`` server (for users' test suites)."""
+        with self.runtime.store.begin() as conn:
+            caller = self._authenticate(conn, http, auth)
         if not self.runtime.ephemeral:
             raise InvalidAction("The reset call is only available on a server started with --ephemeral.")
-        if not caller.is_root or caller.account_id != self.runtime.default_account_id:
+        if not caller.is_root or caller.session is not None or caller.account_id != self.runtime.default_account_id:
             raise AccessDenied("Only the root user of the first account may reset an ephemeral server.")
         self.runtime.reset()
         return Response(b"", 204, {"x-amzn-RequestId": request_id})
+
+
+def source_ip(request: Request, trusted_proxies: frozenset[str]) -> str:
+    """The client address; behind trusted proxies, the nearest untrusted X-Forwarded-For hop."""
+    peer = request.client.host if request.client else "0.0.0.0"
+    if peer not in trusted_proxies:
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted_proxies:
+            return hop
+    return peer
 
 
 async def _read_body(request: Request) -> bytes:

@@ -25,6 +25,16 @@ class Runtime:
     default_account_id: str
     ephemeral: bool = False
     clock: Callable[[], datetime] = utcnow
+    # 32 bytes; keys for session tokens and authorization messages are derived from it.
+    master_key: bytes = b""
+    # Master keys that session tokens issued before a rotation may still be sealed with.
+    previous_master_keys: tuple[bytes, ...] = ()
+    # Proxies whose X-Forwarded-For is believed for aws:SourceIp.
+    trusted_proxies: frozenset[str] = frozenset()
+    # Encodes/decodes AccessDenied authorization messages (set by the API layer).
+    message_sealer: Any = None
+    # Seals and opens session tokens (iamd.auth.sessions.SessionKeyring).
+    session_keyring: Any = None
     # The just-started state an ephemeral server's reset restores.
     seed: RootCredentials | None = None
     # Caches that a change must invalidate; keyed by subsystem.

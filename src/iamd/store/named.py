@@ -49,5 +49,6 @@ class NamedRepo:
         t = self.table
         q = select(t).where(t.c.account_id == account_id)
         if path_prefix and path_prefix != "/":
-            q = q.where(t.c.path.startswith(path_prefix, autoescape=True))
+            # Not LIKE: SQLite's LIKE ignores case, and AWS path prefixes are case-sensitive.
+            q = q.where(func.substr(t.c.path, 1, len(path_prefix)) == path_prefix)
         return q

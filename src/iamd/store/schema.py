@@ -43,6 +43,10 @@ accounts = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("alias", String(63), nullable=True, unique=True),
     Column("is_default", Boolean, nullable=False, default=False),
+    # Bumped in the same transaction as every IAM change of the account: compiled policy sets are
+    # cached per (principal, generation), so a change is enforced on the very next request, on
+    # every node sharing the database.
+    Column("generation", Integer, nullable=False, default=0, server_default="0"),
 )
 
 users = Table(

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from iamd.auth.secretbox import SecretBox
+from iamd.auth.sessions import SessionKeyring
 from iamd.services.accounts import create_account
 from iamd.services.context import Call, Caller
 from iamd.services.registry import load_all
@@ -30,7 +31,14 @@ def runtime(store_url: str) -> Iterator[Runtime]:
     store = Store(store_url)
     store.migrate()
     load_all()
-    yield Runtime(store=store, secretbox=SecretBox(os.urandom(32)), default_account_id="000000000000")
+    master = os.urandom(32)
+    yield Runtime(
+        store=store,
+        secretbox=SecretBox(master),
+        default_account_id="000000000000",
+        master_key=master,
+        session_keyring=SessionKeyring(master),
+    )
     store.close()
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from iamd.services.context import Call
 from iamd.services.iam import aws_managed
-from iamd.services.iam.errors import InvalidInput, NoSuchEntity
+from iamd.services.iam.errors import InvalidInput, NoSuchEntity, PolicyNotAttachable
 from iamd.store.repos import managed_policies
 
 
@@ -42,3 +42,12 @@ def resolve(call: Call, arn: str, *, message: str | None = None) -> dict[str, An
 
 def local_arn(row: Any) -> str:
     return f"arn:aws:iam::{row.account_id}:policy{row.path}{row.name}"
+
+
+def resolve_boundary(call: Call, arn: str) -> dict[str, Any]:
+    """A policy usable as a permissions boundary: service role policies (``/aws-service-role/``)
+    belong to service-linked roles only, as PolicyNotAttachable's documentation says."""
+    ref = resolve(call, arn)
+    if "/aws-service-role/" in arn:
+        raise PolicyNotAttachable("Cannot attach a Service Role Policy to a Customer Role.")
+    return ref

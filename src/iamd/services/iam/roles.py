@@ -156,7 +156,7 @@ def create_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     check_trust_policy(document)
     boundary = p.get("PermissionsBoundary")
     if boundary:
-        policy_refs.resolve(call, boundary)
+        policy_refs.resolve_boundary(call, boundary)
     row = insert_role(
         call,
         name=p["RoleName"],
@@ -252,7 +252,7 @@ tagging.register("Role", "role", lambda call, p: get_role_row(call, p["RoleName"
 def put_role_permissions_boundary(call: Call, p: dict[str, Any]) -> None:
     row = get_role_row(call, p["RoleName"])
     service_linked_roles.ensure_modifiable_role(row)
-    policy_refs.resolve(call, p["PermissionsBoundary"])
+    policy_refs.resolve_boundary(call, p["PermissionsBoundary"])
     roles.update(call.conn, row.role_id, permissions_boundary=p["PermissionsBoundary"])
     return None
 

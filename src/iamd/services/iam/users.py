@@ -60,7 +60,7 @@ def create_user(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         raise LimitExceeded(f"Cannot exceed quota for UsersPerAccount: {USERS_QUOTA}")
     boundary = p.get("PermissionsBoundary")
     if boundary:
-        policy_refs.resolve(call, boundary)
+        policy_refs.resolve_boundary(call, boundary)
     user_id = new_unique_id("AIDA")
     users.insert(
         call.conn,
@@ -156,7 +156,7 @@ tagging.register("User", "user", lambda call, p: get_user_row(call, p["UserName"
 @action("iam", "PutUserPermissionsBoundary")
 def put_user_permissions_boundary(call: Call, p: dict[str, Any]) -> None:
     row = get_user_row(call, p["UserName"])
-    policy_refs.resolve(call, p["PermissionsBoundary"])
+    policy_refs.resolve_boundary(call, p["PermissionsBoundary"])
     users.update(call.conn, row.user_id, permissions_boundary=p["PermissionsBoundary"])
     return None
 

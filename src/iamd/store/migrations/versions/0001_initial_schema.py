@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('created_at', iamd.store.types.UtcDateTime(), nullable=False),
     sa.Column('alias', sa.String(length=63), nullable=True),
     sa.Column('is_default', sa.Boolean(), nullable=False),
+    sa.Column('generation', sa.Integer(), server_default='0', nullable=False),
     sa.PrimaryKeyConstraint('account_id', name=op.f('pk_accounts')),
     sa.UniqueConstraint('alias', name=op.f('uq_accounts_alias'))
     )

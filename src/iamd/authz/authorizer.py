@@ -1,0 +1,94 @@
+"""Authorizing one API call: gather the caller's policies, build the context, ask the engine.
+
+The order is AWS's: authorization happens before the action looks at the store for its own
+purposes, so a caller without permission gets AccessDenied even for an entity that does not exist.
+Authorization never raises for a policy problem; a denial becomes ``AccessDenied`` with AWS's
+message and an encoded authorization message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from iamd.auth.caller import Caller
+from iamd.auth.session_claims import SESSION_TOKEN
+from iamd.authz import denials
+from iamd.authz.context import RequestInfo, build_context
+from iamd.authz.policy_sets import PolicySets, compile_document
+from iamd.authz.resources import Resource, resolve
+from iamd.errors import AccessDenied
+from iamd.policy import Decision, PolicyType, Request
+
+# Calls that need no permission (AWS: "No permissions are required to perform this operation").
+NO_PERMISSION_NEEDED = frozenset({"sts:GetCallerIdentity", "sts:GetSessionToken"})
+# Actions whose resource-based policy is the role's trust policy.
+TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity"})
+# GetSessionToken credentials: no IAM without MFA, and of STS only these (IAM User Guide,
+# "Comparing the AWS STS API operations").
+SESSION_TOKEN_STS = frozenset({"sts:AssumeRole", "sts:GetCallerIdentity"})
+
+
+class Authorizer:
+    def __init__(self, master_key: bytes) -> None:
+        self.policy_sets = PolicySets()
+        self.messages = denials.MessageSealer(master_key)
+
+    def authorize(
+        self, conn: Connection, caller: Caller, info: RequestInfo, params: Mapping[str, Any], now: datetime
+    ) -> None:
+        action = f"{info.service}:{info.operation}"
+        if action in NO_PERMISSION_NEEDED:
+            return
+        principal = self.policy_sets.principal(conn, caller)
+        self._session_token_limits(caller, action)
+        for implied in _actions_of(action, params):
+            for resource in resolve(conn, caller, implied, params):
+                context = build_context(caller, principal, info, params, now, resource.account_id, resource.tags)
+                request = Request(principal.request_principal, implied, resource.arn, context, resource.account_id)
+                decision = principal.policies.evaluate(request, resource_policy=_resource_policy(implied, resource))
+                if not decision.allowed:
+                    self._deny(caller, implied, resource, decision, context)
+
+    def _session_token_limits(self, caller: Caller, action: str) -> None:
+        session = caller.session
+        if session is None or session.kind != SESSION_TOKEN:
+            return
+        if action.startswith("iam:") and not session.mfa_authenticated:
+            raise AccessDenied(
+                f"User: {caller.arn} is not authorized to perform: {action} because credentials from "
+                "GetSessionToken cannot call IAM unless MFA authentication was included in the request"
+            )
+        if action.startswith("sts:") and action not in SESSION_TOKEN_STS:
+            raise AccessDenied(
+                f"User: {caller.arn} is not authorized to perform: {action} because credentials from "
+                "GetSessionToken can call only AssumeRole and GetCallerIdentity of STS"
+            )
+
+    def _deny(self, caller: Caller, action: str, resource: Resource, decision: Decision, context: Any) -> None:
+        cross = resource.account_id is not None and resource.account_id != caller.account_id
+        text = denials.sentence(caller.arn, action, resource.arn, decision, cross)
+        payload = denials.details(caller, action, resource.arn, decision, context, decision.reason)
+        encoded = self.messages.encode(caller.account_id, payload)
+        raise AccessDenied(f"{text}. Encoded authorization failure message: {encoded}")
+
+
+def _actions_of(action: str, params: Mapping[str, Any]) -> list[str]:
+    """AssumeRole with session tags or a source identity also needs sts:TagSession /
+    sts:SetSourceIdentity on the role (IAM User Guide, "Passing session tags in AWS STS")."""
+    actions = [action]
+    if action == "sts:AssumeRole":
+        if params.get("Tags") or params.get("TransitiveTagKeys"):
+            actions.append("sts:TagSession")
+        if params.get("SourceIdentity"):
+            actions.append("sts:SetSourceIdentity")
+    return actions
+
+
+def _resource_policy(action: str, resource: Resource) -> Any:
+    if action.lower() in TRUST_ACTIONS and resource.trust_policy:
+        return compile_document(resource.trust_policy, PolicyType.TRUST, resource.arn)
+    return None

@@ -1,0 +1,115 @@
+"""The request context: every condition key the server knows for a call, built once per request.
+
+Global keys follow AWS's "AWS global condition context keys" reference: which keys are present
+depends on the caller (``aws:username`` only for IAM users; ``aws:MultiFactorAuthPresent`` and
+``aws:TokenIssueTime`` only for temporary credentials; ``aws:PrincipalArn`` of a role session is
+the role's ARN). Service keys come from request parameters (``REQUEST_KEYS``) and from the tags of
+the request and of the resource. Policy variables resolve from this same context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from iamd.auth.caller import Caller
+from iamd.authz.policy_sets import Principal
+from iamd.policy import Context, PrincipalType
+
+# Service condition keys whose value is a request member (the key applies where the member is sent).
+REQUEST_KEYS: Mapping[str, str] = {
+    "iam:PolicyARN": "PolicyArn",
+    "iam:PermissionsBoundary": "PermissionsBoundary",
+    "iam:AWSServiceName": "AWSServiceName",
+    "iam:PassedToService": "PassedToService",
+    "sts:ExternalId": "ExternalId",
+    "sts:RoleSessionName": "RoleSessionName",
+    "sts:SourceIdentity": "SourceIdentity",
+    "sts:TransitiveTagKeys": "TransitiveTagKeys",
+    "sts:DurationSeconds": "DurationSeconds",
+}
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What the wire tells about a call, besides its parameters."""
+
+    service: str
+    operation: str
+    region: str
+    source_ip: str
+    secure_transport: bool
+    user_agent: str
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_context(
+    caller: Caller,
+    principal: Principal,
+    info: RequestInfo,
+    params: Mapping[str, Any],
+    now: datetime,
+    resource_account: str | None,
+    resource_tags: Mapping[str, str] | None,
+) -> Context:
+    ctx = Context()
+    ctx.set("aws:CurrentTime", _iso(now))
+    ctx.set("aws:EpochTime", str(int(now.timestamp())))
+    ctx.set("aws:SourceIp", info.source_ip)
+    ctx.set("aws:SecureTransport", info.secure_transport)
+    ctx.set("aws:UserAgent", info.user_agent)
+    ctx.set("aws:RequestedRegion", info.region)
+    ctx.set("aws:ViaAWSService", False)
+    ctx.set("aws:PrincipalIsAWSService", False)
+    rp = principal.request_principal
+    ctx.set("aws:PrincipalAccount", caller.account_id)
+    ctx.set("aws:PrincipalType", rp.type.value)
+    ctx.set("aws:userid", caller.user_id)
+    ctx.set("aws:PrincipalArn", rp.source_arn if rp.type is PrincipalType.ROLE_SESSION and rp.source_arn else rp.arn)
+    if rp.type is PrincipalType.USER and principal.user_name:
+        ctx.set("aws:username", principal.user_name)
+    for key, value in principal.tags.items():
+        ctx.set(f"aws:PrincipalTag/{key}", value)
+    if resource_account:
+        ctx.set("aws:ResourceAccount", resource_account)
+    _session_keys(ctx, caller, now)
+    _request_keys(ctx, params)
+    for key, value in (resource_tags or {}).items():
+        ctx.set(f"aws:ResourceTag/{key}", value)
+        ctx.set(f"iam:ResourceTag/{key}", value)
+    return ctx
+
+
+def _session_keys(ctx: Context, caller: Caller, now: datetime) -> None:
+    """Keys AWS sets only for temporary credentials."""
+    session = caller.session
+    if session is None:
+        return
+    ctx.set("aws:TokenIssueTime", _iso(session.issued_at))
+    ctx.set("aws:MultiFactorAuthPresent", session.mfa_authenticated)
+    if session.mfa_authenticated and session.mfa_auth_time is not None:
+        ctx.set("aws:MultiFactorAuthAge", str(max(0, int((now - session.mfa_auth_time).total_seconds()))))
+    if session.source_identity:
+        ctx.set("aws:SourceIdentity", session.source_identity)
+    if session.session_name and session.kind == "assumed-role":
+        ctx.set("aws:RoleSessionName", session.session_name)
+
+
+def _request_keys(ctx: Context, params: Mapping[str, Any]) -> None:
+    for key, member in REQUEST_KEYS.items():
+        value = params.get(member)
+        if value is None:
+            continue
+        ctx.set(key, [str(v) for v in value] if isinstance(value, list) else str(value))
+    request_tags = params.get("Tags")
+    if request_tags:
+        for tag in request_tags:
+            ctx.set(f"aws:RequestTag/{tag['Key']}", tag["Value"])
+        ctx.set("aws:TagKeys", [t["Key"] for t in request_tags])
+    elif params.get("TagKeys") is not None:
+        ctx.set("aws:TagKeys", list(params["TagKeys"]))

@@ -1,0 +1,113 @@
+"""AccessDenied messages in AWS's words, and the encoded authorization message behind them.
+
+AWS's enhanced messages ("Troubleshoot access denied error messages" in the IAM User Guide):
+``User: ARN is not authorized to perform: ACTION on resource: RESOURCE because no identity-based
+policy allows the ACTION action``, or ``… with an explicit deny in a permissions boundary: POLICY``.
+Cross-account callers get no reason clause. The encoded message (``aws sts
+decode-authorization-message``) carries the full decision; it is sealed with a key derived from the
+master key and bound to the account, so only that account can read it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from iamd.auth.secretbox import SecretBox, SecretBoxError
+from iamd.policy import Context, Decision, PolicyType
+
+IMPLICIT = {
+    PolicyType.IDENTITY: "no identity-based policy allows",
+    PolicyType.RESOURCE: "no resource-based policy allows",
+    PolicyType.TRUST: "no role trust policy allows",
+    PolicyType.BOUNDARY: "no permissions boundary allows",
+    PolicyType.SESSION: "no session policy allows",
+    PolicyType.SCP: "no service control policy allows",
+}
+EXPLICIT = {
+    PolicyType.IDENTITY: "an identity-based policy",
+    PolicyType.RESOURCE: "a resource-based policy",
+    PolicyType.TRUST: "the role trust policy",
+    PolicyType.BOUNDARY: "a permissions boundary",
+    PolicyType.SESSION: "a session policy",
+    PolicyType.SCP: "a service control policy",
+}
+
+
+def sentence(caller_arn: str, action: str, resource: str, decision: Decision | None, cross_account: bool) -> str:
+    """The AWS sentence; ``decision`` None means a rule outside policies denied (reason given by caller)."""
+    head = f"User: {caller_arn} is not authorized to perform: {action} on resource: {resource}"
+    if decision is None or cross_account:
+        return head
+    kind = decision.decided_by or PolicyType.IDENTITY
+    if decision.effect == "ExplicitDeny":
+        policy = _denying_policy(decision, kind)
+        return f"{head} with an explicit deny in {EXPLICIT[kind]}" + (f": {policy}" if policy else "")
+    return f"{head} because {IMPLICIT[kind]} the {action} action"
+
+
+def _denying_policy(decision: Decision, kind: PolicyType) -> str | None:
+    """AWS names the denying policy when it is a managed policy (an ARN)."""
+    for st in decision.matched_statements:
+        if st.effect == "Deny" and st.policy_type is kind and st.policy_id.startswith("arn:"):
+            return st.policy_id
+    return None
+
+
+def details(
+    caller: Any, action: str, resource: str, decision: Decision | None, context: Context, reason: str
+) -> dict[str, Any]:
+    """The decoded form, shaped like AWS's (allowed, explicitDeny, matchedStatements, context)."""
+    matched = decision.matched_statements if decision is not None else ()
+    return {
+        "allowed": False,
+        "explicitDeny": bool(decision is not None and decision.effect == "ExplicitDeny"),
+        "reason": reason,
+        "decidedBy": decision.decided_by.value if decision is not None and decision.decided_by else None,
+        "matchedStatements": {
+            "items": [
+                {
+                    "statementId": st.sid or "",
+                    "effect": st.effect.upper(),
+                    "policyId": st.policy_id,
+                    "policyType": st.policy_type.value,
+                    "index": st.index,
+                    "position": str(st.span),
+                }
+                for st in matched
+            ]
+        },
+        "failures": {"items": []},
+        "context": {
+            "principal": {"id": caller.user_id, "arn": caller.arn, **({"name": caller.user_name} if caller.user_name else {})},
+            "action": action,
+            "resource": resource,
+            "conditions": {
+                "items": [
+                    {"key": key, "values": {"items": [{"value": v} for v in values]}}
+                    for key, values in sorted(context.items())
+                ]
+            },
+        },
+        "missingContextKeys": list(decision.missing_context_keys) if decision is not None else [],
+    }
+
+
+class MessageSealer:
+    """Encodes and decodes authorization messages for one account at a time."""
+
+    def __init__(self, master_key: bytes) -> None:
+        self._box = SecretBox(master_key, purpose="authorization-message")
+
+    def encode(self, account_id: str, payload: dict[str, Any]) -> str:
+        blob = self._box.seal(json.dumps(payload, separators=(",", ":")), aad=account_id)
+        return base64.urlsafe_b64encode(blob).decode().rstrip("=")
+
+    def decode(self, account_id: str, message: str) -> str | None:
+        """The JSON text, or None if the message is not this account's or was altered."""
+        try:
+            blob = base64.urlsafe_b64decode(message + "=" * (-len(message) % 4))
+            return self._box.open(blob, aad=account_id)
+        except (SecretBoxError, ValueError, UnicodeDecodeError):
+            return None

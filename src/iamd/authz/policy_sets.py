@@ -1,0 +1,260 @@
+"""A caller's complete, compiled policy set, cached until the account changes.
+
+What applies to whom (IAM User Guide, "Policy evaluation logic"):
+
+- an IAM user: its inline and attached policies plus those of every group it is in; the user's
+  permissions boundary;
+- a role session: the role's inline and attached policies; the role's boundary; the session
+  policies passed to AssumeRole (inline ``Policy`` and ``PolicyArns``);
+- a federated-user session (GetFederationToken): the issuing user's policies and boundary,
+  intersected with the session policies passed to GetFederationToken;
+- GetSessionToken credentials: the user's own policies (no session policy);
+- the root user: full access to its own account (the engine's rule), so no policies are read.
+
+Documents are parsed once per distinct text (``_compiled``) and a principal's ``PolicySet`` is
+cached under the account's generation number, which every IAM write bumps in its transaction: a
+change is enforced on the next request, on every server sharing the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from iamd.auth.caller import Caller
+from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER
+from iamd.errors import InvalidClientTokenId
+from iamd.policy import (
+    Policy,
+    PolicySet,
+    PolicySyntaxError,
+    PolicyType,
+    PrincipalType,
+    RequestPrincipal,
+    parse_policy,
+)
+from iamd.services.iam import aws_managed
+from iamd.store import policy_docs, tags
+from iamd.store.repos import roles, users
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller as the engine and the request context see it."""
+
+    request_principal: RequestPrincipal
+    policies: PolicySet
+    tags: dict[str, str] = field(default_factory=dict)
+    user_name: str | None = None
+    # The issuing role or user's row id (for aws:userid-style keys and revocation).
+    source_id: str | None = None
+
+
+class LruCache:
+    """A small thread-safe LRU map; policy sets and compiled documents live here."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[object, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> object | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: object, value: object) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+_compiled = LruCache(20_000)
+
+
+def compile_document(document: str, policy_type: PolicyType, label: str) -> Policy | None:
+    """Parse once per (text, type, label). A stored document that no longer parses (it passed
+    validation when written) contributes nothing rather than failing every request."""
+    key = (hashlib.sha256(document.encode()).digest(), policy_type, label)
+    policy = _compiled.get(key)
+    if policy is None:
+        try:
+            policy = parse_policy(document, policy_type, policy_id=label)
+        except PolicySyntaxError:
+            return None
+        _compiled.put(key, policy)
+    return policy  # type: ignore[return-value]
+
+
+class PolicySets:
+    """Builds and caches ``Principal``s; one per runtime."""
+
+    def __init__(self, maxsize: int = 10_000) -> None:
+        self._cache = LruCache(maxsize)
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def principal(self, conn: Connection, caller: Caller) -> Principal:
+        generation = policy_docs.generation(conn, caller.account_id)
+        session = caller.session
+        key = (caller.account_id, caller.arn, caller.user_id, generation, _session_fingerprint(caller))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached  # type: ignore[return-value]
+        if caller.is_root and session is None:
+            built = Principal(RequestPrincipal(caller.arn, caller.account_id, PrincipalType.ROOT), PolicySet())
+        elif session is not None and session.kind == ASSUMED_ROLE:
+            built = self._role_session(conn, caller)
+        elif session is not None and session.kind == FEDERATED_USER:
+            built = self._federated_user(conn, caller)
+        else:
+            built = self._user(conn, caller)
+        self._cache.put(key, built)
+        return built
+
+    # --- principals -------------------------------------------------------------------------
+
+    def _user(self, conn: Connection, caller: Caller) -> Principal:
+        """An IAM user (long-term key or GetSessionToken), or root with GetSessionToken credentials."""
+        if caller.is_root:
+            return Principal(RequestPrincipal(caller.arn, caller.account_id, PrincipalType.ROOT), PolicySet())
+        row = users.get_by_id(conn, _source_id(caller))
+        if row is None:
+            raise InvalidClientTokenId()
+        identity, boundary = self._user_policies(conn, row)
+        principal = RequestPrincipal(caller.arn, caller.account_id, PrincipalType.USER)
+        return Principal(
+            principal,
+            PolicySet(identity=identity, boundary=boundary),
+            tags=_tag_map(conn, "user", row.user_id),
+            user_name=row.name,
+            source_id=row.user_id,
+        )
+
+    def _role_session(self, conn: Connection, caller: Caller) -> Principal:
+        session = caller.session
+        assert session is not None
+        role = roles.get_by_id(conn, session.source_id)
+        if role is None or role.account_id != caller.account_id:
+            # Deleting the role ends its sessions on the next request.
+            raise InvalidClientTokenId()
+        identity = self._entity_policies(conn, role.account_id, "role", role.role_id, f"role/{role.name}")
+        boundary = self._boundary(conn, caller.account_id, role.permissions_boundary)
+        role_arn = f"arn:aws:iam::{role.account_id}:role{role.path}{role.name}"
+        principal = RequestPrincipal(caller.arn, caller.account_id, PrincipalType.ROLE_SESSION, source_arn=role_arn)
+        principal_tags = _tag_map(conn, "role", role.role_id)
+        principal_tags.update({k: v for k, v in session.tags})
+        return Principal(
+            principal,
+            PolicySet(identity=identity, boundary=boundary, session=self._session_policies(conn, caller)),
+            tags=principal_tags,
+            source_id=role.role_id,
+        )
+
+    def _federated_user(self, conn: Connection, caller: Caller) -> Principal:
+        session = caller.session
+        assert session is not None
+        row = users.get_by_id(conn, session.source_id)
+        if row is None:
+            raise InvalidClientTokenId()
+        identity, boundary = self._user_policies(conn, row)
+        principal = RequestPrincipal(
+            caller.arn, caller.account_id, PrincipalType.FEDERATED_USER, source_arn=session.source_arn
+        )
+        principal_tags = _tag_map(conn, "user", row.user_id)
+        principal_tags.update({k: v for k, v in session.tags})
+        return Principal(
+            principal,
+            PolicySet(identity=identity, boundary=boundary, session=self._session_policies(conn, caller)),
+            tags=principal_tags,
+            source_id=row.user_id,
+        )
+
+    # --- documents --------------------------------------------------------------------------
+
+    def _user_policies(self, conn: Connection, row: object) -> tuple[list[Policy], Policy | None]:
+        user_id, name, account_id = row.user_id, row.name, row.account_id  # type: ignore[attr-defined]
+        identity = self._entity_policies(conn, account_id, "user", user_id, f"user/{name}")
+        for group_id, group_name in policy_docs.groups_of(conn, user_id):
+            identity += self._entity_policies(conn, account_id, "group", group_id, f"group/{group_name}")
+        boundary = self._boundary(conn, account_id, row.permissions_boundary)  # type: ignore[attr-defined]
+        return identity, boundary
+
+    def _entity_policies(
+        self, conn: Connection, account_id: str, ptype: str, entity_id: str, label: str
+    ) -> list[Policy]:
+        """Inline then attached policies of one user, group or role, labelled for explanations."""
+        out: list[Policy] = []
+        for _pid, name, document in policy_docs.inline_documents(conn, ptype, [entity_id]):
+            policy = compile_document(document, PolicyType.IDENTITY, f"{label}/{name}")
+            if policy is not None:
+                out.append(policy)
+        arns = policy_docs.attached_arns(conn, ptype, [entity_id])
+        out += self._managed(conn, account_id, arns, PolicyType.IDENTITY)
+        return out
+
+    def _managed(self, conn: Connection, account_id: str, arns: list[str], ptype: PolicyType) -> list[Policy]:
+        local = policy_docs.local_managed_documents(conn, account_id, arns)
+        out: list[Policy] = []
+        for arn in arns:
+            document = local.get(arn)
+            if document is None:
+                aws = aws_managed.get(arn)
+                document = aws.document if aws else None
+            if document is None:
+                continue
+            policy = compile_document(document, ptype, arn)
+            if policy is not None:
+                out.append(policy)
+        return out
+
+    def _boundary(self, conn: Connection, account_id: str, arn: str | None) -> Policy | None:
+        if not arn:
+            return None
+        found = self._managed(conn, account_id, [arn], PolicyType.BOUNDARY)
+        if found:
+            return found[0]
+        # A boundary whose policy is gone allows nothing (it cannot widen permissions).
+        return compile_document('{"Version":"2012-10-17","Statement":[]}', PolicyType.BOUNDARY, arn) or None
+
+    def _session_policies(self, conn: Connection, caller: Caller) -> list[Policy] | None:
+        session = caller.session
+        if session is None or (session.policy is None and not session.policy_arns):
+            return None
+        out: list[Policy] = []
+        if session.policy is not None:
+            policy = compile_document(session.policy, PolicyType.SESSION, "session policy")
+            if policy is not None:
+                out.append(policy)
+        out += self._managed(conn, caller.account_id, list(session.policy_arns), PolicyType.SESSION)
+        return out
+
+
+def _source_id(caller: Caller) -> str:
+    return caller.session.source_id if caller.session is not None else caller.user_id
+
+
+def _tag_map(conn: Connection, resource_type: str, resource_id: str) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in tags.list_tags(conn, resource_type, resource_id)}
+
+
+def _session_fingerprint(caller: Caller) -> bytes | None:
+    """Sessions of the same role differ in session policies and tags; key the cache by them."""
+    session = caller.session
+    if session is None:
+        return None
+    material = repr((session.kind, session.source_id, session.policy, session.policy_arns, session.tags))
+    return hashlib.sha256(material.encode()).digest()

@@ -1,0 +1,130 @@
+"""Which resources a call acts on: ARNs built from the request, as the Service Authorization
+Reference names them, plus the resource's account, tags and resource-based policy.
+
+The action → resource types mapping is the catalogue's (data from AWS's reference). This file
+only says, per *resource type*, which request member names it (``ENTITY_TYPES``): an ARN member
+(``RoleArn``, ``PolicyArn``) or a name member whose entity's path is read from the store, as AWS
+authorizes against the full ARN including the path. A name that does not exist yet (CreateUser,
+or a missing entity, which AWS authorizes before it says NoSuchEntity) takes the request's
+``Path`` or ``/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from iamd.auth.caller import Caller
+from iamd.authz import catalogue
+from iamd.store import tags as tag_store
+from iamd.store.named import NamedRepo
+from iamd.store.repos import groups, instance_profiles, managed_policies, roles, users
+
+
+@dataclass(frozen=True)
+class EntityType:
+    """How requests name one resource type; ``arn_kind`` is the ARN's resource prefix."""
+
+    arn_kind: str
+    name_member: str | None = None
+    arn_member: str | None = None
+    repo: NamedRepo | None = None
+    tag_type: str | None = None
+    id_column: str | None = None
+    # The caller's own user when the member is omitted (GetUser, CreateAccessKey, …).
+    defaults_to_caller: bool = False
+    sts: bool = False
+
+
+ENTITY_TYPES: Mapping[tuple[str, str], EntityType] = {
+    ("iam", "user"): EntityType("user", "UserName", None, users, "user", "user_id", defaults_to_caller=True),
+    ("iam", "group"): EntityType("group", "GroupName", None, groups, None, "group_id"),
+    ("iam", "role"): EntityType("role", "RoleName", "RoleArn", roles, "role", "role_id"),
+    ("iam", "policy"): EntityType("policy", "PolicyName", "PolicyArn", managed_policies, "policy", "policy_id"),
+    ("iam", "instance-profile"): EntityType(
+        "instance-profile", "InstanceProfileName", None, instance_profiles, "instance-profile", "instance_profile_id"
+    ),
+    ("iam", "mfa"): EntityType("mfa", "VirtualMFADeviceName", "SerialNumber"),
+    ("iam", "oidc-provider"): EntityType("oidc-provider", None, "OpenIDConnectProviderArn"),
+    ("iam", "saml-provider"): EntityType("saml-provider", None, "SAMLProviderArn"),
+    ("iam", "server-certificate"): EntityType("server-certificate", "ServerCertificateName"),
+    ("sts", "role"): EntityType("role", None, "RoleArn", roles, "role", "role_id"),
+    ("sts", "federated-user"): EntityType("federated-user", "Name", sts=True),
+}
+
+
+@dataclass(frozen=True)
+class Resource:
+    arn: str
+    account_id: str | None
+    tags: dict[str, str] = field(default_factory=dict)
+    # For roles: the trust policy document (the resource-based policy of sts:AssumeRole).
+    trust_policy: str | None = None
+
+
+ANY = Resource("*", None)
+
+
+def resolve(conn: Connection, caller: Caller, action: str, params: Mapping[str, Any]) -> list[Resource]:
+    """The resources ``action`` applies to in this request; ``[ANY]`` when it names none."""
+    info = catalogue.action(action)
+    if info is None:
+        return [ANY]
+    service = info.service
+    found: list[Resource] = []
+    for ref in info.resource_types:
+        spec = ENTITY_TYPES.get((service, ref.name))
+        if spec is None:
+            continue
+        resource = _resolve_one(conn, caller, spec, params)
+        if resource is not None:
+            found.append(resource)
+    return found or [ANY]
+
+
+def _resolve_one(conn: Connection, caller: Caller, spec: EntityType, params: Mapping[str, Any]) -> Resource | None:
+    if spec.arn_member and params.get(spec.arn_member):
+        arn = str(params[spec.arn_member])
+        account, name = _account_and_name(arn)
+        return _with_details(conn, spec, arn, account, name)
+    name = params.get(spec.name_member) if spec.name_member else None
+    if name is None and spec.defaults_to_caller and caller.user_name and caller.arn.startswith("arn:aws:iam::"):
+        return _with_details(conn, spec, caller.arn, caller.account_id, caller.user_name)
+    if name is None:
+        return None
+    if spec.sts:
+        return Resource(f"arn:aws:sts::{caller.account_id}:{spec.arn_kind}/{name}", caller.account_id)
+    row = spec.repo.get_by_name(conn, caller.account_id, str(name)) if spec.repo else None
+    path = row.path if row is not None else (params.get("Path") or "/")
+    arn = f"arn:aws:iam::{caller.account_id}:{spec.arn_kind}{path}{row.name if row is not None else name}"
+    return _details_from_row(conn, spec, arn, caller.account_id, row)
+
+
+def _account_and_name(arn: str) -> tuple[str | None, str]:
+    """The owning account (None for AWS-owned resources such as AWS-managed policies, which every
+    account may read as its own) and the entity name."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6:
+        return None, arn
+    account = parts[4]
+    return (None if account in ("", "aws") else account), parts[5].rsplit("/", 1)[-1]
+
+
+def _with_details(conn: Connection, spec: EntityType, arn: str, account: str | None, name: str) -> Resource:
+    row = spec.repo.get_by_name(conn, account, name) if spec.repo is not None and account else None
+    if row is not None and arn != f"arn:aws:iam::{account}:{spec.arn_kind}{row.path}{row.name}":
+        row = None  # same name, other path: not this entity
+    return _details_from_row(conn, spec, arn, account, row)
+
+
+def _details_from_row(conn: Connection, spec: EntityType, arn: str, account: str | None, row: Any) -> Resource:
+    if row is None:
+        return Resource(arn, account)
+    resource_tags: dict[str, str] = {}
+    if spec.tag_type and spec.id_column:
+        resource_tags = {t["Key"]: t["Value"] for t in tag_store.list_tags(conn, spec.tag_type, getattr(row, spec.id_column))}
+    trust = getattr(row, "assume_role_policy", None) if spec.arn_kind == "role" else None
+    return Resource(arn, account, resource_tags, trust)
