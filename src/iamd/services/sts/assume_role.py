@@ -101,6 +101,7 @@ def assume_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     packed = session_policies.packed_policy_size(policies, all_tags)
     source_identity = _source_identity(call, p)
     mfa = credentials.verify_mfa(call, p.get("SerialNumber"), p.get("TokenCode"))
+    # MFA proven earlier in the chain (GetSessionToken with MFA, or an MFA role session) carries over.
     session = credentials.caller_session(call)
     inherited_mfa = session is not None and session.mfa_authenticated
     name = p["RoleSessionName"]
