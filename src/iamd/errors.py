@@ -9,7 +9,7 @@ side that AWS uses, so the mapping lives with the error, not in the renderer.
     ├── authentication: MissingAuthenticationToken, IncompleteSignature, InvalidClientTokenId,
     │                   SignatureDoesNotMatch, RequestExpired, ExpiredToken, ...
     ├── AccessDenied
-    └── per-service errors (``services/iam/errors.py``, ``services/sts_errors.py``)
+    └── per-service errors (``services/iam/errors.py``, ``services/sts/errors.py``)
 """
 
 from __future__ import annotations

@@ -57,6 +57,14 @@ def signed_request(
         return int(err.code)
 
 
+def set_clock_offset(endpoint: str, access_key_id: str, secret_access_key: str, seconds: float) -> None:
+    """Shift an ``--ephemeral`` server's clock by ``seconds`` from real time (0 restores it)."""
+    body = f"offset_seconds={seconds}".encode()
+    status = signed_request(endpoint, "/_iamd/clock", access_key_id, secret_access_key, body=body)
+    if status != 204:
+        raise RuntimeError(f"iamd clock change failed with HTTP {status}")
+
+
 def reset(endpoint: str, access_key_id: str, secret_access_key: str) -> None:
     """Restore an ``--ephemeral`` server to its just-started state (root of the first account only)."""
     status = signed_request(endpoint, "/_iamd/reset", access_key_id, secret_access_key)
@@ -124,6 +132,10 @@ class IamdServer:
 
     def reset(self) -> None:
         reset(self.endpoint, self.access_key_id, self.secret_access_key)
+
+    def set_clock_offset(self, seconds: float) -> None:
+        """Time travel: the server acts as if ``seconds`` had passed (sessions expire, …)."""
+        set_clock_offset(self.endpoint, self.access_key_id, self.secret_access_key, seconds)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from iamd.api import admin
 from iamd.api.models import ServiceCodec
 from iamd.api.params import decode
 from iamd.auth.authparams import parse_auth
@@ -30,10 +31,8 @@ from iamd.auth.sigv4 import verify
 from iamd.authz.authorizer import Authorizer
 from iamd.authz.context import RequestInfo
 from iamd.errors import (
-    AccessDenied,
     AwsError,
     InternalFailure,
-    InvalidAction,
     RequestEntityTooLarge,
     SenderError,
     UnknownService,
@@ -49,7 +48,7 @@ MAX_BODY = 512 * 1024
 DRAIN_LIMIT = 16 * 1024 * 1024
 SERVICES = ("iam", "sts")
 XML = "text/xml"
-RESET_PATH = "/_iamd/reset"
+ADMIN_PREFIX = "/_iamd/"
 # IAM operations that change nothing (all others bump the account's policy generation).
 READ_ONLY_PREFIXES = ("Get", "List", "Simulate", "Generate")
 
@@ -90,8 +89,10 @@ class App:
             if auth.service not in self.codecs:
                 raise UnknownService(service=auth.service)
             codec = self.codecs[auth.service]
-            if http.path == RESET_PATH:
-                return self._reset(http, auth, request_id)
+            if http.path.startswith(ADMIN_PREFIX):
+                with self.runtime.store.begin() as conn:
+                    caller = self._authenticate(conn, http, auth)
+                return admin.handle(self.runtime, http, caller, request_id)
             params = decode(http.query_string, body, request.headers.get("content-type", ""))
             info = self._request_info(request, auth)
             # One transaction per call: authentication reads, authorization reads and the
@@ -112,13 +113,12 @@ class App:
             return Response(codec.render_error(err, request_id), err.status, _headers(request_id))
 
     def _authenticate(self, conn: Connection, http: HttpRequest, auth: SigV4Auth) -> Caller:
-        now = self.runtime.clock()
         if auth.security_token is not None:
-            claims = open_session(auth.security_token, auth.access_key_id, self.keyring, now)
+            claims = open_session(auth.security_token, auth.access_key_id, self.keyring, self.runtime.clock())
             caller, secret = caller_from_claims(claims, auth.security_token), claims.secret_access_key
         else:
             caller, secret = resolve_access_key(conn, self.runtime.secretbox, auth.access_key_id)
-        verify(http, auth, secret, now)
+        verify(http, auth, secret, self.runtime.wall_clock())
         return caller
 
     def _request_info(self, request: Request, auth: SigV4Auth) -> RequestInfo:
@@ -143,17 +143,6 @@ class App:
             # Compiled policy sets are cached per generation: the next request sees this change.
             bump_generation(conn, caller.account_id)
         return result
-
-    def _reset(self, http: HttpRequest, auth: SigV4Auth, request_id: str) -> Response:
-        """Restore the just-started state of an ``--ephemeral`` server (for users' test suites)."""
-        with self.runtime.store.begin() as conn:
-            caller = self._authenticate(conn, http, auth)
-        if not self.runtime.ephemeral:
-            raise InvalidAction("The reset call is only available on a server started with --ephemeral.")
-        if not caller.is_root or caller.session is not None or caller.account_id != self.runtime.default_account_id:
-            raise AccessDenied("Only the root user of the first account may reset an ephemeral server.")
-        self.runtime.reset()
-        return Response(b"", 204, {"x-amzn-RequestId": request_id})
 
 
 def source_ip(request: Request, trusted_proxies: frozenset[str]) -> str:

@@ -178,7 +178,9 @@ class PolicySets:
         principal_tags.update({k: v for k, v in session.tags})
         return Principal(
             principal,
-            PolicySet(identity=identity, boundary=boundary, session=self._session_policies(conn, caller)),
+            # "If you do not pass a policy to this operation, the resulting federated user session
+            # has no permissions" (GetFederationToken): no session policy means an empty one.
+            PolicySet(identity=identity, boundary=boundary, session=self._session_policies(conn, caller) or []),
             tags=principal_tags,
             source_id=row.user_id,
         )

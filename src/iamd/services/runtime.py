@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from iamd.auth.secretbox import SecretBox
@@ -24,7 +24,11 @@ class Runtime:
     secretbox: SecretBox
     default_account_id: str
     ephemeral: bool = False
-    clock: Callable[[], datetime] = utcnow
+    # The wall clock verifies SigV4 timestamps (clients sign with real time); everything else —
+    # session expiry, aws:CurrentTime, timestamps written — uses ``clock()``, which an ephemeral
+    # server can shift for time-travel tests (``clock_offset``).
+    wall_clock: Callable[[], datetime] = utcnow
+    clock_offset: timedelta = timedelta(0)
     # 32 bytes; keys for session tokens and authorization messages are derived from it.
     master_key: bytes = b""
     # Master keys that session tokens issued before a rotation may still be sealed with.
@@ -39,6 +43,9 @@ class Runtime:
     seed: RootCredentials | None = None
     # Caches that a change must invalidate; keyed by subsystem.
     caches: dict[str, Any] = field(default_factory=dict)
+
+    def clock(self) -> datetime:
+        return self.wall_clock() + self.clock_offset
 
     def reset(self) -> None:
         """Empty the store and recreate the first account with the same root key (ephemeral only)."""
@@ -58,4 +65,7 @@ class Runtime:
                 access_key_id=self.seed.access_key_id,
                 secret_access_key=self.seed.secret_access_key,
             )
-        self.caches.clear()
+        self.clock_offset = timedelta(0)
+        for cache in self.caches.values():
+            if hasattr(cache, "clear"):
+                cache.clear()

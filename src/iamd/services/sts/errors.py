@@ -15,8 +15,14 @@ class PackedPolicyTooLarge(SenderError):
     status = 400
 
 
+class InvalidAuthorizationMessage(SenderError):
+    code = "InvalidAuthorizationMessageException"
+    status = 400
+
+
 # Shape name in botocore's model -> class.
 BY_SHAPE = {
     "MalformedPolicyDocumentException": MalformedPolicyDocument,
     "PackedPolicyTooLargeException": PackedPolicyTooLarge,
+    "InvalidAuthorizationMessageException": InvalidAuthorizationMessage,
 }
