@@ -218,3 +218,128 @@ service_linked_role_deletions = Table(
     Column("reason", Text, nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
 )
+
+
+# --- credentials (passwords, MFA, keys, certificates) ------------------------------------------
+
+login_profiles = Table(
+    "login_profiles",
+    metadata,
+    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), primary_key=True),
+    # Argon2id encoded hash (algorithm, parameters and salt inside); never the password.
+    Column("password_hash", String(256), nullable=False),
+    Column("password_reset_required", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("password_last_changed", UtcDateTime(), nullable=False),
+)
+
+# Earlier password hashes of a user, for PasswordReusePrevention.
+password_history = Table(
+    "password_history",
+    metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
+    Index(None, "user_id"),
+)
+
+password_policies = Table(
+    "password_policies",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), primary_key=True),
+    Column("minimum_password_length", Integer, nullable=False),
+    Column("require_symbols", Boolean, nullable=False),
+    Column("require_numbers", Boolean, nullable=False),
+    Column("require_uppercase_characters", Boolean, nullable=False),
+    Column("require_lowercase_characters", Boolean, nullable=False),
+    Column("allow_users_to_change_password", Boolean, nullable=False),
+    Column("max_password_age", Integer, nullable=True),
+    Column("password_reuse_prevention", Integer, nullable=True),
+    Column("hard_expiry", Boolean, nullable=False),
+)
+
+# Virtual MFA devices. user_id NULL and assigned_to_root false: created but not enabled for anyone.
+mfa_devices = Table(
+    "mfa_devices",
+    metadata,
+    Column("device_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("serial_number", String(512), nullable=False, unique=True),
+    Column("name", String(226), nullable=False),
+    Column("name_lower", String(226), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("seed_sealed", LargeBinary, nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id", ondelete="SET NULL"), nullable=True),
+    Column("assigned_to_root", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("enabled_at", UtcDateTime(), nullable=True),
+    # The last TOTP time step accepted: a code at or before it is a replay.
+    Column("last_used_step", Integer, nullable=True),
+    UniqueConstraint("account_id", "name_lower"),
+    Index(None, "user_id"),
+)
+
+ssh_public_keys = Table(
+    "ssh_public_keys",
+    metadata,
+    Column("ssh_public_key_id", String(128), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+    Index(None, "user_id"),
+)
+
+# user_id NULL: the root user's certificate.
+signing_certificates = Table(
+    "signing_certificates",
+    metadata,
+    Column("certificate_id", String(128), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+    Index(None, "user_id"),
+)
+
+server_certificates = Table(
+    "server_certificates",
+    metadata,
+    Column("server_certificate_id", String(32), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("name_lower", String(128), nullable=False),
+    Column("path", String(512), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("chain", Text, nullable=True),
+    # Sealed with the master key; never returned by any API.
+    Column("private_key_sealed", LargeBinary, nullable=False),
+    Column("expiration", UtcDateTime(), nullable=False),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("account_id", "name_lower"),
+)
+
+service_specific_credentials = Table(
+    "service_specific_credentials",
+    metadata,
+    Column("credential_id", String(128), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), nullable=False),
+    Column("service_name", String(128), nullable=False),
+    Column("service_user_name", String(200), nullable=False),
+    # Argon2id hash: the password is shown once, at creation or reset.
+    Column("password_hash", String(256), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index(None, "user_id"),
+)
+
+credential_reports = Table(
+    "credential_reports",
+    metadata,
+    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), primary_key=True),
+    Column("generated_at", UtcDateTime(), nullable=False),
+    Column("content", Text, nullable=False),
+)
