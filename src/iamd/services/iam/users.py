@@ -134,6 +134,15 @@ def delete_user(call: Call, p: dict[str, Any]) -> None:
             (s.policy_attachments.c.principal_type == "user") & (s.policy_attachments.c.principal_id == uid),
             "must detach all policies first.",
         ),
+        (s.login_profiles, s.login_profiles.c.user_id == uid, "must delete login profile first."),
+        (s.mfa_devices, s.mfa_devices.c.user_id == uid, "must delete MFA device first."),
+        (s.signing_certificates, s.signing_certificates.c.user_id == uid, "must delete signing certificate first."),
+        (s.ssh_public_keys, s.ssh_public_keys.c.user_id == uid, "must delete SSH public key first."),
+        (
+            s.service_specific_credentials,
+            s.service_specific_credentials.c.user_id == uid,
+            "must delete service specific credentials first.",
+        ),
     ]
     for table, where, why in checks:
         if _has(call, table, where):
