@@ -35,6 +35,11 @@ class InvalidInput(SenderError):
     status = 400
 
 
+class InvalidUserType(SenderError):
+    code = "InvalidUserType"
+    status = 400
+
+
 class LimitExceeded(SenderError):
     code = "LimitExceeded"
     status = 409
@@ -48,6 +53,11 @@ class MalformedPolicyDocument(SenderError):
 class NoSuchEntity(SenderError):
     code = "NoSuchEntity"
     status = 404
+
+
+class PasswordPolicyViolation(SenderError):
+    code = "PasswordPolicyViolation"
+    status = 400
 
 
 class PolicyNotAttachable(SenderError):
@@ -78,9 +88,11 @@ BY_SHAPE = {
     "EntityAlreadyExistsException": EntityAlreadyExists,
     "EntityTemporarilyUnmodifiableException": EntityTemporarilyUnmodifiable,
     "InvalidInputException": InvalidInput,
+    "InvalidUserTypeException": InvalidUserType,
     "LimitExceededException": LimitExceeded,
     "MalformedPolicyDocumentException": MalformedPolicyDocument,
     "NoSuchEntityException": NoSuchEntity,
+    "PasswordPolicyViolationException": PasswordPolicyViolation,
     "PolicyNotAttachableException": PolicyNotAttachable,
     "UnmodifiableEntityException": UnmodifiableEntity,
     "ServiceFailureException": ServiceFailure,
