@@ -63,7 +63,7 @@ def serve(args: argparse.Namespace) -> int:
     app = create_app(runtime)
     print(banner(settings, runtime, created), flush=True)
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False, lifespan="off"
+        app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False, lifespan="on"
     )
     uvicorn.Server(config).run()
     return 0

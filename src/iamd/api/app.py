@@ -8,8 +8,10 @@ logged with the request id and answered ``InternalFailure`` without internals.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
@@ -104,6 +106,8 @@ class App:
                 now = self.runtime.clock()
                 self.authorizer.authorize(conn, caller, info, inputs, now)
                 result = self._run(conn, info, inputs, caller, now, request_id)
+            if self.runtime.key_usage.due():
+                self.flush_key_usage()
             return Response(codec.render(operation, result, request_id), 200, _headers(request_id))
         except AwsError as err:
             return Response(codec.render_error(err, request_id), err.status, _headers(request_id))
@@ -119,7 +123,13 @@ class App:
         else:
             caller, secret = resolve_access_key(conn, self.runtime.secretbox, auth.access_key_id)
         verify(http, auth, secret, self.runtime.wall_clock())
+        if caller.session is None:
+            self.runtime.key_usage.note(caller.access_key_id, self.runtime.clock(), auth.service, auth.region)
         return caller
+
+    def flush_key_usage(self) -> None:
+        with self.runtime.store.begin() as conn:
+            self.runtime.key_usage.flush(conn)
 
     def _request_info(self, request: Request, auth: SigV4Auth) -> RequestInfo:
         return RequestInfo(
@@ -183,4 +193,10 @@ def _headers(request_id: str) -> dict[str, str]:
 
 def create_app(runtime: Runtime) -> Starlette:
     handler = App(runtime)
-    return Starlette(routes=[Route("/{path:path}", handler.__call__, methods=["GET", "POST"])])
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        handler.flush_key_usage()  # last-used times noted since the last batch
+
+    return Starlette(routes=[Route("/{path:path}", handler.__call__, methods=["GET", "POST"])], lifespan=lifespan)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from iamd.auth.key_usage import KeyUsage
 from iamd.auth.secretbox import SecretBox
 from iamd.store.engine import Store
 
@@ -39,6 +40,8 @@ class Runtime:
     message_sealer: Any = None
     # Seals and opens session tokens (iamd.auth.sessions.SessionKeyring).
     session_keyring: Any = None
+    # Last-used times of access keys, written in batches.
+    key_usage: KeyUsage = field(default_factory=KeyUsage)
     # The just-started state an ephemeral server's reset restores.
     seed: RootCredentials | None = None
     # Caches that a change must invalidate; keyed by subsystem.
@@ -66,6 +69,7 @@ class Runtime:
                 secret_access_key=self.seed.secret_access_key,
             )
         self.clock_offset = timedelta(0)
+        self.key_usage.clear()
         for cache in self.caches.values():
             if hasattr(cache, "clear"):
                 cache.clear()

@@ -98,6 +98,7 @@ def delete_access_key(call: Call, p: dict[str, Any]) -> None:
 
 @action("iam", "GetAccessKeyLastUsed")
 def get_access_key_last_used(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    call.runtime.key_usage.flush(call.conn)
     row = call.conn.execute(
         select(keys).where(keys.c.access_key_id == p["AccessKeyId"], keys.c.account_id == call.account_id)
     ).first()
