@@ -54,7 +54,10 @@ def user(server: IamdServer, iam: Any) -> Make:
     inline policy of those statements, acting with its own access key."""
 
     def make(
-        name: str, *statements: dict[str, Any], managed: tuple[str, ...] = (), tags: dict[str, str] | None = None,
+        name: str,
+        *statements: dict[str, Any],
+        managed: tuple[str, ...] = (),
+        tags: dict[str, str] | None = None,
         region: str = "us-east-1",
     ) -> Actor:
         iam.create_user(UserName=name, Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()])
@@ -106,8 +109,13 @@ def test_action_wildcards_are_case_insensitive(user: Make) -> None:
 
 # --- MFA required (NotAction + BoolIfExists) ---------------------------------------------------
 
-MFA_LISTED = ["iam:GetUser", "iam:ListMFADevices", "iam:CreateVirtualMFADevice", "iam:EnableMFADevice",
-              "sts:GetSessionToken"]
+MFA_LISTED = [
+    "iam:GetUser",
+    "iam:ListMFADevices",
+    "iam:CreateVirtualMFADevice",
+    "iam:EnableMFADevice",
+    "sts:GetSessionToken",
+]
 MFA_REQUIRED = (
     allow("*"),
     {
@@ -150,7 +158,9 @@ def test_mfa_required_with_mfa_allows_everything() -> None:
 
 def test_source_ip_allow_for_loopback(user: Make) -> None:
     local = user("local", allow("iam:GetUser", **{"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}))
-    office = user("office", allow("iam:GetUser", **{"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "2001:db8::/32"]}}))
+    office = user(
+        "office", allow("iam:GetUser", **{"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "2001:db8::/32"]}})
+    )
     local.iam.get_user()
     message = denied(office.iam.get_user)
     assert "because no identity-based policy allows the iam:GetUser action" in message
@@ -158,7 +168,10 @@ def test_source_ip_allow_for_loopback(user: Make) -> None:
 
 def test_source_ip_deny_outside_the_office(user: Make) -> None:
     deny_outside = {
-        "Sid": "DenyOutsideOffice", "Effect": "Deny", "Action": "*", "Resource": "*",
+        "Sid": "DenyOutsideOffice",
+        "Effect": "Deny",
+        "Action": "*",
+        "Resource": "*",
         "Condition": {"NotIpAddress": {"aws:SourceIp": ["192.0.2.0/24", "2001:db8::/32"]}},
     }
     deny_loopback = {**deny_outside, "Condition": {"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}}}
@@ -220,7 +233,9 @@ def test_epoch_time_window(user: Make) -> None:
 
 @pytest.mark.parametrize("service", ["sts", "iam"])
 def test_requested_region(user: Make, server: IamdServer, iam: Any, service: str) -> None:
-    only_eu = allow(["iam:ListUsers", "sts:GetFederationToken"], StringEquals={"aws:RequestedRegion": "eu-west-1"})
+    only_eu = allow(
+        ["iam:ListUsers", "sts:GetFederationToken"], StringEquals={"aws:RequestedRegion": "eu-west-1"}
+    )
     user("dev", only_eu)
     key = iam.create_access_key(UserName="dev")["AccessKey"]
     us, eu = Actor(server, "dev", key, "us-east-1"), Actor(server, "dev", key, "eu-west-1")
@@ -264,7 +279,9 @@ def test_username_variable_follows_the_path(user: Make, iam: Any, server: IamdSe
     carol = Actor(server, "carol", iam.create_access_key(UserName="carol")["AccessKey"])
     denied(carol.iam.get_user)
     iam.put_user_policy(
-        UserName="carol", PolicyName="p", PolicyDocument=doc(allow("iam:GetUser", "arn:aws:iam::*:user/*/${aws:username}"))
+        UserName="carol",
+        PolicyName="p",
+        PolicyDocument=doc(allow("iam:GetUser", "arn:aws:iam::*:user/*/${aws:username}")),
     )
     assert carol.iam.get_user()["User"]["Path"] == "/staff/"
 
@@ -276,8 +293,15 @@ CICD = doc(
     {
         "Sid": "DenyDangerous",
         "Effect": "Deny",
-        "Action": ["iam:Create*", "iam:Delete*", "iam:Put*", "iam:Attach*", "organizations:*",
-                   "s3:DeleteBucket", "cloudtrail:StopLogging"],
+        "Action": [
+            "iam:Create*",
+            "iam:Delete*",
+            "iam:Put*",
+            "iam:Attach*",
+            "organizations:*",
+            "s3:DeleteBucket",
+            "cloudtrail:StopLogging",
+        ],
         "Resource": "*",
     },
 )
@@ -285,8 +309,13 @@ CICD = doc(
 
 def test_cicd_role_deny_dangerous_beats_allow_all(user: Make, iam: Any, server: IamdServer) -> None:
     account = server.account_id
-    trust = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:user/builder"},
-                 "Action": "sts:AssumeRole"})
+    trust = doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account}:user/builder"},
+            "Action": "sts:AssumeRole",
+        }
+    )
     iam.create_role(RoleName="cicd", AssumeRolePolicyDocument=trust)
     policy_arn = iam.create_policy(PolicyName="cicd-deploy", PolicyDocument=CICD)["Policy"]["Arn"]
     iam.attach_role_policy(RoleName="cicd", PolicyArn=policy_arn)
@@ -336,7 +365,8 @@ def test_group_inline_policy_and_deny_in_another_group(user: Make, iam: Any) -> 
     iam.put_group_policy(GroupName="builders", PolicyName="list", PolicyDocument=doc(allow("iam:List*")))
     dev.iam.list_groups()
     iam.put_group_policy(
-        GroupName="quarantine", PolicyName="stop",
+        GroupName="quarantine",
+        PolicyName="stop",
         PolicyDocument=doc({"Effect": "Deny", "Action": "iam:ListGroups", "Resource": "*"}),
     )
     assert "with an explicit deny in an identity-based policy" in denied(dev.iam.list_groups)
@@ -362,7 +392,9 @@ def test_managed_policy_new_default_version_applies_next_request(user: Make, iam
 
 
 def test_principal_tag_condition(user: Make, iam: Any) -> None:
-    blue = user("blue", allow("iam:ListUsers", StringEquals={"aws:PrincipalTag/team": "blue"}), tags={"team": "blue"})
+    blue = user(
+        "blue", allow("iam:ListUsers", StringEquals={"aws:PrincipalTag/team": "blue"}), tags={"team": "blue"}
+    )
     blue.iam.list_users()
     iam.tag_user(UserName="blue", Tags=[{"Key": "team", "Value": "red"}])
     denied(blue.iam.list_users)
@@ -374,11 +406,19 @@ def test_principal_tag_condition(user: Make, iam: Any) -> None:
 def test_resource_tag_condition(user: Make, iam: Any, key: str) -> None:
     iam.create_user(UserName="blue-user", Tags=[{"Key": "team", "Value": "blue"}])
     iam.create_user(UserName="red-user", Tags=[{"Key": "team", "Value": "red"}])
-    iam.create_role(RoleName="blue-role", AssumeRolePolicyDocument=doc(
-        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}),
-        Tags=[{"Key": "team", "Value": "blue"}])
-    iam.create_role(RoleName="untagged-role", AssumeRolePolicyDocument=doc(
-        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    iam.create_role(
+        RoleName="blue-role",
+        AssumeRolePolicyDocument=doc(
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ),
+        Tags=[{"Key": "team", "Value": "blue"}],
+    )
+    iam.create_role(
+        RoleName="untagged-role",
+        AssumeRolePolicyDocument=doc(
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ),
+    )
     ops = user("ops", allow(["iam:GetUser", "iam:GetRole", "iam:TagUser"], StringEquals={key: "blue"}))
     ops.iam.get_user(UserName="blue-user")
     ops.iam.get_role(RoleName="blue-role")
@@ -391,8 +431,11 @@ def test_resource_tag_condition(user: Make, iam: Any, key: str) -> None:
 def test_resource_tag_matches_principal_tag_variable(user: Make, iam: Any) -> None:
     iam.create_user(UserName="teammate", Tags=[{"Key": "team", "Value": "blue"}])
     iam.create_user(UserName="stranger", Tags=[{"Key": "team", "Value": "red"}])
-    lead = user("lead", allow("iam:GetUser", StringEquals={"iam:ResourceTag/team": "${aws:PrincipalTag/team}"}),
-                tags={"team": "blue"})
+    lead = user(
+        "lead",
+        allow("iam:GetUser", StringEquals={"iam:ResourceTag/team": "${aws:PrincipalTag/team}"}),
+        tags={"team": "blue"},
+    )
     lead.iam.get_user(UserName="teammate")
     denied(lead.iam.get_user, UserName="stranger")
 
@@ -408,19 +451,29 @@ ONLY_THESE_TAGS = allow(
 def test_request_tags_on_create_user(user: Make, iam: Any) -> None:
     hr = user("hr", ONLY_THESE_TAGS)
     hr.iam.create_user(UserName="dev1", Tags=[{"Key": "Department", "Value": "Development"}])
-    hr.iam.create_user(UserName="qa1", Tags=[{"Key": "Department", "Value": "QualityAssurance"},
-                                             {"Key": "JobFunction", "Value": "employee"}])
+    hr.iam.create_user(
+        UserName="qa1",
+        Tags=[
+            {"Key": "Department", "Value": "QualityAssurance"},
+            {"Key": "JobFunction", "Value": "employee"},
+        ],
+    )
     denied(hr.iam.create_user, UserName="sales1", Tags=[{"Key": "Department", "Value": "Sales"}])
     denied(hr.iam.create_user, UserName="untagged")
-    denied(hr.iam.create_user, UserName="extra", Tags=[{"Key": "Department", "Value": "Development"},
-                                                      {"Key": "CostCenter", "Value": "1"}])
+    denied(
+        hr.iam.create_user,
+        UserName="extra",
+        Tags=[{"Key": "Department", "Value": "Development"}, {"Key": "CostCenter", "Value": "1"}],
+    )
     assert sorted(u["UserName"] for u in iam.list_users()["Users"]) == ["dev1", "hr", "qa1"]
 
 
 def test_tag_keys_on_tag_and_untag(user: Make, iam: Any) -> None:
     iam.create_user(UserName="target")
-    tagger = user("tagger", allow(["iam:TagUser", "iam:UntagUser"],
-                                  **{"ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}}))
+    tagger = user(
+        "tagger",
+        allow(["iam:TagUser", "iam:UntagUser"], **{"ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}}),
+    )
     tagger.iam.tag_user(UserName="target", Tags=[{"Key": "env", "Value": "dev"}])
     denied(tagger.iam.tag_user, UserName="target", Tags=[{"Key": "owner", "Value": "x"}])
     iam.tag_user(UserName="target", Tags=[{"Key": "owner", "Value": "x"}])
@@ -434,14 +487,16 @@ def test_tag_keys_on_tag_and_untag(user: Make, iam: Any) -> None:
 
 def test_policy_arn_condition_on_attach(user: Make, iam: Any) -> None:
     iam.create_user(UserName="target")
-    granter = user("granter", allow(["iam:AttachUserPolicy", "iam:DetachUserPolicy"],
-                                    ArnEquals={"iam:PolicyARN": READ_ONLY_AWS}))
+    granter = user(
+        "granter",
+        allow(["iam:AttachUserPolicy", "iam:DetachUserPolicy"], ArnEquals={"iam:PolicyARN": READ_ONLY_AWS}),
+    )
     granter.iam.attach_user_policy(UserName="target", PolicyArn=READ_ONLY_AWS)
     message = denied(granter.iam.attach_user_policy, UserName="target", PolicyArn=ADMIN_AWS)
     assert "iam:AttachUserPolicy on resource: arn:aws:iam::" in message
-    assert [p["PolicyArn"] for p in iam.list_attached_user_policies(UserName="target")["AttachedPolicies"]] == [
-        READ_ONLY_AWS
-    ]
+    assert [
+        p["PolicyArn"] for p in iam.list_attached_user_policies(UserName="target")["AttachedPolicies"]
+    ] == [READ_ONLY_AWS]
     granter.iam.detach_user_policy(UserName="target", PolicyArn=READ_ONLY_AWS)
 
 
@@ -463,8 +518,11 @@ def test_aws_managed_read_only_and_full_access(user: Make, iam: Any) -> None:
 
 def test_root_may_do_everything_in_its_account(iam: Any, sts: Any) -> None:
     iam.create_user(UserName="u")
-    iam.put_user_policy(UserName="u", PolicyName="deny", PolicyDocument=doc(
-        {"Effect": "Deny", "Action": "*", "Resource": "*"}))
+    iam.put_user_policy(
+        UserName="u",
+        PolicyName="deny",
+        PolicyDocument=doc({"Effect": "Deny", "Action": "*", "Resource": "*"}),
+    )
     iam.attach_user_policy(UserName="u", PolicyArn=ADMIN_AWS)
     iam.delete_user_policy(UserName="u", PolicyName="deny")
     assert sts.get_caller_identity()["Arn"].endswith(":root")
