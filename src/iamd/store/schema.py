@@ -276,6 +276,9 @@ mfa_devices = Table(
     Column("enabled_at", UtcDateTime(), nullable=True),
     # The last TOTP time step accepted: a code at or before it is a replay.
     Column("last_used_step", Integer, nullable=True),
+    # How many time steps the device's clock runs ahead of the server's (behind if negative);
+    # ResyncMFADevice measures it, verification centres its window on it.
+    Column("drift_steps", Integer, nullable=False, default=0, server_default="0"),
     UniqueConstraint("account_id", "name_lower"),
     Index(None, "user_id"),
 )
