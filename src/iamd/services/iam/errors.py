@@ -81,6 +81,32 @@ class NotSupportedService(SenderError):
     status = 404
 
 
+class CredentialReportNotPresent(SenderError):
+    """AWS itself sends no message (SDKs print "Unknown"); this is the API reference's wording."""
+
+    code = "ReportNotPresent"
+    status = 410
+    fmt = (
+        "The request was rejected because the credential report does not exist. "
+        "To generate a credential report, use GenerateCredentialReport."
+    )
+
+
+class CredentialReportExpired(SenderError):
+    code = "ReportExpired"
+    status = 410
+    fmt = (
+        "The request was rejected because the most recent credential report has expired. "
+        "To generate a new credential report, use GenerateCredentialReport."
+    )
+
+
+class CredentialReportNotReady(SenderError):
+    code = "ReportInProgress"
+    status = 404
+    fmt = "The request was rejected because the credential report is still being generated."
+
+
 # Shape name in botocore's model -> class; the test walks this table.
 BY_SHAPE = {
     "ConcurrentModificationException": ConcurrentModification,
@@ -97,4 +123,7 @@ BY_SHAPE = {
     "UnmodifiableEntityException": UnmodifiableEntity,
     "ServiceFailureException": ServiceFailure,
     "ServiceNotSupportedException": NotSupportedService,
+    "CredentialReportNotPresentException": CredentialReportNotPresent,
+    "CredentialReportExpiredException": CredentialReportExpired,
+    "CredentialReportNotReadyException": CredentialReportNotReady,
 }
