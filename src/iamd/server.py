@@ -7,8 +7,8 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from iamd.auth.secretbox import SecretBox, master_key_from_env_or_file
-from iamd.auth.sessions import keyring_from_env
+from iamd.auth.secretbox import SecretBox, master_key_from_env_or_file, previous_master_keys_from_env
+from iamd.auth.sessions import SessionKeyring
 from iamd.config import Settings
 from iamd.services.accounts import RootCredentials, create_account, default_account
 from iamd.services.runtime import Runtime, utcnow
@@ -21,7 +21,9 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
         settings = replace(settings, data_dir=Path(tempfile.mkdtemp(prefix="iamd-ephemeral-")), db="")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     master_key = master_key_from_env_or_file(settings.data_dir / "master.key")
-    box = SecretBox(master_key)
+    previous = previous_master_keys_from_env()
+    keyring = SessionKeyring(master_key, previous)
+    box = SecretBox(master_key, previous=previous)
     store = Store(settings.db_url)
     store.migrate()
     created = None
@@ -45,7 +47,7 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
         ephemeral=settings.ephemeral,
         master_key=master_key,
         trusted_proxies=frozenset(settings.trusted_proxies),
-        session_keyring=keyring_from_env(master_key, os.environ),
+        session_keyring=keyring,
     )
     if settings.ephemeral:
         runtime.seed = created

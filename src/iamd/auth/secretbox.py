@@ -21,7 +21,7 @@ import binascii
 import logging
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -64,10 +64,13 @@ def derive_key(master: bytes, purpose: str, length: int = KEY_BYTES) -> bytes:
 class SecretBox:
     """Seal and open short secrets, each bound to the row it belongs to by ``aad``."""
 
-    __slots__ = ("_aead",)
+    __slots__ = ("_aead", "_previous")
 
-    def __init__(self, master_key: bytes, purpose: str = "secretbox") -> None:
+    def __init__(self, master_key: bytes, purpose: str = "secretbox", previous: Sequence[bytes] = ()) -> None:
         self._aead = AESGCM(derive_key(master_key, purpose))
+        # After a master-key rotation, secrets sealed under earlier keys still open; they are
+        # sealed anew under the current key whenever they are written again.
+        self._previous = tuple(AESGCM(derive_key(key, purpose)) for key in previous)
 
     def __repr__(self) -> str:
         return "SecretBox(<key hidden>)"
@@ -84,11 +87,13 @@ class SecretBox:
         if blob[0] != _VERSION:
             raise SecretBoxError(f"sealed secret has unknown version {blob[0]}")
         nonce = blob[1 : 1 + _NONCE_BYTES]
-        try:
-            plaintext = self._aead.decrypt(nonce, blob[1 + _NONCE_BYTES :], blob[:1] + aad.encode("utf-8"))
-        except InvalidTag:
-            raise SecretBoxError("sealed secret does not open: wrong key, wrong row or tampered") from None
-        return plaintext.decode("utf-8")
+        for aead in (self._aead, *self._previous):
+            try:
+                plaintext = aead.decrypt(nonce, blob[1 + _NONCE_BYTES :], blob[:1] + aad.encode("utf-8"))
+            except InvalidTag:
+                continue
+            return plaintext.decode("utf-8")
+        raise SecretBoxError("sealed secret does not open: wrong key, wrong row or tampered")
 
 
 def _check_key(key: bytes) -> None:
@@ -152,3 +157,16 @@ def master_key_from_env_or_file(path: Path, environ: Mapping[str, str] | None = 
     if value:
         return _decode_key(value, MASTER_KEY_ENV)
     return load_or_create_master_key(path)
+
+
+PREVIOUS_MASTER_KEYS_ENV = "IAMD_PREVIOUS_MASTER_KEYS"
+
+
+def previous_master_keys_from_env(environ: Mapping[str, str] | None = None) -> list[bytes]:
+    """Earlier master keys (``IAMD_PREVIOUS_MASTER_KEYS``: comma-separated base64), for rotation."""
+    env = os.environ if environ is None else environ
+    keys = []
+    for n, text in enumerate(env.get(PREVIOUS_MASTER_KEYS_ENV, "").split(","), start=1):
+        if text.strip():
+            keys.append(_decode_key(text.strip(), f"key {n} of {PREVIOUS_MASTER_KEYS_ENV}"))
+    return keys

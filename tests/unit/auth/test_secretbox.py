@@ -140,3 +140,18 @@ def test_bad_env_key_does_not_echo_it(tmp_path):
     with pytest.raises(SecretBoxError) as err:
         master_key_from_env_or_file(tmp_path / "master.key", {MASTER_KEY_ENV: value})
     assert value not in str(err.value) and MASTER_KEY_ENV in str(err.value)
+
+
+def test_previous_master_keys_still_open_after_rotation() -> None:
+    import os as _os
+
+    from iamd.auth.secretbox import SecretBox as Box
+    from iamd.auth.secretbox import previous_master_keys_from_env
+
+    old, new = _os.urandom(32), _os.urandom(32)
+    sealed = Box(old).seal("secret", aad="AKIA1")
+    env = {"IAMD_PREVIOUS_MASTER_KEYS": __import__("base64").b64encode(old).decode()}
+    rotated = Box(new, previous=previous_master_keys_from_env(env))
+    assert rotated.open(sealed, aad="AKIA1") == "secret"
+    resealed = rotated.seal("secret", aad="AKIA1")
+    assert Box(new).open(resealed, aad="AKIA1") == "secret"
