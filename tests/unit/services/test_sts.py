@@ -62,7 +62,16 @@ def make_user(invoke: Any, account: str, name: str = "alice") -> Caller:
     return Caller(account, user["Arn"], user["UserId"], "user", key, user_name=name)
 
 
+def a_user(account: str) -> Caller:
+    """An IAM user of ``account``: root may not assume roles, so AssumeRole needs someone else."""
+    return Caller(account, f"arn:aws:iam::{account}:user/tester", "AIDATESTERTESTER0000", "user", "AKIATESTER",
+                  user_name="tester")
+
+
 def assume(invoke: Any, role_arn: str, name: str = "sess", caller: Caller | None = None, **extra: Any) -> Any:
+    """AssumeRole as ``caller``, by default an IAM user of the account ``invoke`` acts in."""
+    if caller is None:
+        caller = a_user(invoke("sts", "GetCallerIdentity", {})["Account"])
     return invoke("sts", "AssumeRole", {"RoleArn": role_arn, "RoleSessionName": name, **extra}, caller=caller)
 
 
@@ -135,8 +144,21 @@ def test_a_role_that_does_not_exist_is_access_denied(invoke: Any, account: str, 
     with pytest.raises(AccessDenied) as err:
         assume(invoke, arn)
     assert err.value.message == (
-        f"User: arn:aws:iam::{account}:root is not authorized to perform: sts:AssumeRole on resource: {arn}"
+        f"User: arn:aws:iam::{account}:user/tester is not authorized to perform: sts:AssumeRole on resource: {arn}"
     )
+
+
+def test_root_may_not_assume_roles(invoke: Any, account: str, runtime: Runtime, keyring: SessionKeyring) -> None:
+    """AWS refuses root, with long-term keys or its GetSessionToken credentials, whatever the trust says."""
+    role = make_role(invoke)
+    root_session = session_caller(invoke("sts", "GetSessionToken", {}), keyring)
+    other = f"{random.randrange(10**11, 10**12):012d}"
+    with runtime.store.begin() as conn:
+        create_account(conn, runtime.secretbox, other, datetime.now(UTC))
+    for caller in (root(account), root_session, root(other)):
+        with pytest.raises(AccessDenied) as err:
+            assume(invoke, role["Arn"], caller=caller)
+        assert err.value.message == "Roles may not be assumed by root accounts."
 
 
 def test_cross_account_role(invoke: Any, runtime: Runtime, account: str, keyring: SessionKeyring) -> None:

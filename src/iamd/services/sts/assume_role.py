@@ -6,6 +6,8 @@ Whether the caller may assume the role — the role's trust policy, the caller's
 STS checks besides (``id_roles_use.md``, ``id_session-tags.md``,
 ``id_credentials_temp_control-access_monitor.md``):
 
+- the caller is not an account's root user: "Roles may not be assumed by root accounts" (AWS's
+  AccessDenied, also for root's GetSessionToken credentials and whatever the trust policy says);
 - the role exists; if not, AWS answers AccessDenied, revealing nothing about the role;
 - ``DurationSeconds`` is at most the role's ``MaxSessionDuration``, and at most one hour when the
   caller is itself a role session (role chaining);
@@ -31,6 +33,7 @@ from iamd.services.sts import credentials, session_policies
 from iamd.store.repos import roles
 
 CHAINED_MAX_SECONDS = 3600
+ROOT_CANNOT_ASSUME = "Roles may not be assumed by root accounts."
 
 
 def _denied(call: Call, arn: str) -> AccessDenied:
@@ -87,6 +90,8 @@ def _inherited_tags(call: Call) -> tuple[list[tuple[str, str]], list[str]]:
 @action("sts", "AssumeRole")
 def assume_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     arn = p["RoleArn"]
+    if call.caller.is_root:
+        raise AccessDenied(ROOT_CANNOT_ASSUME)
     if credentials.is_federated_user(call):
         raise _denied(call, arn)
     row = find_role(call, arn)
