@@ -5,6 +5,7 @@ from iamd.services.iam import (  # noqa: F401
     account,
     attachments,
     authorization_details,
+    credential_report,
     groups,
     inline_policies,
     instance_profiles,
