@@ -7,6 +7,11 @@ only says, per *resource type*, which request member names it (``ENTITY_TYPES``)
 authorizes against the full ARN including the path. A name that does not exist yet (CreateUser,
 or a missing entity, which AWS authorizes before it says NoSuchEntity) takes the request's
 ``Path`` or ``/``.
+
+The SAR gives the path-listing actions (``ListUsers``, ``ListRoles``…) no resource type, but AWS
+authorizes them against the ARN prefix of the listed path: ``iam:ListUsers`` with no
+``PathPrefix`` is ``arn:aws:iam::ID:user/`` in AWS's AccessDenied messages, and a policy
+allowing ``arn:aws:iam::*:user/*`` allows it (``LISTED_PATHS``).
 """
 
 from __future__ import annotations
@@ -56,6 +61,15 @@ ENTITY_TYPES: Mapping[tuple[str, str], EntityType] = {
 }
 
 
+# Listing actions → the resource prefix of the listed path (the request's ``PathPrefix``, or ``/``).
+LISTED_PATHS: Mapping[str, str] = {
+    "iam:listusers": "user",
+    "iam:listroles": "role",
+    "iam:listgroups": "group",
+    "iam:listinstanceprofiles": "instance-profile",
+}
+
+
 @dataclass(frozen=True)
 class Resource:
     arn: str
@@ -70,6 +84,10 @@ ANY = Resource("*", None)
 
 def resolve(conn: Connection, caller: Caller, action: str, params: Mapping[str, Any]) -> list[Resource]:
     """The resources ``action`` applies to in this request; ``[ANY]`` when it names none."""
+    listed = LISTED_PATHS.get(action.lower())
+    if listed is not None:
+        prefix = params.get("PathPrefix") or "/"
+        return [Resource(f"arn:aws:iam::{caller.account_id}:{listed}{prefix}", caller.account_id)]
     info = catalogue.action(action)
     if info is None:
         return [ANY]
