@@ -46,7 +46,7 @@ class Authorizer:
         principal = self.policy_sets.principal(conn, caller)
         self._session_token_limits(caller, action)
         for implied in _actions_of(action, params):
-            for resource in resolve(conn, caller, implied, params):
+            for resource in resolve(conn, caller, implied, params, with_tags=principal.needs_resource_tags):
                 context = build_context(caller, principal, info, params, now, resource.account_id, resource.tags)
                 request = Request(principal.request_principal, implied, resource.arn, context, resource.account_id)
                 decision = principal.policies.evaluate(request, resource_policy=_resource_policy(implied, resource))

@@ -52,6 +52,15 @@ class Principal:
     user_name: str | None = None
     # The issuing role or user's row id (for aws:userid-style keys and revocation).
     source_id: str | None = None
+    # Whether any of the principal's policies mentions resource tags: only then does a request
+    # pay for reading the target's tags into aws:ResourceTag/….
+    needs_resource_tags: bool = False
+
+    def __post_init__(self) -> None:
+        p = self.policies
+        indexes = [p.identity, *(p.scps or ()), *([p.boundary] if p.boundary else []), *([p.session] if p.session else [])]
+        texts = (policy.text for index in indexes for policy in index.policies)
+        object.__setattr__(self, "needs_resource_tags", any("resourcetag" in t.lower() for t in texts))
 
 
 class LruCache:

@@ -82,8 +82,11 @@ class Resource:
 ANY = Resource("*", None)
 
 
-def resolve(conn: Connection, caller: Caller, action: str, params: Mapping[str, Any]) -> list[Resource]:
-    """The resources ``action`` applies to in this request; ``[ANY]`` when it names none."""
+def resolve(
+    conn: Connection, caller: Caller, action: str, params: Mapping[str, Any], with_tags: bool = True
+) -> list[Resource]:
+    """The resources ``action`` applies to in this request; ``[ANY]`` when it names none.
+    ``with_tags=False`` skips reading the resources' tags (no policy of the caller needs them)."""
     listed = LISTED_PATHS.get(action.lower())
     if listed is not None:
         prefix = params.get("PathPrefix") or "/"
@@ -97,20 +100,22 @@ def resolve(conn: Connection, caller: Caller, action: str, params: Mapping[str, 
         spec = ENTITY_TYPES.get((service, ref.name))
         if spec is None:
             continue
-        resource = _resolve_one(conn, caller, spec, params)
+        resource = _resolve_one(conn, caller, spec, params, with_tags)
         if resource is not None:
             found.append(resource)
     return found or [ANY]
 
 
-def _resolve_one(conn: Connection, caller: Caller, spec: EntityType, params: Mapping[str, Any]) -> Resource | None:
+def _resolve_one(
+    conn: Connection, caller: Caller, spec: EntityType, params: Mapping[str, Any], with_tags: bool
+) -> Resource | None:
     if spec.arn_member and params.get(spec.arn_member):
         arn = str(params[spec.arn_member])
         account, name = _account_and_name(arn)
-        return _with_details(conn, spec, arn, account, name)
+        return _with_details(conn, spec, arn, account, name, with_tags)
     name = params.get(spec.name_member) if spec.name_member else None
     if name is None and spec.defaults_to_caller and caller.user_name and caller.arn.startswith("arn:aws:iam::"):
-        return _with_details(conn, spec, caller.arn, caller.account_id, caller.user_name)
+        return _with_details(conn, spec, caller.arn, caller.account_id, caller.user_name, with_tags)
     if name is None:
         return None
     if spec.sts:
@@ -118,7 +123,7 @@ def _resolve_one(conn: Connection, caller: Caller, spec: EntityType, params: Map
     row = spec.repo.get_by_name(conn, caller.account_id, str(name)) if spec.repo else None
     path = row.path if row is not None else (params.get("Path") or "/")
     arn = f"arn:aws:iam::{caller.account_id}:{spec.arn_kind}{path}{row.name if row is not None else name}"
-    return _details_from_row(conn, spec, arn, caller.account_id, row)
+    return _details_from_row(conn, spec, arn, caller.account_id, row, with_tags)
 
 
 def _account_and_name(arn: str) -> tuple[str | None, str]:
@@ -131,18 +136,22 @@ def _account_and_name(arn: str) -> tuple[str | None, str]:
     return (None if account in ("", "aws") else account), parts[5].rsplit("/", 1)[-1]
 
 
-def _with_details(conn: Connection, spec: EntityType, arn: str, account: str | None, name: str) -> Resource:
+def _with_details(
+    conn: Connection, spec: EntityType, arn: str, account: str | None, name: str, with_tags: bool
+) -> Resource:
     row = spec.repo.get_by_name(conn, account, name) if spec.repo is not None and account else None
     if row is not None and arn != f"arn:aws:iam::{account}:{spec.arn_kind}{row.path}{row.name}":
         row = None  # same name, other path: not this entity
-    return _details_from_row(conn, spec, arn, account, row)
+    return _details_from_row(conn, spec, arn, account, row, with_tags)
 
 
-def _details_from_row(conn: Connection, spec: EntityType, arn: str, account: str | None, row: Any) -> Resource:
+def _details_from_row(
+    conn: Connection, spec: EntityType, arn: str, account: str | None, row: Any, with_tags: bool
+) -> Resource:
     if row is None:
         return Resource(arn, account)
     resource_tags: dict[str, str] = {}
-    if spec.tag_type and spec.id_column:
+    if with_tags and spec.tag_type and spec.id_column:
         resource_tags = {t["Key"]: t["Value"] for t in tag_store.list_tags(conn, spec.tag_type, getattr(row, spec.id_column))}
     trust = getattr(row, "assume_role_policy", None) if spec.arn_kind == "role" else None
     return Resource(arn, account, resource_tags, trust)
