@@ -17,6 +17,7 @@ from typing import Any
 from iamd.auth.caller import Caller
 from iamd.authz.policy_sets import Principal
 from iamd.policy import Context, PrincipalType
+from iamd.policy.context import ContextValue
 
 # Service condition keys whose value is a request member (the key applies where the member is sent).
 REQUEST_KEYS: Mapping[str, str] = {
@@ -30,6 +31,26 @@ REQUEST_KEYS: Mapping[str, str] = {
     "sts:TransitiveTagKeys": "TransitiveTagKeys",
     "sts:DurationSeconds": "DurationSeconds",
 }
+
+
+class RequestContext(Context):
+    """The engine's ``Context`` (keys folded to lower case) that also remembers how each key was
+    spelt, so the decoded authorization message names ``aws:SourceIp`` and
+    ``aws:PrincipalTag/CostCenter`` as AWS writes them, not their folded form."""
+
+    __slots__ = ("spelt",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spelt: list[str] = []
+
+    def set(self, key: str, value: ContextValue) -> None:
+        super().set(key, value)
+        self.spelt.append(key)
+
+    def spellings(self) -> dict[str, str]:
+        """Folded key → the spelling it was set with (read only when a request is denied)."""
+        return {key.lower(): key for key in self.spelt}
 
 
 @dataclass(frozen=True)
@@ -56,8 +77,8 @@ def build_context(
     now: datetime,
     resource_account: str | None,
     resource_tags: Mapping[str, str] | None,
-) -> Context:
-    ctx = Context()
+) -> RequestContext:
+    ctx = RequestContext()
     ctx.set("aws:CurrentTime", _iso(now))
     ctx.set("aws:EpochTime", str(int(now.timestamp())))
     ctx.set("aws:SourceIp", info.source_ip)

@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from iamd.auth.secretbox import SecretBox, SecretBoxError
+from iamd.authz.context import RequestContext
 from iamd.policy import Context, Decision, PolicyType
 
 IMPLICIT = {
@@ -60,6 +61,7 @@ def details(
 ) -> dict[str, Any]:
     """The decoded form, shaped like AWS's (allowed, explicitDeny, matchedStatements, context)."""
     matched = decision.matched_statements if decision is not None else ()
+    spellings: dict[str, str] = context.spellings() if isinstance(context, RequestContext) else {}
     return {
         "allowed": False,
         "explicitDeny": bool(decision is not None and decision.effect == "ExplicitDeny"),
@@ -85,7 +87,7 @@ def details(
             "resource": resource,
             "conditions": {
                 "items": [
-                    {"key": key, "values": {"items": [{"value": v} for v in values]}}
+                    {"key": spellings.get(key, key), "values": {"items": [{"value": v} for v in values]}}
                     for key, values in sorted(context.items())
                 ]
             },
