@@ -42,7 +42,31 @@ def parser() -> argparse.ArgumentParser:
     create = account_sub.add_parser("create", help="add an account with its own root access key")
     _add_store_flags(create)
     create.add_argument("--new-account-id", help="12-digit id of the new account (default: random)")
+    _add_audit(sub)
     return root
+
+
+def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from iamd.analysis.audit import EPILOG
+
+    audit = sub.add_parser(
+        "audit",
+        help="audit credentials (MFA, key age and use, root keys, password policy); exit 0 clean, 1 findings, 2 error",
+        description="Audit an account's credentials from its credential report, against a running server "
+        "(--endpoint-url, credentials from AWS_*) or directly against a data folder (--data-dir or --db).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    audit.add_argument("--endpoint-url", help="IAM endpoint (default: AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL)")
+    audit.add_argument("--region", help="signing region (default: AWS_REGION / AWS_DEFAULT_REGION / us-east-1)")
+    audit.add_argument("--data-dir", help="read this data folder's store read-only instead of calling a server")
+    audit.add_argument("--db", help="database URL to read instead of the data folder's SQLite")
+    audit.add_argument("--account-id", help="account to audit in the store (default: the first account)")
+    audit.add_argument("--max-key-age", type=int, default=90, metavar="DAYS",
+                       help="flag active access keys older than this (default 90)")
+    audit.add_argument("--max-unused-days", type=int, default=90, metavar="DAYS",
+                       help="flag active access keys unused for longer than this, or never used (default 90)")
+    audit.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def env_default_flag(name: str) -> bool:
@@ -95,6 +119,14 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args)
     if args.command == "account" and args.account_command == "create":
         return account_create(args)
+    if args.command == "audit":
+        from iamd.analysis.audit import run
+
+        return run(
+            endpoint_url=args.endpoint_url, data_dir=args.data_dir, db=args.db, account_id=args.account_id,
+            region=args.region, max_key_age=args.max_key_age, max_unused_days=args.max_unused_days,
+            as_json=args.json,
+        )
     return 2
 
 
