@@ -394,11 +394,11 @@ def test_external_id_is_accepted_not_checked(invoke: Any) -> None:
     assert "Credentials" in assume(invoke, role["Arn"], ExternalId="anything-at-all")
 
 
-def test_mfa_is_refused_until_devices_exist(invoke: Any) -> None:
+def test_mfa_with_a_serial_not_of_the_caller_is_refused(invoke: Any) -> None:
     role = make_role(invoke)
     with pytest.raises(AccessDenied) as err:
         assume(invoke, role["Arn"], SerialNumber="arn:aws:iam::123456789012:mfa/alice", TokenCode="123456")
-    assert err.value.message == "MFA is not supported yet"
+    assert err.value.message.startswith("MultiFactorAuthentication failed, unable to validate MFA code.")
 
 
 def test_verify_mfa_without_a_device_is_not_mfa() -> None:

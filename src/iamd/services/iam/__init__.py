@@ -11,6 +11,7 @@ from iamd.services.iam import (  # noqa: F401
     instance_profiles,
     login_profiles,
     managed_policies,
+    mfa,
     password_policy,
     policy_versions,
     roles,

@@ -97,9 +97,9 @@ def get_account_summary(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         "PolicyVersionsInUse": int(versions_in_use) + int(attached_aws),
         "ServerCertificates": 0,
         "Providers": 0,
-        "MFADevices": 0,
-        "MFADevicesInUse": 0,
-        "AccountMFAEnabled": 0,
+        "MFADevices": _count(call, s.mfa_devices),
+        "MFADevicesInUse": _count(call, s.mfa_devices, s.mfa_devices.c.enabled_at.is_not(None)),
+        "AccountMFAEnabled": 1 if _count(call, s.mfa_devices, s.mfa_devices.c.assigned_to_root.is_(True)) else 0,
         "AccountAccessKeysPresent": 1 if _count(call, s.access_keys, s.access_keys.c.user_id.is_(None)) else 0,
         "AccountSigningCertificatesPresent": 0,
     }

@@ -48,14 +48,16 @@ def require_long_term_credentials(call: Call, operation: str) -> None:
 def verify_mfa(call: Call, serial_number: str | None, token_code: str | None) -> bool:
     """Whether the request proves MFA (``SerialNumber`` + ``TokenCode``).
 
-    TODO(credentials issue): look the device up by serial number (an ARN ``…:mfa/NAME`` or a
-    hardware serial) among the caller's devices, check the TOTP code with its window and replay
-    protection, and return True. Until MFA devices exist no code can be checked, so a request
-    that offers one is refused rather than silently treated as not MFA-authenticated.
+    False when neither is given. Otherwise the serial must name an enabled device of the calling
+    IAM user (or root) and the code must be a fresh one of it (``iam/mfa.verify_session_code``:
+    ±1 step, the device's drift, replay refused); anything else is AccessDenied, as on AWS, never
+    a session silently without MFA.
     """
     if serial_number is None and token_code is None:
         return False
-    raise AccessDenied("MFA is not supported yet")
+    from iamd.services.iam.mfa import verify_session_code
+
+    return verify_session_code(call, serial_number, token_code)
 
 
 def duration(requested: int | None, default: int, maximum: int) -> timedelta:
