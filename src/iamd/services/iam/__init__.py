@@ -16,6 +16,7 @@ from iamd.services.iam import (  # noqa: F401
     policy_versions,
     roles,
     server_certificates,
+    service_credentials,
     service_linked_roles,
     signing_certificates,
     ssh_keys,
