@@ -509,3 +509,52 @@ def test_aws_cli_assume_role_then_use_the_session(server: IamdServer, iam: Any, 
     assert denied.returncode != 0 and "AccessDenied" in denied.stderr
     expiration = datetime.fromisoformat(creds["Expiration"].replace("Z", "+00:00"))
     assert timedelta(seconds=800) < expiration - datetime.now(UTC) <= timedelta(seconds=900)
+
+
+@pytest.mark.parametrize(
+    ("name", "valid"),
+    [("ok@=,.-_", True), ("a" * 64, True), ("bad name", False), ("a" * 65, False), ("x", False), ("slash/no", False)],
+)
+def test_role_session_name_rules(server: IamdServer, iam: Any, caller: Any, name: str, valid: bool) -> None:
+    user_arn, key = caller
+    role = new_role(iam, "r", trust(user_arn))
+    if valid:
+        out = _assume(server, key, role["Arn"], RoleSessionName=name)
+        assert out["AssumedRoleUser"]["Arn"].endswith(f":assumed-role/r/{name}")
+        return
+    sts = session_client(server, "sts", key, config=NO_VALIDATION)
+    err = error(sts.assume_role, RoleArn=role["Arn"], RoleSessionName=name)
+    assert (err["Code"], err["HTTPStatus"]) == ("ValidationError", 400)
+    assert "roleSessionName" in err["Message"]
+
+
+def test_trust_policy_conditions_on_session_name_and_request_tags(server: IamdServer, iam: Any, caller: Any) -> None:
+    user_arn, key = caller
+    role = new_role(iam, "r", doc(
+        {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:AssumeRole",
+         "Condition": {"StringLike": {"sts:RoleSessionName": "${aws:username}-*"}}},
+        {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:TagSession",
+         "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"}}},
+    ))
+    sts = session_client(server, "sts", key)
+    assert _assume(server, key, role["Arn"], RoleSessionName="alice-1")
+    err = error(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="bob-1")
+    assert "sts:AssumeRole" in err["Message"]
+    assert _assume(server, key, role["Arn"], RoleSessionName="alice-2", Tags=[{"Key": "team", "Value": "blue"}])
+    err = error(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="alice-3", Tags=[{"Key": "team", "Value": "red"}])
+    assert "sts:TagSession" in err["Message"]
+
+
+def test_cross_account_session_policy_arns_live_in_the_roles_account(world: World) -> None:
+    iam_a, iam_b = world.client(ACCOUNT_A, "iam"), world.client(ACCOUNT_B, "iam")
+    user_arn, key = new_user(iam_b, "pol-x", allow("sts:AssumeRole"))
+    role = new_role(iam_a, "pol-x", trust(user_arn), allow(["iam:ListUsers", "iam:ListRoles"]))
+    theirs = iam_a.create_policy(PolicyName="pol-x", PolicyDocument=doc(allow("iam:ListRoles")))["Policy"]["Arn"]
+    mine = iam_b.create_policy(PolicyName="pol-x", PolicyDocument=doc(allow("iam:ListRoles")))["Policy"]["Arn"]
+    sts = world.client(ACCOUNT_B, "sts", key)
+    err = error(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", PolicyArns=[{"arn": mine}])
+    assert err["Code"] == "InvalidParameterValue"
+    creds = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", PolicyArns=[{"arn": theirs}])["Credentials"]
+    session = world.client(ACCOUNT_A, "iam", creds)
+    session.list_roles()
+    assert error(session.list_users)["Code"] == "AccessDenied"

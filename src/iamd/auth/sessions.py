@@ -13,7 +13,10 @@ the derived key) names the master key that sealed the token, which makes the mas
 rotatable: start every node with the new key in ``IAMD_MASTER_KEY`` and the old ones in
 ``IAMD_PREVIOUS_MASTER_KEYS`` (comma-separated base64, newest first). New tokens are sealed with
 the current key; tokens sealed with a previous key keep opening until they expire (at most 36
-hours, GetSessionToken's and GetFederationToken's limit), after which the old key can be dropped.
+hours, GetSessionToken's and GetFederationToken's limit). Sessions need the old key no longer than
+that, but secret access keys stored before the rotation are sealed under it too (``SecretBox``
+opens them with the previous keys and re-seals only on a write), so dropping the old key from
+``IAMD_PREVIOUS_MASTER_KEYS`` also disables every long-term access key created before the rotation.
 
 Compressing before encrypting can leak plaintext through the ciphertext's length (CRIME), but only
 secrets the observer does not know are at risk, and everything in a token — the secret access key
