@@ -346,3 +346,5 @@ credential_reports = Table(
     Column("generated_at", UtcDateTime(), nullable=False),
     Column("content", Text, nullable=False),
 )
+
+import iamd.store.audit_schema  # noqa: E402, F401  (the audit trail tables, in this metadata)
