@@ -146,3 +146,18 @@ class InvalidSignatureException(SenderError):
 class AccessDenied(SenderError):
     code = "AccessDenied"
     status = 403
+
+
+# --- AWS JSON protocol (X-Amz-Target services: cloudtrail, organizations) ----------------------
+
+
+class ValidationException(SenderError):
+    """Coral's constraint failure on JSON services: the same message as ``ValidationError``, another code."""
+
+    code = "ValidationException"
+
+
+class SerializationException(SenderError):
+    """The body is not JSON, not an object, or a member has the wrong JSON type (Coral's deserializer)."""
+
+    code = "SerializationException"

@@ -19,7 +19,7 @@ from typing import Any
 from botocore.model import Shape
 
 from iamd.api.patterns import compile_java
-from iamd.errors import ValidationError
+from iamd.errors import AwsError, ValidationError
 
 Check = Callable[[Any], "str | None"]
 
@@ -58,12 +58,12 @@ def violation(value: Any, path: str, constraint: str, sensitive: bool = False) -
 NOT_NULL = "Member must not be null"
 
 
-def raise_if_any(errors: list[str]) -> None:
-    """Turn collected clauses into AWS's single ``ValidationError``."""
+def raise_if_any(errors: list[str], error: type[AwsError] = ValidationError) -> None:
+    """Turn collected clauses into one error: ``ValidationError`` on Query, ``ValidationException`` on JSON."""
     if errors:
         n = len(errors)
         plural = "s" if n != 1 else ""
-        raise ValidationError(f"{n} validation error{plural} detected: " + "; ".join(errors))
+        raise error(f"{n} validation error{plural} detected: " + "; ".join(errors))
 
 
 def _length_checks(lo: int | None, hi: int | None) -> list[Check]:

@@ -12,17 +12,16 @@ action or a ``Version`` other than the model's (missing: ``NO_VERSION_SPECIFIED`
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import botocore.loaders
 from botocore.model import OperationModel, ServiceModel
 
 from iamd.api import xml
 from iamd.api.constraints import raise_if_any
+from iamd.api.operations import LazyOperations, load_model
 from iamd.api.query import InputCompiler, Parser, build_tree
 from iamd.errors import AwsError, InvalidAction, MissingAction
 
@@ -41,46 +40,19 @@ class CompiledOperation:
     tail: str
 
 
-@cache
-def _loader() -> botocore.loaders.Loader:
-    return botocore.loaders.Loader()
-
-
-class ServiceCodec:
+class ServiceCodec(LazyOperations[CompiledOperation]):
     """Query-protocol parse/render for one service (``iam``, ``sts``)."""
 
     def __init__(self, model: ServiceModel) -> None:
-        self.model = model
-        self.service_name: str = model.service_name
-        self.api_version: str = model.api_version
+        super().__init__(model)
         self.xml_namespace: str = model.metadata.get("xmlNamespace", "")
-        self.operation_names: tuple[str, ...] = tuple(model.operation_names)
-        self._known = frozenset(self.operation_names)
-        self._ops: dict[str, CompiledOperation] = {}
         self._inputs = InputCompiler()
         self._outputs = xml.OutputCompiler()
-        self._lock = threading.Lock()
 
     @classmethod
     def load(cls, service_name: str) -> ServiceCodec:
         """The process-wide codec of a service; the model JSON is read only once."""
         return _load(service_name)
-
-    def operation(self, name: str) -> CompiledOperation:
-        """Compiled operation (``KeyError`` if the model has no such operation)."""
-        op = self._ops.get(name)
-        if op is None:
-            if name not in self._known:
-                raise KeyError(name)
-            with self._lock:
-                op = self._ops.get(name)
-                if op is None:
-                    op = self._ops[name] = self._compile(self.model.operation_model(name))
-        return op
-
-    def compile_all(self) -> None:
-        for name in self.operation_names:
-            self.operation(name)
 
     def _compile(self, om: OperationModel) -> CompiledOperation:
         in_shape, out_shape = om.input_shape, om.output_shape
@@ -129,5 +101,4 @@ class ServiceCodec:
 
 @cache
 def _load(service_name: str) -> ServiceCodec:
-    data = _loader().load_service_model(service_name, "service-2")
-    return ServiceCodec(ServiceModel(data, service_name=service_name))
+    return ServiceCodec(load_model(service_name))

@@ -14,22 +14,17 @@ Validation paths follow AWS: ``userName``, ``tags.1.member.key``; map entries by
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
 
 from botocore.model import Shape
 
-from iamd.api.constraints import NOT_NULL, compile_checks, lower_camel, run_checks, violation
+from iamd.api.constraints import NOT_NULL, compile_checks, run_checks, violation
+from iamd.api.inputs import INVALID, MISSING, Node, Parser, ShapeCompiler
 from iamd.api.scalars import DECODERS, TYPE_ERRORS
 
-Node = dict[Any, Any]
-Parser = Callable[[Node, str, list[str]], Any]
-
-MISSING: Any = object()
-"""The member is absent from the request."""
-INVALID: Any = object()
-"""The member is present but could not be decoded; its clause is already recorded."""
+__all__ = ["INVALID", "MISSING", "InputCompiler", "Parser", "build_tree"]
 
 _EMPTY: Node = {}
 _MAX_INDEX_DIGITS = 9
@@ -64,26 +59,16 @@ def _indexed(container: Node | None) -> list[Node]:
     return [v for _, v in pairs]
 
 
-class InputCompiler:
-    """Compiles input shapes to parsers, memoised by shape name (so recursive shapes terminate)."""
+class InputCompiler(ShapeCompiler):
+    """Query-protocol parsers: lists and maps as numbered members/entries, scalars as text."""
 
-    def __init__(self) -> None:
-        self._memo: dict[str, Parser] = {}
-
-    def compile(self, shape: Shape) -> Parser:
-        parser = self._memo.get(shape.name)
-        if parser is None:
-            kind = shape.type_name
-            if kind == "structure":
-                parser = self._structure(shape)
-            elif kind == "list":
-                parser = self._list(shape)
-            elif kind == "map":
-                parser = self._map(shape)
-            else:
-                parser = self._scalar(shape)
-            self._memo[shape.name] = parser
-        return parser
+    def wire_name(self, member: Shape, name: str) -> str:
+        """The parameter name botocore gives a structure member (flattened lists use the item's name)."""
+        if member.type_name == "list" and member.serialization.get("flattened"):
+            item_name = member.member.serialization.get("name")
+            if item_name:
+                return str(item_name)
+        return super().wire_name(member, name)
 
     def _scalar(self, shape: Shape) -> Parser:
         kind = shape.type_name
@@ -105,30 +90,6 @@ class InputCompiler:
             return value
 
         return parse_scalar
-
-    def _structure(self, shape: Shape) -> Parser:
-        members: list[tuple[str, str, str, bool, Parser]] = []
-        required = set(shape.required_members)
-
-        def parse_structure(node: Node, path: str, errors: list[str]) -> Any:
-            out = {}
-            for name, wire, camel, is_required, sub in members:
-                child = node.get(wire)
-                member_path = f"{path}.{camel}" if path else camel
-                value = sub(child, member_path, errors) if child is not None else MISSING
-                if value is MISSING:
-                    if is_required:
-                        errors.append(violation(None, member_path, NOT_NULL))
-                elif value is not INVALID:
-                    out[name] = value
-            return out
-
-        # INVARIANT: registered before members compile, so a self-referencing shape reuses it.
-        self._memo[shape.name] = parse_structure
-        for name, member in shape.members.items():
-            members.append((name, _wire_name(member, name), lower_camel(name), name in required,
-                            self.compile(member)))
-        return parse_structure
 
     def _list(self, shape: Shape) -> Parser:
         flattened = bool(shape.serialization.get("flattened"))
@@ -184,11 +145,3 @@ class InputCompiler:
 
         return parse_map
 
-
-def _wire_name(member: Shape, name: str) -> str:
-    """The parameter name botocore gives a structure member (flattened lists use the item's name)."""
-    if member.type_name == "list" and member.serialization.get("flattened"):
-        item_name = member.member.serialization.get("name")
-        if item_name:
-            return str(item_name)
-    return str(member.serialization.get("name", name))
