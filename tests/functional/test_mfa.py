@@ -1,0 +1,221 @@
+"""Virtual MFA end to end with boto3: the seed's flow, the MFA-required policy, replay, resync, roles.
+
+Codes are computed here from ``Base32StringSeed`` with pyotp, as an authenticator app would.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import time
+from typing import Any
+
+import pyotp
+import pytest
+
+STEP = 30
+
+# The seed's pattern: without MFA only what a user needs to set up MFA is allowed.
+MFA_BOOTSTRAP = [
+    "iam:GetUser",
+    "iam:ListMFADevices",
+    "iam:ListVirtualMFADevices",
+    "iam:CreateVirtualMFADevice",
+    "iam:EnableMFADevice",
+    "iam:ResyncMFADevice",
+    "sts:GetSessionToken",
+]
+MFA_REQUIRED = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "AllowSelfService", "Effect": "Allow", "Action": [*MFA_BOOTSTRAP, "iam:ListUsers"], "Resource": "*"},
+        {
+            "Sid": "DenyAllExceptListedIfNoMFA",
+            "Effect": "Deny",
+            "NotAction": MFA_BOOTSTRAP,
+            "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+        },
+    ],
+}
+
+
+def code_at(seed: str, offset_seconds: float = 0) -> str:
+    return pyotp.TOTP(seed).at(time.time() + offset_seconds)
+
+
+def consecutive(seed: str, offset_seconds: float = 0) -> dict[str, str]:
+    """Two codes of consecutive steps, the second for the current step (``offset_seconds`` from now)."""
+    return {
+        "AuthenticationCode1": code_at(seed, offset_seconds - STEP),
+        "AuthenticationCode2": code_at(seed, offset_seconds),
+    }
+
+
+def clients(server: Any, creds: dict[str, Any]) -> tuple[Any, Any]:
+    kw = {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"]}
+    if "SessionToken" in creds:
+        kw["aws_session_token"] = creds["SessionToken"]
+    return server.client("iam", **kw), server.client("sts", **kw)
+
+
+def user_with_policy(iam: Any, name: str, policy: dict[str, Any]) -> dict[str, Any]:
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+@pytest.fixture
+def alice(server: Any, iam: Any) -> dict[str, Any]:
+    """A user under the MFA-required policy who set up her own virtual MFA device."""
+    key = user_with_policy(iam, "alice", MFA_REQUIRED)
+    own_iam, own_sts = clients(server, key)
+    device = own_iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    seed = device["Base32StringSeed"].decode()
+    own_iam.enable_mfa_device(UserName="alice", SerialNumber=device["SerialNumber"], **consecutive(seed))
+    return {"key": key, "iam": own_iam, "sts": own_sts, "serial": device["SerialNumber"], "seed": seed,
+            "device": device}
+
+
+def test_create_virtual_device_returns_seed_and_qr_png(server: Any, iam: Any) -> None:
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="phone", Path="/ops/")["VirtualMFADevice"]
+    assert device["SerialNumber"] == f"arn:aws:iam::{server.account_id}:mfa/ops/phone"
+    seed = device["Base32StringSeed"]
+    assert isinstance(seed, bytes) and len(seed) == 64
+    pyotp.TOTP(seed.decode()).now()  # a valid Base32 seed
+    png = device["QRCodePNG"]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width == height and width >= 100
+
+
+def test_aws_cli_writes_the_qr_code(aws: Any, tmp_path: Any) -> None:
+    out = aws("iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "cli",
+              "--outfile", "qr.png", "--bootstrap-method", "QRCodePNG")
+    assert out["VirtualMFADevice"]["SerialNumber"].endswith(":mfa/cli")
+    assert (tmp_path / "qr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    aws("iam", "create-virtual-mfa-device", "--virtual-mfa-device-name", "cli2",
+        "--outfile", "seed.txt", "--bootstrap-method", "Base32StringSeed")
+    pyotp.TOTP((tmp_path / "seed.txt").read_text().strip()).now()
+
+
+def test_seed_flow_mfa_required_policy(server: Any, iam: Any, alice: dict[str, Any], error_of: Any) -> None:
+    own_iam, own_sts = alice["iam"], alice["sts"]
+    devices = own_iam.list_mfa_devices()["MFADevices"]
+    assert [(d["UserName"], d["SerialNumber"]) for d in devices] == [("alice", alice["serial"])]
+    assert own_iam.get_user()["User"]["UserName"] == "alice"
+
+    denied = error_of(own_iam.list_users)
+    assert (denied["Code"], denied["HTTPStatus"]) == ("AccessDenied", 403)
+    assert "with an explicit deny" in denied["Message"]
+
+    creds = own_sts.get_session_token(SerialNumber=alice["serial"], TokenCode=code_at(alice["seed"], STEP))["Credentials"]
+    mfa_iam, mfa_sts = clients(server, creds)
+    assert [u["UserName"] for u in mfa_iam.list_users()["Users"]] == ["alice"]
+    assert mfa_iam.get_user()["User"]["UserName"] == "alice"
+    assert mfa_sts.get_caller_identity()["Arn"].endswith(":user/alice")
+
+
+def test_session_without_mfa_cannot_do_what_the_policy_reserves_for_mfa(
+    server: Any, alice: dict[str, Any], error_of: Any
+) -> None:
+    creds = alice["sts"].get_session_token()["Credentials"]
+    plain_iam, _ = clients(server, creds)
+    assert error_of(plain_iam.list_users)["Code"] == "AccessDenied"
+    # GetSessionToken credentials call no IAM action at all without MFA, even one the policy allows.
+    err = error_of(plain_iam.get_user)
+    assert err["Code"] == "AccessDenied" and "unless MFA authentication was included" in err["Message"]
+
+
+def test_replayed_and_wrong_codes_are_refused(alice: dict[str, Any], error_of: Any) -> None:
+    code = code_at(alice["seed"], STEP)
+    alice["sts"].get_session_token(SerialNumber=alice["serial"], TokenCode=code)
+    replay = error_of(alice["sts"].get_session_token, SerialNumber=alice["serial"], TokenCode=code)
+    assert (replay["Code"], replay["HTTPStatus"]) == ("AccessDenied", 403)
+    assert replay["Message"].startswith("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+    wrong = error_of(alice["sts"].get_session_token, SerialNumber=alice["serial"], TokenCode=code_at(alice["seed"], 300))
+    assert wrong["Message"].startswith("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+
+
+def test_a_serial_of_someone_else_is_refused(server: Any, iam: Any, alice: dict[str, Any], error_of: Any) -> None:
+    key = user_with_policy(iam, "bob", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"}]})
+    _, bob_sts = clients(server, key)
+    err = error_of(bob_sts.get_session_token, SerialNumber=alice["serial"], TokenCode=code_at(alice["seed"], STEP))
+    assert err["Code"] == "AccessDenied"
+    assert err["Message"].startswith("MultiFactorAuthentication failed, unable to validate MFA code.")
+
+
+def test_non_consecutive_codes_are_refused(iam: Any, error_of: Any) -> None:
+    iam.create_user(UserName="carol")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="carol")["VirtualMFADevice"]
+    seed, serial = device["Base32StringSeed"].decode(), device["SerialNumber"]
+    for first, second in [(-STEP, STEP), (0, 0), (0, -STEP)]:
+        err = error_of(iam.enable_mfa_device, UserName="carol", SerialNumber=serial,
+                       AuthenticationCode1=code_at(seed, first), AuthenticationCode2=code_at(seed, second))
+        assert (err["Code"], err["HTTPStatus"]) == ("InvalidAuthenticationCode", 403)
+        assert err["Message"] == "Authentication code for device is not valid."
+    assert iam.list_mfa_devices(UserName="carol")["MFADevices"] == []
+    assert iam.list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"] == [
+        {"SerialNumber": serial}
+    ]
+
+
+def test_resync_after_drift(server: Any, alice: dict[str, Any], error_of: Any) -> None:
+    server.set_clock_offset(300)  # the server's clock runs 5 minutes (10 steps) ahead of the phone's
+    err = error_of(alice["sts"].get_session_token, SerialNumber=alice["serial"], TokenCode=code_at(alice["seed"], STEP))
+    assert err["Code"] == "AccessDenied"
+    alice["iam"].resync_mfa_device(UserName="alice", SerialNumber=alice["serial"], **consecutive(alice["seed"], 2 * STEP))
+    creds = alice["sts"].get_session_token(
+        SerialNumber=alice["serial"], TokenCode=code_at(alice["seed"], 3 * STEP)
+    )["Credentials"]
+    mfa_iam, _ = clients(server, creds)
+    assert mfa_iam.list_users()["Users"]
+
+
+def test_deactivate_then_delete(iam: Any, alice: dict[str, Any], error_of: Any) -> None:
+    err = error_of(iam.delete_virtual_mfa_device, SerialNumber=alice["serial"])
+    assert (err["Code"], err["HTTPStatus"]) == ("DeleteConflict", 409)
+    iam.tag_mfa_device(SerialNumber=alice["serial"], Tags=[{"Key": "team", "Value": "ops"}])
+    assert iam.list_mfa_device_tags(SerialNumber=alice["serial"])["Tags"] == [{"Key": "team", "Value": "ops"}]
+    got = iam.get_mfa_device(SerialNumber=alice["serial"])
+    assert got["UserName"] == "alice" and got["EnableDate"]
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert (summary["MFADevices"], summary["MFADevicesInUse"], summary["AccountMFAEnabled"]) == (1, 1, 0)
+    iam.deactivate_mfa_device(UserName="alice", SerialNumber=alice["serial"])
+    iam.delete_virtual_mfa_device(SerialNumber=alice["serial"])
+    assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
+    err = error_of(iam.get_mfa_device, SerialNumber=alice["serial"])
+    assert (err["Code"], err["HTTPStatus"]) == ("NoSuchEntity", 404)
+
+
+def test_assume_role_with_mfa(server: Any, iam: Any, error_of: Any) -> None:
+    account = server.account_id
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName="admin", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(RoleName="admin", PolicyName="mfa-only", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        }]}))
+    key = user_with_policy(iam, "dave", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]})
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="dave")["VirtualMFADevice"]
+    seed, serial = device["Base32StringSeed"].decode(), device["SerialNumber"]
+    iam.enable_mfa_device(UserName="dave", SerialNumber=serial, **consecutive(seed))
+    _, dave_sts = clients(server, key)
+    role_arn = f"arn:aws:iam::{account}:role/admin"
+
+    plain = dave_sts.assume_role(RoleArn=role_arn, RoleSessionName="plain")["Credentials"]
+    assert error_of(clients(server, plain)[0].list_users)["Code"] == "AccessDenied"
+
+    with_mfa = dave_sts.assume_role(
+        RoleArn=role_arn, RoleSessionName="mfa", SerialNumber=serial, TokenCode=code_at(seed, STEP)
+    )["Credentials"]
+    assert clients(server, with_mfa)[0].list_users()["Users"]
+
+    err = error_of(dave_sts.assume_role, RoleArn=role_arn, RoleSessionName="again",
+                   SerialNumber=serial, TokenCode=code_at(seed, STEP))
+    assert err["Message"].startswith("MultiFactorAuthentication failed with invalid MFA one time pass code.")
