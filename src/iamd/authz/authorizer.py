@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from iamd.auth.caller import Caller
 from iamd.auth.session_claims import SESSION_TOKEN
-from iamd.authz import denials
+from iamd.authz import catalogue, denials
 from iamd.authz.context import RequestInfo, build_context
 from iamd.authz.policy_sets import PolicySets, compile_document
 from iamd.authz.resources import Resource, resolve
@@ -25,6 +25,7 @@ from iamd.policy import Decision, PolicyType, Request
 
 # Calls that need no permission (AWS: "No permissions are required to perform this operation").
 NO_PERMISSION_NEEDED = frozenset({"sts:GetCallerIdentity", "sts:GetSessionToken"})
+BOUNDARY_KEY = "iam:PermissionsBoundary"
 # Actions whose resource-based policy is the role's trust policy.
 TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity"})
 # GetSessionToken credentials: no IAM without MFA, and of STS only these (IAM User Guide,
@@ -47,7 +48,10 @@ class Authorizer:
         self._session_token_limits(caller, action)
         for implied in _actions_of(action, params):
             for resource in resolve(conn, caller, implied, params, with_tags=principal.needs_resource_tags):
-                context = build_context(caller, principal, info, params, now, resource.account_id, resource.tags)
+                boundary = resource.permissions_boundary if _takes_boundary_key(implied) else None
+                context = build_context(
+                    caller, principal, info, params, now, resource.account_id, resource.tags, boundary
+                )
                 request = Request(principal.request_principal, implied, resource.arn, context, resource.account_id)
                 decision = principal.policies.evaluate(request, resource_policy=_resource_policy(implied, resource))
                 if not decision.allowed:
@@ -86,6 +90,13 @@ def _actions_of(action: str, params: Mapping[str, Any]) -> list[str]:
         if params.get("SourceIdentity"):
             actions.append("sts:SetSourceIdentity")
     return actions
+
+
+def _takes_boundary_key(action: str) -> bool:
+    """Whether the SAR lists ``iam:PermissionsBoundary`` for the action: "Filters access if the
+    specified policy is set as the permissions boundary on the IAM entity (user or role)"."""
+    info = catalogue.action(action)
+    return info is not None and BOUNDARY_KEY in info.condition_keys
 
 
 def _resource_policy(action: str, resource: Resource) -> Any:

@@ -77,7 +77,12 @@ def build_context(
     now: datetime,
     resource_account: str | None,
     resource_tags: Mapping[str, str] | None,
+    resource_boundary: str | None = None,
 ) -> RequestContext:
+    """``resource_boundary``: the target entity's permissions boundary, for actions whose
+    ``iam:PermissionsBoundary`` key describes the entity acted on (AttachUserPolicy,
+    DeleteUserPermissionsBoundary…) rather than a request member (CreateUser,
+    PutUserPermissionsBoundary), which takes precedence."""
     ctx = RequestContext()
     ctx.set("aws:CurrentTime", _iso(now))
     ctx.set("aws:EpochTime", str(int(now.timestamp())))
@@ -100,6 +105,8 @@ def build_context(
         ctx.set("aws:ResourceAccount", resource_account)
     _session_keys(ctx, caller, now)
     _request_keys(ctx, params)
+    if resource_boundary and "iam:permissionsboundary" not in ctx:
+        ctx.set("iam:PermissionsBoundary", resource_boundary)
     for key, value in (resource_tags or {}).items():
         ctx.set(f"aws:ResourceTag/{key}", value)
         ctx.set(f"iam:ResourceTag/{key}", value)

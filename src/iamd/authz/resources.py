@@ -77,6 +77,8 @@ class Resource:
     tags: dict[str, str] = field(default_factory=dict)
     # For roles: the trust policy document (the resource-based policy of sts:AssumeRole).
     trust_policy: str | None = None
+    # For users and roles: the ARN of the entity's permissions boundary, if it has one.
+    permissions_boundary: str | None = None
 
 
 ANY = Resource("*", None)
@@ -154,4 +156,4 @@ def _details_from_row(
     if with_tags and spec.tag_type and spec.id_column:
         resource_tags = {t["Key"]: t["Value"] for t in tag_store.list_tags(conn, spec.tag_type, getattr(row, spec.id_column))}
     trust = getattr(row, "assume_role_policy", None) if spec.arn_kind == "role" else None
-    return Resource(arn, account, resource_tags, trust)
+    return Resource(arn, account, resource_tags, trust, getattr(row, "permissions_boundary", None))
