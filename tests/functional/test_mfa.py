@@ -219,3 +219,46 @@ def test_assume_role_with_mfa(server: Any, iam: Any, error_of: Any) -> None:
     err = error_of(dave_sts.assume_role, RoleArn=role_arn, RoleSessionName="again",
                    SerialNumber=serial, TokenCode=code_at(seed, STEP))
     assert err["Message"].startswith("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+
+
+# AWS's "manage your own MFA device" example policy (reference_policies_examples_iam_mfa-selfmanage):
+# resources scoped to the caller's user ARN and to MFA device ARNs, so the ARNs iamd authorizes
+# each MFA action against matter.
+SELF_MANAGE_MFA = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "AllowViewAccountInfo", "Effect": "Allow", "Action": "iam:ListVirtualMFADevices", "Resource": "*"},
+        {"Sid": "AllowManageOwnVirtualMFADevice", "Effect": "Allow",
+         "Action": ["iam:CreateVirtualMFADevice", "iam:TagMFADevice"], "Resource": "arn:aws:iam::*:mfa/*"},
+        {"Sid": "AllowManageOwnUserMFA", "Effect": "Allow",
+         "Action": ["iam:DeactivateMFADevice", "iam:EnableMFADevice", "iam:GetUser", "iam:GetMFADevice",
+                    "iam:ListMFADevices", "iam:ResyncMFADevice"],
+         "Resource": "arn:aws:iam::*:user/${aws:username}"},
+        {"Sid": "AllowOwnSessions", "Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"},
+        {"Sid": "DenyAllExceptListedIfNoMFA", "Effect": "Deny",
+         "NotAction": ["iam:CreateVirtualMFADevice", "iam:EnableMFADevice", "iam:GetUser", "iam:ListMFADevices",
+                       "iam:ListVirtualMFADevices", "iam:ResyncMFADevice", "sts:GetSessionToken"],
+         "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}},
+    ],
+}
+
+
+def test_self_manage_mfa_policy_authorizes_on_the_right_arns(server: Any, iam: Any, error_of: Any) -> None:
+    key = user_with_policy(iam, "erin", SELF_MANAGE_MFA)
+    iam.create_user(UserName="frank")
+    own_iam, own_sts = clients(server, key)
+    device = own_iam.create_virtual_mfa_device(VirtualMFADeviceName="erin")["VirtualMFADevice"]
+    seed, serial = device["Base32StringSeed"].decode(), device["SerialNumber"]
+    other = error_of(own_iam.enable_mfa_device, UserName="frank", SerialNumber=serial, **consecutive(seed))
+    assert other["Code"] == "AccessDenied"
+    assert f"on resource: arn:aws:iam::{server.account_id}:user/frank" in other["Message"]
+    own_iam.enable_mfa_device(UserName="erin", SerialNumber=serial, **consecutive(seed))
+    assert own_iam.list_virtual_mfa_devices()["VirtualMFADevices"][0]["User"]["UserName"] == "erin"
+    # Deactivating needs MFA: denied with the long-term key, allowed in an MFA session.
+    assert error_of(own_iam.deactivate_mfa_device, UserName="erin", SerialNumber=serial)["Code"] == "AccessDenied"
+    creds = own_sts.get_session_token(SerialNumber=serial, TokenCode=code_at(seed, STEP))["Credentials"]
+    mfa_iam, _ = clients(server, creds)
+    mfa_iam.tag_mfa_device(SerialNumber=serial, Tags=[{"Key": "k", "Value": "v"}])
+    assert mfa_iam.get_mfa_device(SerialNumber=serial, UserName="erin")["SerialNumber"] == serial
+    mfa_iam.deactivate_mfa_device(UserName="erin", SerialNumber=serial)
+    assert iam.list_mfa_devices(UserName="erin")["MFADevices"] == []
