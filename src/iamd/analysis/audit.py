@@ -214,16 +214,20 @@ def from_store(url: str, account_id: str | None = None) -> Snapshot:
 # --- output ----------------------------------------------------------------------------------
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def render_table(findings: list[Finding], snapshot: Snapshot) -> str:
-    users = sum(1 for r in snapshot.rows if r["user"] != ROOT_NAME)
-    head = (f"account {snapshot.account_id}: {users} users, credential report of "
+    users = _count(sum(1 for r in snapshot.rows if r["user"] != ROOT_NAME), "user")
+    head = (f"account {snapshot.account_id}: {users}, credential report of "
             f"{snapshot.generated_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}")
     if not findings:
         return f"{head}\nno findings\n"
     table = [("CHECK", "PRINCIPAL", "DETAIL")] + [(f.check, f.principal, f.detail) for f in findings]
     widths = [max(len(r[i]) for r in table) for i in range(2)]
     lines = [f"{c:<{widths[0]}}  {p:<{widths[1]}}  {d}" for c, p, d in table]
-    return "\n".join([head, "", *lines, "", f"{len(findings)} findings"]) + "\n"
+    return "\n".join([head, "", *lines, "", _count(len(findings), "finding")]) + "\n"
 
 
 def render_json(findings: list[Finding], snapshot: Snapshot, *, max_key_age: int, max_unused_days: int) -> str:

@@ -118,7 +118,7 @@ def test_renderings() -> None:
     findings = run_checks(s, NOW)
     table = audit.render_table(findings, s)
     lines = table.splitlines()
-    assert lines[0] == f"account {ACCOUNT}: 1 users, credential report of 2025-06-01T12:00:00Z"
+    assert lines[0] == f"account {ACCOUNT}: 1 user, credential report of 2025-06-01T12:00:00Z"
     assert lines[2].split() == ["CHECK", "PRINCIPAL", "DETAIL"]
     assert lines[3].startswith("no_password_policy  ") and lines[-1] == "2 findings"
     doc = json.loads(audit.render_json(findings, s, max_key_age=90, max_unused_days=30))
