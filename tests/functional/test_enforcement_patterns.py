@@ -526,3 +526,185 @@ def test_root_may_do_everything_in_its_account(iam: Any, sts: Any) -> None:
     iam.attach_user_policy(UserName="u", PolicyArn=ADMIN_AWS)
     iam.delete_user_policy(UserName="u", PolicyName="deny")
     assert sts.get_caller_identity()["Arn"].endswith(":root")
+
+
+# --- more context keys and statement forms ------------------------------------------------------
+
+EC2_TRUST = doc(
+    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+)
+
+
+def test_secure_transport_deny(user: Make) -> None:
+    """The test server speaks plain HTTP: aws:SecureTransport is false."""
+    deny_plain = {
+        "Effect": "Deny",
+        "Action": "*",
+        "Resource": "*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    deny_tls = {**deny_plain, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}
+    strict = user("strict", allow("iam:*"), deny_plain)
+    lax = user("lax", allow("iam:*"), deny_tls)
+    denied(strict.iam.get_user)
+    lax.iam.get_user()
+
+
+def test_user_agent_and_userid(user: Make, iam: Any) -> None:
+    agent = user(
+        "agent",
+        allow("iam:ListUsers", StringLike={"aws:UserAgent": "*Boto3/*"}),
+        allow("iam:ListRoles", StringLike={"aws:UserAgent": "terraform/*"}),
+    )
+    agent.iam.list_users()
+    denied(agent.iam.list_roles)
+    user_id = iam.get_user(UserName="agent")["User"]["UserId"]
+    iam.put_user_policy(
+        UserName="agent",
+        PolicyName="inline",
+        PolicyDocument=doc(
+            allow(
+                "iam:ListGroups", StringEquals={"aws:userid": "${aws:userid}", "aws:PrincipalType": "User"}
+            ),
+            allow("iam:ListPolicies", StringEquals={"aws:userid": "AIDANOTTHISUSER00000"}),
+        ),
+    )
+    assert user_id.startswith("AIDA")
+    agent.iam.list_groups()
+    denied(agent.iam.list_policies)
+
+
+def test_not_resource_and_not_action(user: Make, iam: Any) -> None:
+    iam.create_user(UserName="protected")
+    iam.create_user(UserName="ordinary")
+    ops = user(
+        "ops",
+        {"Effect": "Allow", "NotAction": ["iam:Delete*", "iam:Create*"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "iam:DeleteUser", "NotResource": "arn:aws:iam::*:user/protected"},
+    )
+    ops.iam.get_user(UserName="protected")
+    denied(ops.iam.create_group, GroupName="g")
+    denied(ops.iam.delete_user, UserName="protected")
+    ops.iam.delete_user(UserName="ordinary")
+
+
+def test_role_session_principal_keys(user: Make, iam: Any, server: IamdServer) -> None:
+    """A role session's aws:PrincipalArn is the role's ARN; its principal tags are the role's tags
+    and the session tags."""
+    account = server.account_id
+    trust = doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account}:user/dev"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+        }
+    )
+    iam.create_role(
+        RoleName="deployer",
+        Path="/ci/",
+        AssumeRolePolicyDocument=trust,
+        Tags=[{"Key": "team", "Value": "blue"}],
+    )
+    iam.put_role_policy(
+        RoleName="deployer",
+        PolicyName="p",
+        PolicyDocument=doc(
+            allow("iam:ListRoles", ArnLike={"aws:PrincipalArn": f"arn:aws:iam::{account}:role/ci/*"}),
+            allow(
+                "iam:ListUsers",
+                StringEquals={"aws:PrincipalTag/team": "blue", "aws:PrincipalTag/stage": "prod"},
+            ),
+            allow("iam:ListGroups", StringEquals={"aws:PrincipalType": "AssumedRole"}),
+            allow(
+                "iam:ListPolicies",
+                StringEquals={"aws:PrincipalArn": f"arn:aws:sts::{account}:assumed-role/deployer/s1"},
+            ),
+        ),
+    )
+    dev = user("dev")
+    role_arn = f"arn:aws:iam::{account}:role/ci/deployer"
+    prod = Actor(
+        server,
+        "s1",
+        dev.sts.assume_role(RoleArn=role_arn, RoleSessionName="s1", Tags=[{"Key": "stage", "Value": "prod"}])[
+            "Credentials"
+        ],
+    )
+    test = Actor(
+        server,
+        "s2",
+        dev.sts.assume_role(RoleArn=role_arn, RoleSessionName="s2", Tags=[{"Key": "stage", "Value": "test"}])[
+            "Credentials"
+        ],
+    )
+    prod.iam.list_roles()
+    prod.iam.list_groups()
+    prod.iam.list_users()
+    denied(test.iam.list_users)
+    denied(prod.iam.list_policies)
+
+
+def test_assume_role_on_tagged_roles_only(user: Make, iam: Any, server: IamdServer) -> None:
+    account = server.account_id
+    trust = doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}
+    )
+    iam.create_role(RoleName="blue", AssumeRolePolicyDocument=trust, Tags=[{"Key": "team", "Value": "blue"}])
+    iam.create_role(RoleName="red", AssumeRolePolicyDocument=trust, Tags=[{"Key": "team", "Value": "red"}])
+    dev = user("dev", allow("sts:AssumeRole", StringEquals={"aws:ResourceTag/team": "blue"}))
+    dev.sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/blue", RoleSessionName="ok")
+    message = denied(dev.sts.assume_role, RoleArn=f"arn:aws:iam::{account}:role/red", RoleSessionName="no")
+    assert message.startswith(
+        f"User: arn:aws:iam::{account}:user/dev is not authorized to perform: sts:AssumeRole on resource: "
+        f"arn:aws:iam::{account}:role/red because no identity-based policy allows the sts:AssumeRole action"
+    )
+
+
+def test_policy_resource_tags(user: Make, iam: Any) -> None:
+    tagged = iam.create_policy(
+        PolicyName="tagged", PolicyDocument=doc(allow("iam:Get*")), Tags=[{"Key": "owner", "Value": "ops"}]
+    )["Policy"]["Arn"]
+    untagged = iam.create_policy(PolicyName="untagged", PolicyDocument=doc(allow("iam:Get*")))["Policy"][
+        "Arn"
+    ]
+    ops = user("ops", allow("iam:GetPolicy", StringEquals={"iam:ResourceTag/owner": "ops"}))
+    ops.iam.get_policy(PolicyArn=tagged)
+    denied(ops.iam.get_policy, PolicyArn=untagged)
+
+
+def test_pass_role_for_instance_profiles(user: Make, iam: Any, server: IamdServer) -> None:
+    """AddRoleToInstanceProfile also needs iam:PassRole on the role (IAM API Reference)."""
+    account = server.account_id
+    iam.create_role(RoleName="app", AssumeRolePolicyDocument=EC2_TRUST)
+    iam.create_role(RoleName="admin", AssumeRolePolicyDocument=EC2_TRUST)
+    iam.create_instance_profile(InstanceProfileName="p1")
+    iam.create_instance_profile(InstanceProfileName="p2")
+    ops = user(
+        "ops",
+        allow("iam:AddRoleToInstanceProfile"),
+        allow("iam:PassRole", f"arn:aws:iam::{account}:role/app"),
+    )
+    ops.iam.add_role_to_instance_profile(InstanceProfileName="p1", RoleName="app")
+    message = denied(ops.iam.add_role_to_instance_profile, InstanceProfileName="p2", RoleName="admin")
+    assert message.startswith(
+        f"User: arn:aws:iam::{account}:user/ops is not authorized to perform: iam:PassRole on resource: "
+        f"arn:aws:iam::{account}:role/admin because no identity-based policy allows the iam:PassRole action"
+    )
+    assert iam.get_instance_profile(InstanceProfileName="p2")["InstanceProfile"]["Roles"] == []
+
+
+def test_enforcement_through_the_aws_cli(user: Make, iam: Any, aws: Any, server: IamdServer) -> None:
+    user("reader", managed=(READ_ONLY_AWS,))
+    key = iam.create_access_key(UserName="reader")["AccessKey"]
+    as_reader = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    users = aws("iam", "list-users", env=as_reader)
+    assert [u["UserName"] for u in users["Users"]] == ["reader"]
+    proc = aws.run("iam", "create-user", "--user-name", "x", check=False, env=as_reader)
+    assert proc.returncode != 0
+    assert (
+        "An error occurred (AccessDenied) when calling the CreateUser operation: "
+        f"User: arn:aws:iam::{server.account_id}:user/reader is not authorized to perform: iam:CreateUser on "
+        f"resource: arn:aws:iam::{server.account_id}:user/x because no identity-based policy allows the "
+        "iam:CreateUser action. Encoded authorization failure message: "
+    ) in proc.stderr
+    assert [u["UserName"] for u in iam.list_users()["Users"]] == ["reader"]

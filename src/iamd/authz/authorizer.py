@@ -82,8 +82,12 @@ class Authorizer:
 
 def _actions_of(action: str, params: Mapping[str, Any]) -> list[str]:
     """AssumeRole with session tags or a source identity also needs sts:TagSession /
-    sts:SetSourceIdentity on the role (IAM User Guide, "Passing session tags in AWS STS")."""
+    sts:SetSourceIdentity on the role (IAM User Guide, "Passing session tags in AWS STS").
+    AddRoleToInstanceProfile hands the role to EC2: "The caller of this operation must be granted
+    the PassRole permission on the IAM role" (IAM API Reference; the SAR's dependent action)."""
     actions = [action]
+    if action == "iam:AddRoleToInstanceProfile":
+        actions.append("iam:PassRole")
     if action == "sts:AssumeRole":
         if params.get("Tags") or params.get("TransitiveTagKeys"):
             actions.append("sts:TagSession")
