@@ -391,3 +391,50 @@ def test_the_delegated_users_are_capped_by_the_company_boundary(
     denied(nikhil.get_user, UserName="Zhang")
     denied(nikhil.delete_user_permissions_boundary, UserName="Nikhil")
     denied(nikhil.attach_user_policy, UserName="Nikhil", PolicyArn=ADMIN_AWS)
+
+
+def test_delegated_role_creation_requires_the_boundary(server: IamdServer, iam: Any) -> None:
+    """The same pattern for roles: CreateRole and Put/DeleteRolePermissionsBoundary under
+    iam:PermissionsBoundary, which for an existing role is the role's current boundary."""
+    account = server.account_id
+    fence = policy(iam, "RoleFence", allow("iam:List*"))
+    iam.create_user(UserName="dev")
+    iam.put_user_policy(
+        UserName="dev",
+        PolicyName="roles",
+        PolicyDocument=doc(
+            allow(
+                [
+                    "iam:CreateRole",
+                    "iam:PutRolePermissionsBoundary",
+                    "iam:AttachRolePolicy",
+                    "iam:DeleteRolePermissionsBoundary",
+                ],
+                f"arn:aws:iam::{account}:role/app-*",
+                StringEquals={"iam:PermissionsBoundary": fence},
+            ),
+        ),
+    )
+    dev = user_keys(server, iam, "dev")
+    denied(dev.create_role, RoleName="app-1", AssumeRolePolicyDocument=EC2_TRUST)
+    denied(
+        dev.create_role, RoleName="app-1", AssumeRolePolicyDocument=EC2_TRUST, PermissionsBoundary=ADMIN_AWS
+    )
+    denied(dev.create_role, RoleName="other", AssumeRolePolicyDocument=EC2_TRUST, PermissionsBoundary=fence)
+    dev.create_role(RoleName="app-1", AssumeRolePolicyDocument=EC2_TRUST, PermissionsBoundary=fence)
+    dev.attach_role_policy(RoleName="app-1", PolicyArn=ADMIN_AWS)
+    iam.create_role(RoleName="app-2", AssumeRolePolicyDocument=EC2_TRUST)
+    denied(dev.attach_role_policy, RoleName="app-2", PolicyArn=ADMIN_AWS)
+    denied(dev.put_role_permissions_boundary, RoleName="app-2", PermissionsBoundary=ADMIN_AWS)
+    dev.put_role_permissions_boundary(RoleName="app-2", PermissionsBoundary=fence)
+    dev.attach_role_policy(RoleName="app-2", PolicyArn=ADMIN_AWS)
+    # Removing a boundary is allowed by this policy (the role carries the fence) …
+    dev.delete_role_permissions_boundary(RoleName="app-2")
+    # … and afterwards the role has none, so nothing more may be attached to it.
+    denied(dev.attach_role_policy, RoleName="app-2", PolicyArn=IAM_READ_ONLY_AWS)
+    assert "PermissionsBoundary" not in iam.get_role(RoleName="app-2")["Role"]
+
+
+EC2_TRUST = doc(
+    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+)
