@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +197,60 @@ def test_user_without_permission_is_denied(iam: Any, client_for: Any, error_of: 
         '["iam:GenerateCredentialReport","iam:GetCredentialReport"],"Resource":"*"}]}'))
     assert other.generate_credential_report()["State"] == "STARTED"
     assert other.get_credential_report()["Content"].startswith(b"user,arn,")
+
+
+# --- end to end through the other credential actions -----------------------------------------
+
+
+def _self_signed_pem() -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "signer")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def test_end_to_end_with_real_actions(server: IamdServer, iam: Any, tmp_path: Path) -> None:
+    import time
+
+    import pyotp
+
+    iam.update_account_password_policy(MinimumPasswordLength=12, MaxPasswordAge=30)
+    for name in ("erin", "frank"):
+        iam.create_user(UserName=name)
+        iam.create_login_profile(UserName=name, Password="Correct-Horse-9-Battery")
+    profile = iam.get_login_profile(UserName="erin")["LoginProfile"]
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="erin")["VirtualMFADevice"]
+    seed = device["Base32StringSeed"].decode()
+    now = time.time()
+    iam.enable_mfa_device(UserName="erin", SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=pyotp.TOTP(seed).at(now - 30),
+                          AuthenticationCode2=pyotp.TOTP(seed).at(now))
+    cert = iam.upload_signing_certificate(UserName="frank", CertificateBody=_self_signed_pem())["Certificate"]
+    iam.update_signing_certificate(UserName="frank", CertificateId=cert["CertificateId"], Status="Inactive")
+
+    iam.generate_credential_report()
+    rows = {r["user"]: r for r in csv.DictReader(io.StringIO(iam.get_credential_report()["Content"].decode()))}
+    erin, frank = rows["erin"], rows["frank"]
+    assert (erin["password_enabled"], erin["mfa_active"], frank["mfa_active"]) == ("true", "true", "false")
+    assert erin["password_last_changed"] == iso(profile["CreateDate"])
+    assert erin["password_next_rotation"] == iso(profile["CreateDate"] + timedelta(days=30))
+    assert (frank["cert_1_active"], frank["cert_1_last_rotated"]) == ("false", iso(cert["UploadDate"]))
+    assert (frank["cert_2_active"], frank["cert_2_last_rotated"]) == ("false", "N/A")
+
+    full_env = os.environ | server.env | {"AWS_PAGER": "", "PATH": f"{Path(AWS_CLI).parent}:{os.environ['PATH']}"}
+    full_env.pop("AWS_PROFILE", None)
+    out = subprocess.run(["bash", "-o", "pipefail", "-c", AWK_AUDIT], env=full_env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["<root_account>", "frank"]

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 
 from iamd.services.context import Call
+from iamd.services.iam import password_policy
 from iamd.services.iam.common import arn
 from iamd.services.iam.errors import CredentialReportExpired, CredentialReportNotPresent
 from iamd.services.registry import action
@@ -106,13 +107,6 @@ def _credential_columns(keys: list[Any], certs: list[Any]) -> Row:
     return out
 
 
-def next_rotation(max_password_age: int | None, last_changed: datetime) -> datetime | None:
-    """When the password expires under a policy with ``MaxPasswordAge`` (days); None without one."""
-    if not max_password_age:
-        return None
-    return last_changed + timedelta(days=max_password_age)
-
-
 def _grouped(rows: Iterable[Any]) -> dict[str | None, list[Any]]:
     out: dict[str | None, list[Any]] = defaultdict(list)
     for row in rows:
@@ -139,7 +133,7 @@ def build_rows(conn: Connection, account_id: str) -> list[Row]:
     mfa = list(conn.execute(
         select(s.mfa_devices.c.user_id, s.mfa_devices.c.assigned_to_root).where(
             s.mfa_devices.c.account_id == account_id,
-            s.mfa_devices.c.user_id.is_not(None) | s.mfa_devices.c.assigned_to_root.is_(True),
+            s.mfa_devices.c.enabled_at.is_not(None),
         )
     ))
     mfa_users = {r.user_id for r in mfa if r.user_id is not None}
@@ -147,9 +141,7 @@ def build_rows(conn: Connection, account_id: str) -> list[Row]:
     certs = _grouped(conn.execute(
         select(s.signing_certificates).where(s.signing_certificates.c.account_id == account_id)
     ))
-    max_age = conn.execute(
-        select(s.password_policies.c.max_password_age).where(s.password_policies.c.account_id == account_id)
-    ).scalar()
+    policy = password_policy.get_policy(conn, account_id)
 
     root: Row = {
         "user": ROOT_NAME,
@@ -170,7 +162,7 @@ def build_rows(conn: Connection, account_id: str) -> list[Row]:
             last_used = iso(user.password_last_used)
         else:
             last_used = NO_INFORMATION if profile is not None else NA
-        rotation = next_rotation(max_age, profile.password_last_changed) if profile is not None else None
+        rotation = password_policy.next_rotation(policy, profile.password_last_changed) if profile else None
         out.append({
             "user": user.name,
             "arn": arn(account_id, "user", user.path, user.name),
