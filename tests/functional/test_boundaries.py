@@ -59,6 +59,9 @@ def user_keys(server: IamdServer, iam: Any, name: str) -> Any:
     return clients(server, iam.create_access_key(UserName=name)["AccessKey"])[0]
 
 
+EC2_TRUST = doc(
+    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+)
 NO_BOUNDARY_ALLOWS = "because no permissions boundary allows the iam:CreateUser action"
 
 
@@ -433,8 +436,3 @@ def test_delegated_role_creation_requires_the_boundary(server: IamdServer, iam: 
     # … and afterwards the role has none, so nothing more may be attached to it.
     denied(dev.attach_role_policy, RoleName="app-2", PolicyArn=IAM_READ_ONLY_AWS)
     assert "PermissionsBoundary" not in iam.get_role(RoleName="app-2")["Role"]
-
-
-EC2_TRUST = doc(
-    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-)
