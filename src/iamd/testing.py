@@ -86,6 +86,7 @@ class IamdServer:
         self.extra_env = env or {}
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
+        self._log: Any = None
 
     @property
     def env(self) -> dict[str, str]:
@@ -116,7 +117,8 @@ class IamdServer:
         }
         cmd = [sys.executable, "-m", "iamd.cli", "serve", "--port", str(self.port),
                "--account-id", self.account_id, *self.extra_args]
-        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self._log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115 - closed in stop()
+        out = self._log if self._log is not None else subprocess.DEVNULL
         self.process = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -145,6 +147,9 @@ class IamdServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
     def __enter__(self) -> IamdServer:
         return self.start()
