@@ -68,3 +68,49 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- AWS JSON protocol codec (cloudtrail LookupEvents) -------------------------------------------
+
+
+def json_rows() -> list[tuple[str, float]]:
+    """JSON codec rows: LookupEvents request parse, 50-event (AWS's page) and 1,000-event renders."""
+    import botocore.serialize
+
+    from iamd.api.json_protocol import JsonServiceCodec
+
+    t = time.perf_counter()
+    ct = JsonServiceCodec.load("cloudtrail")
+    ct.operation("LookupEvents")
+    load_ms = (time.perf_counter() - t) * 1000
+    om = ct.model.operation_model("LookupEvents")
+    request = botocore.serialize.create_serializer("json").serialize_to_request(
+        {"LookupAttributes": [{"AttributeKey": "Username", "AttributeValue": "bob"}],
+         "StartTime": datetime(2024, 1, 1, tzinfo=UTC), "EndTime": datetime(2024, 2, 1, tzinfo=UTC),
+         "MaxResults": 50}, om)
+    target, body = request["headers"]["X-Amz-Target"], request["body"]
+
+    def event(i: int) -> dict:
+        return {"EventId": f"{i:08x}-0000-0000-0000-000000000000", "EventName": "CreateUser",
+                "ReadOnly": "false", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE",
+                "EventTime": datetime(2024, 1, 1, 12, 0, i % 60, tzinfo=UTC), "EventSource": "iam.amazonaws.com",
+                "Username": "alice", "Resources": [{"ResourceType": "AWS::IAM::User", "ResourceName": f"u{i}"}],
+                "CloudTrailEvent": '{"eventVersion":"1.08","eventName":"CreateUser"}'}
+
+    page50 = {"Events": [event(i) for i in range(50)], "NextToken": "n"}
+    page1000 = {"Events": [event(i) for i in range(1000)], "NextToken": "n"}
+    rendered = ct.render("LookupEvents", page1000)
+    parser = botocore.parsers.create_parser("json")
+    return [
+        ("json: load cloudtrail + compile LookupEvents", load_ms),
+        ("json: parse LookupEvents", per_call_ms(lambda: ct.parse(target, body), 2000)),
+        ("json: render LookupEvents, 50 events", per_call_ms(lambda: ct.render("LookupEvents", page50), 200)),
+        ("json: render LookupEvents, 1,000 events", per_call_ms(lambda: ct.render("LookupEvents", page1000), 20)),
+        ("json: (reference) botocore parses that page", per_call_ms(
+            lambda: parser.parse({"body": rendered, "status_code": 200, "headers": {}}, om.output_shape), 5)),
+    ]
+
+
+if __name__ == "__main__":
+    for row_name, row_ms in json_rows():
+        print(f"{row_name:<50}  {row_ms:9.3f}")

@@ -32,7 +32,14 @@ def _utc(value: datetime) -> datetime:
 
 
 def epoch(value: Any) -> Any:
-    """Seconds since the epoch; microseconds added before dividing, so the float rounds once."""
+    """Seconds since the epoch, as botocore's serializer computes them (the float rounds once).
+
+    An aware datetime's ``timestamp()`` divides its whole microseconds by 10**6 in C, the same
+    single rounding as botocore's ``(seconds * 10**6 + microsecond) / 10**6``, only faster; a
+    naive one is taken as UTC (``timestamp()`` would read it as local time).
+    """
+    if value.__class__ is datetime:
+        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).timestamp()
     if isinstance(value, datetime):
         value = _utc(value)
         return (calendar.timegm(value.timetuple()) * 10**6 + value.microsecond) / 10**6

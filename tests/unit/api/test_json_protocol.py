@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 from datetime import UTC, datetime
 
@@ -17,6 +18,8 @@ from botocore.model import ServiceModel
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from iamd.api import json_protocol
+from iamd.api.json_output import epoch
 from iamd.api.json_protocol import JsonServiceCodec
 from iamd.errors import (
     AwsError,
@@ -355,6 +358,16 @@ def test_deeply_nested_recursive_shape(depth: int) -> None:
         assert parsed["Node"]["Children"][0]["Label"] == "x"
 
 
+def test_parser_recursion_is_a_serialization_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document json.loads accepts but the shape walk cannot finish within the stack."""
+    node: dict = {"Label": "x"}
+    for _ in range(5000):
+        node = {"Label": "x", "Children": [node]}
+    monkeypatch.setattr(json_protocol, "load_body", lambda body: {"Node": node})
+    with pytest.raises(SerializationException, match="nested too deeply"):
+        SYN.parse("Syn_20200101.Do", b"{}")
+
+
 # --- responses: the codec renders, botocore parses ------------------------------------------------
 
 
@@ -384,6 +397,14 @@ def test_render_timestamps_as_epoch_seconds() -> None:
     parsed = botocore_parse(CLOUDTRAIL, "LookupEvents", CLOUDTRAIL.render("LookupEvents",
                                                                            {"Events": [{"EventTime": when}]}))
     assert parsed["Events"][0]["EventTime"] == when
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
+                    timezones=st.none() | st.timezones()))
+def test_epoch_rounds_as_botocore_does(when: datetime) -> None:
+    """Same float as botocore's serializer (microseconds added before dividing); naive is UTC."""
+    utc = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    assert epoch(when) == (calendar.timegm(utc.timetuple()) * 10**6 + utc.microsecond) / 10**6
 
 
 def test_render_escapes_lone_surrogates() -> None:
