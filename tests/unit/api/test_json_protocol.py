@@ -31,6 +31,8 @@ from iamd.errors import (
 
 from . import shapegen
 from .shapegen import any_value, valid_value
+from .test_constraints import clause, one
+from .test_models import _Raw
 
 CLOUDTRAIL = JsonServiceCodec.load("cloudtrail")
 ORGANIZATIONS = JsonServiceCodec.load("organizations")
@@ -186,15 +188,6 @@ def test_serialization_exception(body: bytes, message: str) -> None:
 
 
 # --- ValidationException: AWS's wording, shared with the Query codec -----------------------------
-
-
-def clause(value: str | None, path: str, constraint: str) -> str:
-    shown = "null" if value is None else f"'{value}'"
-    return f"Value {shown} at '{path}' failed to satisfy constraint: {constraint}"
-
-
-def one(c: str) -> str:
-    return f"1 validation error detected: {c}"
 
 
 KEYS = "[EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId]"
@@ -454,14 +447,6 @@ def cloudtrail_client():  # type: ignore[no-untyped-def]
 
     client.meta.events.register("before-send.cloudtrail", serve)
     return client
-
-
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_kwargs):  # type: ignore[no-untyped-def]
-        yield self._body
 
 
 def test_sdk_lookup_events(cloudtrail_client) -> None:  # type: ignore[no-untyped-def]
