@@ -125,3 +125,23 @@ def test_root_and_caller_defaults(invoke, account) -> None:
         invoke("iam", "DeleteSigningCertificate", {"CertificateId": root_cert["CertificateId"]}, caller=as_u)
     invoke("iam", "DeleteSigningCertificate", {"CertificateId": root_cert["CertificateId"]})
     assert invoke("iam", "ListSigningCertificates")["Certificates"] == []
+
+
+def test_credential_report_cert_columns(invoke) -> None:
+    import csv
+    import io
+
+    invoke("iam", "CreateUser", {"UserName": "signer"})
+    first = invoke("iam", "UploadSigningCertificate", {"UserName": "signer", "CertificateBody": self_signed()})
+    second = invoke("iam", "UploadSigningCertificate", {"UserName": "signer", "CertificateBody": self_signed()})
+    invoke("iam", "UpdateSigningCertificate", {
+        "UserName": "signer", "CertificateId": second["Certificate"]["CertificateId"], "Status": "Inactive",
+    })
+    invoke("iam", "UploadSigningCertificate", {"CertificateBody": self_signed()})
+    invoke("iam", "GenerateCredentialReport")
+    text = invoke("iam", "GetCredentialReport")["Content"].decode()
+    rows = {r["user"]: r for r in csv.DictReader(io.StringIO(text))}
+    signer = rows["signer"]
+    assert (signer["cert_1_active"], signer["cert_2_active"]) == ("true", "false")
+    assert signer["cert_1_last_rotated"].startswith(str(first["Certificate"]["UploadDate"].year))
+    assert rows["<root_account>"]["cert_1_active"] == "true"
