@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any
 
 import botocore.session
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel, ServiceModel, Shape
 
 HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
 
@@ -55,11 +55,19 @@ def _session() -> botocore.session.Session:
 
 
 @cache
-def operation_model(service: str, operation: str) -> OperationModel | None:
+def _service_model(service: str) -> ServiceModel | None:
     try:
-        return _session().get_service_model(service).operation_model(operation)
-    except Exception:  # noqa: BLE001 - unknown service or operation: redact by name only
+        return _session().get_service_model(service)
+    except Exception:  # noqa: BLE001 - unknown service: redact by name only
         return None
+
+
+@cache
+def operation_model(service: str, operation: str) -> OperationModel | None:
+    model = _service_model(service)
+    if model is None or operation not in model.operation_names:
+        return None
+    return model.operation_model(operation)
 
 
 def lower_camel(name: str) -> str:

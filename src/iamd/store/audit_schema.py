@@ -9,12 +9,13 @@ LookupEvents is detected like editing the record itself.
 
 Indexes lead with ``account_id`` and end with ``event_time``: every LookupEvents query is one
 account, at most one attribute, newest first, so each attribute's query is an index range scan
-that stops after a page, however long the trail.
+that stops after a page, however long the trail. ``audit_event_resources`` has no foreign key:
+it is an index of the records, rebuilt-checkable by verify, and deleted alongside them.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table, Text
 
 from iamd.store.schema import metadata
 from iamd.store.types import UtcDateTime
@@ -63,7 +64,7 @@ audit_events = Table(
 audit_event_resources = Table(
     "audit_event_resources",
     metadata,
-    Column("seq", BigInteger, ForeignKey("audit_events.seq", ondelete="CASCADE"), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("position", Integer, primary_key=True, autoincrement=False),
     Column("account_id", String(12), nullable=False),
     Column("event_time", UtcDateTime(), nullable=False),

@@ -57,13 +57,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_events_event_time'), ['event_time'], unique=False)
     op.create_table(
         'audit_event_resources',
-        sa.Column('seq', sa.BigInteger(), nullable=False),
+        sa.Column('seq', sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column('position', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('account_id', sa.String(length=12), nullable=False),
         sa.Column('event_time', UtcDateTime(), nullable=False),
         sa.Column('resource_type', sa.String(length=64), nullable=False),
         sa.Column('resource_name', sa.String(length=1024), nullable=False),
-        sa.ForeignKeyConstraint(['seq'], ['audit_events.seq'], name=op.f('fk_audit_event_resources_seq_audit_events'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('seq', 'position', name=op.f('pk_audit_event_resources')),
     )
     with op.batch_alter_table('audit_event_resources', schema=None) as batch_op:
