@@ -262,3 +262,21 @@ def test_self_manage_mfa_policy_authorizes_on_the_right_arns(server: Any, iam: A
     assert mfa_iam.get_mfa_device(SerialNumber=serial, UserName="erin")["SerialNumber"] == serial
     mfa_iam.deactivate_mfa_device(UserName="erin", SerialNumber=serial)
     assert iam.list_mfa_devices(UserName="erin")["MFADevices"] == []
+
+
+def test_mfa_age_counts_from_get_session_token(server: Any, iam: Any, error_of: Any) -> None:
+    fresh_only = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"},
+        {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+         "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}},
+    ]}
+    key = user_with_policy(iam, "gina", fresh_only)
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="gina")["VirtualMFADevice"]
+    seed, serial = device["Base32StringSeed"].decode(), device["SerialNumber"]
+    iam.enable_mfa_device(UserName="gina", SerialNumber=serial, **consecutive(seed))
+    _, own_sts = clients(server, key)
+    creds = own_sts.get_session_token(SerialNumber=serial, TokenCode=code_at(seed, STEP))["Credentials"]
+    mfa_iam, _ = clients(server, creds)
+    mfa_iam.list_users()
+    server.set_clock_offset(7200)  # two hours later the session is valid, its MFA too old
+    assert error_of(mfa_iam.list_users)["Code"] == "AccessDenied"
