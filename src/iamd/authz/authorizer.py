@@ -8,7 +8,7 @@ message and an encoded authorization message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -34,9 +34,9 @@ SESSION_TOKEN_STS = frozenset({"sts:AssumeRole", "sts:GetCallerIdentity"})
 
 
 class Authorizer:
-    def __init__(self, master_key: bytes) -> None:
+    def __init__(self, master_key: bytes, previous_master_keys: Sequence[bytes] = ()) -> None:
         self.policy_sets = PolicySets()
-        self.messages = denials.MessageSealer(master_key)
+        self.messages = denials.MessageSealer(master_key, previous_master_keys)
 
     def authorize(
         self, conn: Connection, caller: Caller, info: RequestInfo, params: Mapping[str, Any], now: datetime

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from iamd.auth.secretbox import SecretBox, SecretBoxError
@@ -99,8 +100,9 @@ def details(
 class MessageSealer:
     """Encodes and decodes authorization messages for one account at a time."""
 
-    def __init__(self, master_key: bytes) -> None:
-        self._box = SecretBox(master_key, purpose="authorization-message")
+    def __init__(self, master_key: bytes, previous: Sequence[bytes] = ()) -> None:
+        # Messages issued before a master-key rotation still decode while the old key is kept.
+        self._box = SecretBox(master_key, purpose="authorization-message", previous=previous)
 
     def encode(self, account_id: str, payload: dict[str, Any]) -> str:
         blob = self._box.seal(json.dumps(payload, separators=(",", ":")), aad=account_id)
