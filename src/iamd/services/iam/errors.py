@@ -107,8 +107,56 @@ class CredentialReportNotReady(SenderError):
     fmt = "The request was rejected because the credential report is still being generated."
 
 
+class InvalidPublicKey(SenderError):
+    code = "InvalidPublicKey"
+    status = 400
+
+
+class UnrecognizedPublicKeyEncoding(SenderError):
+    code = "UnrecognizedPublicKeyEncoding"
+    status = 400
+
+
+class DuplicateSSHPublicKey(SenderError):
+    code = "DuplicateSSHPublicKey"
+    status = 400
+
+
+class MalformedCertificate(SenderError):
+    code = "MalformedCertificate"
+    status = 400
+
+
+class InvalidCertificate(SenderError):
+    code = "InvalidCertificate"
+    status = 400
+
+
+class DuplicateCertificate(SenderError):
+    code = "DuplicateCertificate"
+    status = 409
+
+
+class KeyPairMismatch(SenderError):
+    code = "KeyPairMismatch"
+    status = 400
+
+
+class InvalidAuthenticationCode(SenderError):
+    code = "InvalidAuthenticationCode"
+    status = 403
+
+
 # Shape name in botocore's model -> class; the test walks this table.
 BY_SHAPE = {
+    "InvalidPublicKeyException": InvalidPublicKey,
+    "UnrecognizedPublicKeyEncodingException": UnrecognizedPublicKeyEncoding,
+    "DuplicateSSHPublicKeyException": DuplicateSSHPublicKey,
+    "MalformedCertificateException": MalformedCertificate,
+    "InvalidCertificateException": InvalidCertificate,
+    "DuplicateCertificateException": DuplicateCertificate,
+    "KeyPairMismatchException": KeyPairMismatch,
+    "InvalidAuthenticationCodeException": InvalidAuthenticationCode,
     "ConcurrentModificationException": ConcurrentModification,
     "DeleteConflictException": DeleteConflict,
     "EntityAlreadyExistsException": EntityAlreadyExists,

@@ -24,13 +24,14 @@ import segno
 from sqlalchemy import Row, func, select, update
 
 from iamd.auth import totp
-from iamd.errors import AccessDenied, SenderError
+from iamd.errors import AccessDenied
 from iamd.services.context import Call
 from iamd.services.iam import tagging
 from iamd.services.iam.common import arn, check_new_tags, paginate
 from iamd.services.iam.errors import (
     DeleteConflict,
     EntityAlreadyExists,
+    InvalidAuthenticationCode,
     InvalidInput,
     LimitExceeded,
     NoSuchEntity,
@@ -44,13 +45,6 @@ devices = schema.mfa_devices
 
 # "MFA devices in use per user: 8" (reference_iam-quotas.md).
 DEVICES_PER_USER = 8
-
-
-class InvalidAuthenticationCode(SenderError):
-    """botocore's ``InvalidAuthenticationCodeException`` (403, sender fault)."""
-
-    code = "InvalidAuthenticationCode"
-    status = 403
 
 
 INVALID_CODE = "Authentication code for device is not valid."

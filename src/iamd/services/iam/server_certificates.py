@@ -17,11 +17,10 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy import Row
 
 from iamd.auth.ids import new_unique_id
-from iamd.errors import SenderError
 from iamd.services.context import Call
 from iamd.services.iam import tagging
 from iamd.services.iam.common import arn, check_new_tags, paginate
-from iamd.services.iam.errors import EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from iamd.services.iam.errors import EntityAlreadyExists, KeyPairMismatch, LimitExceeded, NoSuchEntity
 from iamd.services.iam.signing_certificates import MalformedCertificate, load_certificate, load_certificates
 from iamd.services.registry import action
 from iamd.store import schema
@@ -33,13 +32,6 @@ TAG_TYPE = "server-cert"
 
 repo = NamedRepo(schema.server_certificates, "server_certificate_id")
 
-
-class KeyPairMismatch(SenderError):
-    code = "KeyPairMismatch"
-    status = 400
-
-
-BY_SHAPE = {"KeyPairMismatchException": KeyPairMismatch}
 
 _CHAIN_ORDER = (
     "Unable to validate certificate chain. The certificate chain must start with the immediate signing "

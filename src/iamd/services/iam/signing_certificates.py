@@ -23,10 +23,16 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import Row, delete, func, insert, select, update
 
-from iamd.errors import SenderError
 from iamd.services.context import Call
 from iamd.services.iam.common import paginate
-from iamd.services.iam.errors import InvalidInput, LimitExceeded, NoSuchEntity
+from iamd.services.iam.errors import (
+    DuplicateCertificate,
+    InvalidCertificate,
+    InvalidInput,
+    LimitExceeded,
+    MalformedCertificate,
+    NoSuchEntity,
+)
 from iamd.services.iam.ssh_keys import check_status
 from iamd.services.iam.users import get_user_row
 from iamd.services.registry import action
@@ -36,27 +42,6 @@ CERTIFICATES_PER_USER = 2
 
 certs = schema.signing_certificates
 
-
-class MalformedCertificate(SenderError):
-    code = "MalformedCertificate"
-    status = 400
-
-
-class InvalidCertificate(SenderError):
-    code = "InvalidCertificate"
-    status = 400
-
-
-class DuplicateCertificate(SenderError):
-    code = "DuplicateCertificate"
-    status = 409
-
-
-BY_SHAPE = {
-    "MalformedCertificateException": MalformedCertificate,
-    "InvalidCertificateException": InvalidCertificate,
-    "DuplicateCertificateException": DuplicateCertificate,
-}
 
 # AWS's wording (UploadServerCertificate with a body that is not PEM).
 UNPARSEABLE = "Unable to parse certificate. Please ensure the certificate is in PEM format."

@@ -22,10 +22,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import Row, delete, insert, select, update
 
 from iamd.auth.ids import new_access_key_id
-from iamd.errors import SenderError
 from iamd.services.context import Call
 from iamd.services.iam.common import paginate
-from iamd.services.iam.errors import InvalidInput, LimitExceeded, NoSuchEntity
+from iamd.services.iam.errors import (
+    DuplicateSSHPublicKey,
+    InvalidInput,
+    InvalidPublicKey,
+    LimitExceeded,
+    NoSuchEntity,
+    UnrecognizedPublicKeyEncoding,
+)
 from iamd.services.iam.users import get_user_row
 from iamd.services.registry import action
 from iamd.store import schema
@@ -35,27 +41,6 @@ MIN_RSA_BITS = 2048
 
 keys = schema.ssh_public_keys
 
-
-class InvalidPublicKey(SenderError):
-    code = "InvalidPublicKey"
-    status = 400
-
-
-class UnrecognizedPublicKeyEncoding(SenderError):
-    code = "UnrecognizedPublicKeyEncoding"
-    status = 400
-
-
-class DuplicateSSHPublicKey(SenderError):
-    code = "DuplicateSSHPublicKey"
-    status = 400
-
-
-BY_SHAPE = {
-    "InvalidPublicKeyException": InvalidPublicKey,
-    "UnrecognizedPublicKeyEncodingException": UnrecognizedPublicKeyEncoding,
-    "DuplicateSSHPublicKeyException": DuplicateSSHPublicKey,
-}
 
 _KNOWN_SSH_TYPES = frozenset(
     {"ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-dss"}

@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import botocore.session
 import pytest
 
 from iamd.auth import totp
@@ -75,16 +74,6 @@ def enabled_user(env: Env, user: str = "alice", device: str = "dev") -> tuple[st
         "AuthenticationCode1": code(seed, -1), "AuthenticationCode2": code(seed, 0),
     })
     return serial, seed
-
-
-def test_invalid_authentication_code_matches_model() -> None:
-    meta = botocore.session.get_session().get_service_model("iam").shape_for(
-        "InvalidAuthenticationCodeException"
-    ).metadata["error"]
-    assert (mfa.InvalidAuthenticationCode.code, mfa.InvalidAuthenticationCode.status) == (
-        meta["code"], meta["httpStatusCode"],
-    )
-    assert mfa.InvalidAuthenticationCode.sender_fault is True
 
 
 def test_create_returns_seed_qr_and_serial(env: Env) -> None:

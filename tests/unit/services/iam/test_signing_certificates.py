@@ -40,13 +40,6 @@ def self_signed(cn: str = "signer", *, start: timedelta = timedelta(days=-1), da
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
-@pytest.mark.parametrize("shape_name", sorted(signing_certificates.BY_SHAPE))
-def test_errors_match_model(shape_name: str) -> None:
-    meta = MODEL.shape_for(shape_name).metadata["error"]
-    cls = signing_certificates.BY_SHAPE[shape_name]
-    assert (cls.code, cls.status, cls.sender_fault) == (meta["code"], meta["httpStatusCode"], meta["senderFault"])
-
-
 def test_upload_list_update_delete(invoke) -> None:
     invoke("iam", "CreateUser", {"UserName": "signer"})
     body = self_signed()

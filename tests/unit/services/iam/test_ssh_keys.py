@@ -42,13 +42,6 @@ def md5_fingerprint(line: str) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, 32, 2))
 
 
-@pytest.mark.parametrize("shape_name", sorted(ssh_keys.BY_SHAPE))
-def test_errors_match_model(shape_name: str) -> None:
-    meta = MODEL.shape_for(shape_name).metadata["error"]
-    cls = ssh_keys.BY_SHAPE[shape_name]
-    assert (cls.code, cls.status, cls.sender_fault) == (meta["code"], meta["httpStatusCode"], meta["senderFault"])
-
-
 def test_upload_openssh_and_read_back_in_both_encodings(invoke) -> None:
     invoke("iam", "CreateUser", {"UserName": "dev"})
     body = openssh(rsa_key(0), "dev@laptop")
