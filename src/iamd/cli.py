@@ -43,7 +43,14 @@ def parser() -> argparse.ArgumentParser:
     _add_store_flags(create)
     create.add_argument("--new-account-id", help="12-digit id of the new account (default: random)")
     _add_audit(sub)
+    _add_trail(sub)
     return root
+
+
+def _add_trail(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from iamd.audit.trail_cli import add_parser
+
+    add_parser(sub)
 
 
 def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -127,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
             region=args.region, max_key_age=args.max_key_age, max_unused_days=args.max_unused_days,
             as_json=args.json,
         )
+    if args.command == "trail":
+        from iamd.audit.trail_cli import run as run_trail
+
+        return run_trail(args)
     return 2
 
 
