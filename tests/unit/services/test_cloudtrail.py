@@ -142,7 +142,7 @@ def test_time_window_is_inclusive(invoke: Any, trail: dict[str, Any]) -> None:
         "LookupEvents",
         {"StartTime": T + timedelta(minutes=2), "EndTime": T + timedelta(minutes=4)},
     )
-    assert names(out) == ["ListUsers", "CreateAccessKey", "GetUser"]
+    assert names(out) == ["CreateRole", "ListUsers", "CreateAccessKey"]
     assert [e["EventTime"] for e in out["Events"]] == [T + timedelta(minutes=m) for m in (4, 3, 2)]
     naive = invoke(
         "cloudtrail", "LookupEvents", {"StartTime": (T + timedelta(minutes=11)).replace(tzinfo=None)}
