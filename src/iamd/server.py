@@ -11,6 +11,7 @@ from iamd.auth.secretbox import SecretBox, master_key_from_env_or_file, previous
 from iamd.auth.sessions import SessionKeyring
 from iamd.config import Settings
 from iamd.services.accounts import RootCredentials, create_account, default_account
+from iamd.services.rotation import reseal_all
 from iamd.services.runtime import Runtime, utcnow
 from iamd.store.engine import Store
 
@@ -26,6 +27,9 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
     box = SecretBox(master_key, previous=previous)
     store = Store(settings.db_url)
     store.migrate()
+    if previous:
+        with store.begin() as conn:
+            reseal_all(conn, box)
     created = None
     with store.begin() as conn:
         account_id = default_account(conn)
@@ -46,6 +50,7 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
         default_account_id=account_id,
         ephemeral=settings.ephemeral,
         master_key=master_key,
+        previous_master_keys=tuple(previous),
         trusted_proxies=frozenset(settings.trusted_proxies),
         session_keyring=keyring,
     )

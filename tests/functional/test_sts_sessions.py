@@ -326,10 +326,6 @@ def test_master_key_rotation_keeps_sessions_and_keys(first_start: Any) -> None:
         works(srv, new_key)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "auth/secretbox + server: long-term secrets sealed under a previous master key are never "
-    "re-sealed under the new one (only when written again), so dropping the old key from "
-    "IAMD_PREVIOUS_MASTER_KEYS breaks every access key created before the rotation, root's included"))
 def test_old_long_term_keys_survive_dropping_the_previous_master_key(first_start: Any) -> None:
     box, k1, made = first_start
     k2 = _key()
@@ -339,10 +335,6 @@ def test_old_long_term_keys_survive_dropping_the_previous_master_key(first_start
         works(srv, made["user-key"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "api/app.py builds Authorizer(runtime.master_key) and authz/denials.MessageSealer keeps only the "
-    "current master key, so an encoded authorization message issued before a rotation no longer "
-    "decodes (InvalidAuthorizationMessageException) although IAMD_PREVIOUS_MASTER_KEYS holds its key"))
 def test_authorization_messages_decode_after_rotation(tmp_path: Path) -> None:
     box, k1 = DataDirServer(tmp_path / "data"), _key()
     with box.start(k1) as srv:

@@ -68,7 +68,7 @@ class App:
         self.codecs = {name: ServiceCodec.load(name) for name in SERVICES}
         for codec in self.codecs.values():
             codec.compile_all()
-        self.authorizer = Authorizer(runtime.master_key)
+        self.authorizer = Authorizer(runtime.master_key, runtime.previous_master_keys)
         runtime.message_sealer = self.authorizer.messages
         runtime.caches["policy_sets"] = self.authorizer.policy_sets
         if runtime.session_keyring is None:
