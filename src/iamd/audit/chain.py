@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from iamd.audit.events import AuditEvent
@@ -35,14 +35,32 @@ class DigestPolicy:
     interval: float = 60.0
 
 
+# Built once: constructing statements costs more than running them on the append path.
+_TOUCH = (
+    update(audit_trail_head)
+    .where(audit_trail_head.c.id == HEAD_ID)
+    .values(last_seq=audit_trail_head.c.last_seq)
+    .returning(*audit_trail_head.c)
+)
+_INSERT_EVENTS = insert(audit_events)
+_INSERT_RESOURCES = insert(audit_event_resources)
+_HEAD_FIELDS = ("last_seq", "last_hash", "digested_seq", "digested_at", "digest_count", "last_signature")
+_UPDATE_HEAD = (
+    update(audit_trail_head)
+    .where(audit_trail_head.c.id == HEAD_ID)
+    .values({name: bindparam(f"new_{name}") for name in _HEAD_FIELDS})
+)
+
+
+def _save_head(conn: Connection, head: Any, values: dict[str, Any]) -> None:
+    conn.execute(
+        _UPDATE_HEAD, {f"new_{n}": values[n] if n in values else getattr(head, n) for n in _HEAD_FIELDS}
+    )
+
+
 def lock_head(conn: Connection) -> Any:
     """The head row, locked for the rest of the transaction (created on first use)."""
-    touch = (
-        update(audit_trail_head)
-        .where(audit_trail_head.c.id == HEAD_ID)
-        .values(last_seq=audit_trail_head.c.last_seq)
-        .returning(*audit_trail_head.c)
-    )
+    touch = _TOUCH
     row = conn.execute(touch).first()
     if row is not None:
         return row
@@ -108,9 +126,9 @@ def append(
             )
         positions.append(seq)
         prev = digest
-    conn.execute(insert(audit_events), rows)
+    conn.execute(_INSERT_EVENTS, rows)
     if res_rows:
-        conn.execute(insert(audit_event_resources), res_rows)
+        conn.execute(_INSERT_RESOURCES, res_rows)
     values: dict[str, Any] = {"last_seq": seq, "last_hash": prev}
     due = seq - head.digested_seq >= policy.every or (
         head.digested_at is not None and (now - head.digested_at).total_seconds() >= policy.interval
@@ -120,7 +138,7 @@ def append(
         values["digested_at"] = now
     if due:
         values |= write_digest(conn, head, "range", head.digested_seq + 1, seq, prev, signer, now)
-    conn.execute(update(audit_trail_head).where(audit_trail_head.c.id == HEAD_ID).values(**values))
+    _save_head(conn, head, values)
     return positions
 
 
