@@ -28,7 +28,9 @@ def add_parser(sub: Any) -> None:
         p.add_argument("--data-dir", default=env_default("data_dir"), help="data folder (env IAMD_DATA_DIR)")
         p.add_argument("--db", default=env_default("db"), help="database URL (env IAMD_DB)")
 
-    verify = trail_sub.add_parser("verify", help="walk the hash chain and signed digests; exit 0 OK, 1 tampered")
+    verify = trail_sub.add_parser(
+        "verify", help="walk the hash chain and signed digests; exit 0 OK, 1 tampered"
+    )
     store_flags(verify)
     export = trail_sub.add_parser("export", help="stream events as JSON lines (for a SIEM)")
     store_flags(export)
@@ -135,7 +137,10 @@ def _prune(store: Any, args: argparse.Namespace) -> int:
     from iamd.audit.signing import DigestSigner
 
     if args.retention_days is None or args.retention_days < 1:
-        print("iamd trail: --retention-days N (N >= 1) or IAMD_TRAIL_RETENTION_DAYS is required", file=sys.stderr)
+        print(
+            "iamd trail: --retention-days N (N >= 1) or IAMD_TRAIL_RETENTION_DAYS is required",
+            file=sys.stderr,
+        )
         return 2
     try:
         signer = DigestSigner(_master_keys(args)[0])
