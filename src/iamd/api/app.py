@@ -12,7 +12,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection
@@ -22,14 +22,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from iamd.api import admin
-from iamd.api.models import ServiceCodec
-from iamd.api.params import decode
+from iamd.api.protocols import WireProtocol, protocols
+from iamd.audit.record import ApiCallRecord
+from iamd.audit.recorder import Recorder
 from iamd.auth.authparams import parse_auth
 from iamd.auth.caller import Caller
-from iamd.auth.principals import resolve_access_key
+from iamd.auth.principals import account_of_long_term_key, resolve_access_key
 from iamd.auth.request import HttpRequest, SigV4Auth
-from iamd.auth.sessions import SessionKeyring, caller_from_claims, open_session
+from iamd.auth.sessions import SessionKeyring, account_of_access_key_id, caller_from_claims, open_session
 from iamd.auth.sigv4 import verify
+from iamd.authz import catalogue
 from iamd.authz.authorizer import Authorizer
 from iamd.authz.context import RequestInfo
 from iamd.errors import (
@@ -48,11 +50,7 @@ log = logging.getLogger("iamd.api")
 
 MAX_BODY = 512 * 1024
 DRAIN_LIMIT = 16 * 1024 * 1024
-SERVICES = ("iam", "sts")
-XML = "text/xml"
 ADMIN_PREFIX = "/_iamd/"
-# IAM operations that change nothing (all others bump the account's policy generation).
-READ_ONLY_PREFIXES = ("Get", "List", "Simulate", "Generate")
 
 
 class NotImplementedByIamd(SenderError):
@@ -61,23 +59,39 @@ class NotImplementedByIamd(SenderError):
     fmt = "iamd does not implement {service}:{action} yet."
 
 
+@dataclass
+class CallState:
+    """What is known about a call so far; the audit record is made from it however the call ends."""
+
+    service: str = "iam"
+    region: str = "us-east-1"
+    access_key_id: str | None = None
+    caller: Caller | None = None
+    operation: str | None = None
+    inputs: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+    read_only: bool = True
+
+
 class App:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         load_all()
-        self.codecs = {name: ServiceCodec.load(name) for name in SERVICES}
-        for codec in self.codecs.values():
-            codec.compile_all()
+        self.protocols = protocols()
         self.authorizer = Authorizer(runtime.master_key, runtime.previous_master_keys)
         runtime.message_sealer = self.authorizer.messages
         runtime.caches["policy_sets"] = self.authorizer.policy_sets
         if runtime.session_keyring is None:
             runtime.session_keyring = SessionKeyring(runtime.master_key, runtime.previous_master_keys)
         self.keyring: SessionKeyring = runtime.session_keyring
+        self.audit = Recorder(runtime.store, runtime.master_key, runtime.clock)
+        runtime.audit = self.audit
 
     async def __call__(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
-        codec = self.codecs["iam"]
+        state = CallState()
+        proto = self.protocols["iam"]
+        info = None
         try:
             body = await _read_body(request)
             http = HttpRequest(
@@ -88,33 +102,86 @@ class App:
                 body=body,
             )
             auth = parse_auth(http)
-            if auth.service not in self.codecs:
+            state.service, state.region, state.access_key_id = auth.service, _requested_region(auth), auth.access_key_id
+            if auth.service not in self.protocols:
                 raise UnknownService(service=auth.service)
-            codec = self.codecs[auth.service]
+            proto = self.protocols[auth.service]
             if http.path.startswith(ADMIN_PREFIX):
                 with self.runtime.store.begin() as conn:
                     caller = self._authenticate(conn, http, auth)
                 return admin.handle(self.runtime, http, caller, request_id)
-            params = decode(http.query_string, body, request.headers.get("content-type", ""))
             info = self._request_info(request, auth)
-            # One transaction per call: authentication reads, authorization reads and the
-            # action's writes see one state, and a failure anywhere rolls everything back.
+            # One transaction per call: authentication reads, authorization reads, the action's
+            # writes and (for a change) its audit event see one state and commit together.
             with self.runtime.store.begin() as conn:
-                caller = self._authenticate(conn, http, auth)
-                operation, inputs = codec.parse(params)
-                info = replace(info, operation=operation)
+                state.caller = self._authenticate(conn, http, auth)
+                state.operation, state.inputs = proto.parse(http, request.headers.get("content-type", ""))
+                info = replace(info, operation=state.operation)
+                state.read_only = catalogue.is_read_only(f"{info.service}:{state.operation}")
                 now = self.runtime.clock()
-                self.authorizer.authorize(conn, caller, info, inputs, now)
-                result = self._run(conn, info, inputs, caller, now, request_id)
+                self.authorizer.authorize(conn, state.caller, info, state.inputs, now)
+                state.result = self._run(conn, info, state.inputs, state.caller, now, request_id, state.read_only)
+                if not state.read_only:
+                    self.audit.record_in_transaction(conn, self._record(state, info, request_id, None))
+            if state.read_only:
+                self.audit.record_later(self._record(state, info, request_id, None))
             if self.runtime.key_usage.due():
                 self.flush_key_usage()
-            return Response(codec.render(operation, result, request_id), 200, _headers(request_id))
+            return Response(proto.render(state.operation, state.result, request_id), 200, _headers(request_id, proto))
         except AwsError as err:
-            return Response(codec.render_error(err, request_id), err.status, _headers(request_id))
+            self._record_failure(state, info, request, request_id, err)
+            return Response(proto.render_error(err, request_id), err.status, _headers(request_id, proto))
         except Exception:
             log.exception("request %s failed", request_id)
-            err = InternalFailure()
-            return Response(codec.render_error(err, request_id), err.status, _headers(request_id))
+            failure = InternalFailure()
+            self._record_failure(state, info, request, request_id, failure)
+            return Response(proto.render_error(failure, request_id), failure.status, _headers(request_id, proto))
+
+    def _record(
+        self, state: CallState, info: RequestInfo, request_id: str, err: AwsError | None
+    ) -> ApiCallRecord:
+        caller = state.caller
+        account = caller.account_id if caller is not None else self._account_of_key(state.access_key_id)
+        others = tuple(a for a in _arn_accounts(state.inputs) if a != account)
+        return ApiCallRecord(
+            request_id=request_id,
+            event_time=self.runtime.clock(),
+            service=state.service,
+            operation=state.operation,
+            region=state.region,
+            source_ip=info.source_ip,
+            user_agent=info.user_agent,
+            caller=caller,
+            access_key_id=state.access_key_id,
+            account_id=account,
+            params=state.inputs,
+            response=state.result if err is None else None,
+            error_code=err.code if err is not None else None,
+            error_message=err.message if err is not None else None,
+            read_only=state.read_only,
+            resource_accounts=others,
+        )
+
+    def _record_failure(
+        self, state: CallState, info: RequestInfo | None, request: Request, request_id: str, err: AwsError
+    ) -> None:
+        """Failed, denied and unauthenticated calls are audited too (batched: they changed nothing)."""
+        try:
+            if info is None:
+                info = RequestInfo(state.service, "", state.region, source_ip(request, self.runtime.trusted_proxies),
+                                   request.url.scheme == "https", request.headers.get("user-agent", ""))
+            self.audit.record_later(self._record(state, info, request_id, err))
+        except Exception:  # noqa: BLE001 - auditing a failure must not turn it into another failure
+            log.exception("request %s: could not audit the failure", request_id)
+
+    def _account_of_key(self, access_key_id: str | None) -> str | None:
+        """For a failed authentication: the account owning the presented key, when it can be told."""
+        if not access_key_id:
+            return None
+        if access_key_id.startswith("ASIA"):
+            return account_of_access_key_id(access_key_id)
+        with self.runtime.store.connect() as conn:
+            return account_of_long_term_key(conn, access_key_id)
 
     def _authenticate(self, conn: Connection, http: HttpRequest, auth: SigV4Auth) -> Caller:
         if auth.security_token is not None:
@@ -124,7 +191,7 @@ class App:
             caller, secret = resolve_access_key(conn, self.runtime.secretbox, auth.access_key_id)
         verify(http, auth, secret, self.runtime.wall_clock())
         if caller.session is None:
-            self.runtime.key_usage.note(caller.access_key_id, self.runtime.clock(), auth.service, auth.region)
+            self.runtime.key_usage.note(caller.access_key_id, self.runtime.clock(), auth.service, _requested_region(auth))
         return caller
 
     def flush_key_usage(self) -> None:
@@ -135,21 +202,28 @@ class App:
         return RequestInfo(
             service=auth.service,
             operation="",
-            region=auth.region,
+            region=_requested_region(auth),
             source_ip=source_ip(request, self.runtime.trusted_proxies),
             secure_transport=request.url.scheme == "https",
             user_agent=request.headers.get("user-agent", ""),
         )
 
     def _run(
-        self, conn: Connection, info: RequestInfo, inputs: dict[str, Any], caller: Caller, now: Any, request_id: str
+        self,
+        conn: Connection,
+        info: RequestInfo,
+        inputs: dict[str, Any],
+        caller: Caller,
+        now: Any,
+        request_id: str,
+        read_only: bool,
     ) -> dict[str, Any] | None:
         fn = ACTIONS.get(info.service, {}).get(info.operation)
         if fn is None:
             raise NotImplementedByIamd(service=info.service, action=info.operation)
         call = Call(conn, caller, now, request_id, self.runtime, region=info.region)
         result = fn(call, inputs)
-        if info.service == "iam" and not info.operation.startswith(READ_ONLY_PREFIXES):
+        if info.service == "iam" and not read_only:
             # Compiled policy sets are cached per generation: the next request sees this change.
             bump_generation(conn, caller.account_id)
         return result
@@ -187,8 +261,30 @@ async def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _headers(request_id: str) -> dict[str, str]:
-    return {"x-amzn-RequestId": request_id, "content-type": XML}
+def _headers(request_id: str, proto: WireProtocol) -> dict[str, str]:
+    return {"x-amzn-RequestId": request_id, "content-type": proto.content_type}
+
+
+# "Some global services, such as IAM, have a single endpoint. Because this endpoint is physically
+# located in the US East (N. Virginia) Region, IAM calls are always made to the us-east-1 Region."
+# (aws:RequestedRegion, AWS global condition context keys)
+GLOBAL_SERVICES = frozenset({"iam"})
+
+
+def _requested_region(auth: SigV4Auth) -> str:
+    return "us-east-1" if auth.service in GLOBAL_SERVICES else auth.region
+
+
+def _arn_accounts(inputs: dict[str, Any] | None) -> list[str]:
+    """Accounts named by ARN members of a request (``RoleArn``…): as on AWS, a call that reaches
+    into another account is recorded in that account's trail too."""
+    found = []
+    for key, value in (inputs or {}).items():
+        if key.endswith("Arn") and isinstance(value, str) and value.startswith("arn:"):
+            parts = value.split(":", 5)
+            if len(parts) == 6 and parts[4].isdigit():
+                found.append(parts[4])
+    return found
 
 
 def create_app(runtime: Runtime) -> Starlette:
@@ -198,5 +294,6 @@ def create_app(runtime: Runtime) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
         handler.flush_key_usage()  # last-used times noted since the last batch
+        handler.audit.close()  # queued read-only and failed-call events, and the last digest
 
     return Starlette(routes=[Route("/{path:path}", handler.__call__, methods=["GET", "POST"])], lifespan=lifespan)

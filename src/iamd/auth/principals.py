@@ -46,3 +46,9 @@ def resolve_access_key(conn: Connection, box: SecretBox, access_key_id: str) -> 
         arn = f"arn:aws:iam::{row.account_id}:user{row.path}{row.name}"
         caller = Caller(row.account_id, arn, row.user_id, "user", access_key_id, user_name=row.name)
     return caller, secret
+
+
+def account_of_long_term_key(conn: Connection, access_key_id: str) -> str | None:
+    """The account owning an access key, active or not (for auditing failed authentications)."""
+    q = select(_keys.c.account_id).where(_keys.c.access_key_id == access_key_id)
+    return conn.execute(q).scalar()

@@ -40,6 +40,8 @@ class Runtime:
     message_sealer: Any = None
     # Seals and opens session tokens (iamd.auth.sessions.SessionKeyring).
     session_keyring: Any = None
+    # The audit trail's recorder (iamd.audit.recorder.Recorder), set by the API layer.
+    audit: Any = None
     # Last-used times of access keys, written in batches.
     key_usage: KeyUsage = field(default_factory=KeyUsage)
     # The just-started state an ephemeral server's reset restores.

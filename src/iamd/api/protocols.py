@@ -1,0 +1,63 @@
+"""The wire protocols a service speaks, behind one small interface the app uses.
+
+IAM and STS speak AWS's Query protocol (form or query-string parameters, XML responses);
+CloudTrail and later Organizations speak the JSON 1.1 protocol (``X-Amz-Target`` names the
+operation, JSON both ways). The app picks the protocol by the SigV4 scope's service.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from iamd.api.json_protocol import JsonServiceCodec
+from iamd.api.models import ServiceCodec
+from iamd.api.params import decode
+from iamd.auth.request import HttpRequest
+from iamd.errors import AwsError
+
+
+class WireProtocol(Protocol):
+    content_type: str
+
+    def parse(self, http: HttpRequest, content_type: str) -> tuple[str, dict[str, Any]]: ...
+
+    def render(self, operation: str, result: dict[str, Any] | None, request_id: str) -> bytes: ...
+
+    def render_error(self, err: AwsError, request_id: str) -> bytes: ...
+
+
+class QueryProtocol:
+    content_type = "text/xml"
+
+    def __init__(self, service: str) -> None:
+        self.codec = ServiceCodec.load(service)
+        self.codec.compile_all()
+
+    def parse(self, http: HttpRequest, content_type: str) -> tuple[str, dict[str, Any]]:
+        return self.codec.parse(decode(http.query_string, http.body, content_type))
+
+    def render(self, operation: str, result: dict[str, Any] | None, request_id: str) -> bytes:
+        return self.codec.render(operation, result, request_id)
+
+    def render_error(self, err: AwsError, request_id: str) -> bytes:
+        return self.codec.render_error(err, request_id)
+
+
+class JsonProtocol:
+    def __init__(self, service: str) -> None:
+        self.codec = JsonServiceCodec.load(service)
+        self.content_type = self.codec.content_type
+
+    def parse(self, http: HttpRequest, content_type: str) -> tuple[str, dict[str, Any]]:
+        target = next((v for k, v in http.headers if k.lower() == "x-amz-target"), None)
+        return self.codec.parse(target, http.body)
+
+    def render(self, operation: str, result: dict[str, Any] | None, request_id: str) -> bytes:
+        return self.codec.render(operation, result)
+
+    def render_error(self, err: AwsError, request_id: str) -> bytes:
+        return self.codec.render_error(err)
+
+
+def protocols() -> dict[str, WireProtocol]:
+    return {"iam": QueryProtocol("iam"), "sts": QueryProtocol("sts"), "cloudtrail": JsonProtocol("cloudtrail")}
