@@ -8,13 +8,11 @@ engine has no clock.
 
 from __future__ import annotations
 
-import operator
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
 
-from .family import Family
+from .family import comparison_families
 
 _EPOCH = re.compile(r"-?\d{1,12}(?:\.\d+)?")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[Tt ][0-9:.,]+(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?")
@@ -42,29 +40,4 @@ def to_epoch(text: str) -> float | None:
     return moment.timestamp()
 
 
-def _family(name: str, negated_name: str | None, compare: Any) -> Family:
-    def prepare(values: list[str]) -> tuple[float, ...]:
-        return tuple(n for n in map(to_epoch, values) if n is not None)
-
-    def test(prepared: tuple[float, ...], value: str) -> bool:
-        moment = to_epoch(value)
-        if moment is None:
-            return False
-        for p in prepared:
-            if compare(moment, p):
-                return True
-        return False
-
-    names = {name: False}
-    if negated_name:
-        names[negated_name] = True
-    return Family(names, prepare, test)
-
-
-FAMILIES = (
-    _family("DateEquals", "DateNotEquals", operator.eq),
-    _family("DateLessThan", None, operator.lt),
-    _family("DateLessThanEquals", None, operator.le),
-    _family("DateGreaterThan", None, operator.gt),
-    _family("DateGreaterThanEquals", None, operator.ge),
-)
+FAMILIES = comparison_families("Date", to_epoch)
