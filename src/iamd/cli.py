@@ -32,6 +32,18 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--log-level", default=env_default("log_level"), help="env IAMD_LOG_LEVEL")
     serve.add_argument(
+        "--audit-trail",
+        choices=["on", "off"],
+        default=env_default("audit_trail"),
+        help="record every call as a CloudTrail event (env IAMD_AUDIT_TRAIL; default on)",
+    )
+    serve.add_argument(
+        "--trail-retention-days",
+        type=int,
+        default=env_default("trail_retention_days") or None,
+        help="prune audit events older than this many days, hourly (env IAMD_TRAIL_RETENTION_DAYS)",
+    )
+    serve.add_argument(
         "--trusted-proxies",
         default=env_default("trusted_proxies"),
         help="comma-separated proxy addresses whose X-Forwarded-For sets aws:SourceIp (env IAMD_TRUSTED_PROXIES)",

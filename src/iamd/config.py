@@ -14,6 +14,8 @@ DEFAULTS = {
     "account_id": "123456789012",
     "log_level": "warning",
     "trusted_proxies": "",
+    "audit_trail": "on",
+    "trail_retention_days": "",
 }
 
 
@@ -30,6 +32,9 @@ class Settings:
     root_secret_access_key: str | None = None
     # Addresses of reverse proxies whose X-Forwarded-For header sets aws:SourceIp.
     trusted_proxies: tuple[str, ...] = ()
+    # The CloudTrail-style audit trail (on by default) and how many days of it to keep.
+    audit_trail: bool = True
+    trail_retention_days: int | None = None
 
     @property
     def db_url(self) -> str:
@@ -58,4 +63,6 @@ def from_values(values: dict[str, object]) -> Settings:
         root_access_key_id=os.environ.get("IAMD_ROOT_ACCESS_KEY_ID") or None,
         root_secret_access_key=os.environ.get("IAMD_ROOT_SECRET_ACCESS_KEY") or None,
         trusted_proxies=tuple(p.strip() for p in str(values.get("trusted_proxies") or "").split(",") if p.strip()),
+        audit_trail=str(values.get("audit_trail") or "on").lower() not in ("off", "0", "false", "no"),
+        trail_retention_days=int(str(values["trail_retention_days"])) if values.get("trail_retention_days") else None,
     )

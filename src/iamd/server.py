@@ -53,6 +53,8 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
         previous_master_keys=tuple(previous),
         trusted_proxies=frozenset(settings.trusted_proxies),
         session_keyring=keyring,
+        audit_enabled=settings.audit_trail,
+        trail_retention_days=settings.trail_retention_days,
     )
     if settings.ephemeral:
         runtime.seed = created

@@ -8,11 +8,13 @@ logged with the request id and answered ``InternalFailure`` without internals.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -25,6 +27,7 @@ from iamd.api import admin
 from iamd.api.protocols import WireProtocol, protocols
 from iamd.audit.record import ApiCallRecord
 from iamd.audit.recorder import Recorder
+from iamd.audit.retention import prune
 from iamd.auth.authparams import parse_auth
 from iamd.auth.caller import Caller
 from iamd.auth.principals import account_of_long_term_key, resolve_access_key
@@ -59,6 +62,22 @@ class NotImplementedByIamd(SenderError):
     fmt = "iamd does not implement {service}:{action} yet."
 
 
+class NoTrail:
+    """The recorder when the audit trail is switched off (``--audit-trail off``)."""
+
+    def record_in_transaction(self, conn: Connection, record: ApiCallRecord) -> None:
+        return None
+
+    def record_later(self, record: ApiCallRecord) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+RETENTION_INTERVAL = 3600.0
+
+
 @dataclass
 class CallState:
     """What is known about a call so far; the audit record is made from it however the call ends."""
@@ -84,8 +103,10 @@ class App:
         if runtime.session_keyring is None:
             runtime.session_keyring = SessionKeyring(runtime.master_key, runtime.previous_master_keys)
         self.keyring: SessionKeyring = runtime.session_keyring
-        self.audit = Recorder(runtime.store, runtime.master_key, runtime.clock)
-        runtime.audit = self.audit
+        self.audit: Recorder | NoTrail = (
+            Recorder(runtime.store, runtime.master_key, runtime.clock) if runtime.audit_enabled else NoTrail()
+        )
+        runtime.audit = self.audit if runtime.audit_enabled else None
 
     async def __call__(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
@@ -194,6 +215,14 @@ class App:
             self.runtime.key_usage.note(caller.access_key_id, self.runtime.clock(), auth.service, _requested_region(auth))
         return caller
 
+    def prune_trail(self) -> int:
+        """Apply the retention setting: drop events older than it, keeping the chain verifiable."""
+        days = self.runtime.trail_retention_days
+        if not days or not isinstance(self.audit, Recorder):
+            return 0
+        with self.runtime.store.begin() as conn:
+            return prune(conn, self.audit.signer, self.runtime.clock(), timedelta(days=days))
+
     def flush_key_usage(self) -> None:
         with self.runtime.store.begin() as conn:
             self.runtime.key_usage.flush(conn)
@@ -290,9 +319,20 @@ def _arn_accounts(inputs: dict[str, Any] | None) -> list[str]:
 def create_app(runtime: Runtime) -> Starlette:
     handler = App(runtime)
 
+    async def retention() -> None:
+        while True:
+            try:
+                await asyncio.to_thread(handler.prune_trail)
+            except Exception:  # noqa: BLE001 - retention must not stop the server; it retries
+                log.exception("audit trail retention failed")
+            await asyncio.sleep(RETENTION_INTERVAL)
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(retention()) if runtime.trail_retention_days else None
         yield
+        if task is not None:
+            task.cancel()
         handler.flush_key_usage()  # last-used times noted since the last batch
         handler.audit.close()  # queued read-only and failed-call events, and the last digest
 

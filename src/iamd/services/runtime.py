@@ -40,8 +40,11 @@ class Runtime:
     message_sealer: Any = None
     # Seals and opens session tokens (iamd.auth.sessions.SessionKeyring).
     session_keyring: Any = None
-    # The audit trail's recorder (iamd.audit.recorder.Recorder), set by the API layer.
+    # The audit trail's recorder (iamd.audit.recorder.Recorder), set by the API layer; None when
+    # the trail is off.
     audit: Any = None
+    audit_enabled: bool = True
+    trail_retention_days: int | None = None
     # Last-used times of access keys, written in batches.
     key_usage: KeyUsage = field(default_factory=KeyUsage)
     # The just-started state an ephemeral server's reset restores.
