@@ -30,6 +30,7 @@ from iamd.services.iam.attachments import (
     policy_name,
     usage_counts,
 )
+from iamd.services.iam.boundaries import boundary_shape
 from iamd.services.iam.common import arn
 from iamd.services.iam.inline_policies import inline_policies_of
 from iamd.services.iam.instance_profiles import profile_shape
@@ -70,12 +71,7 @@ def _attached(call: Call, kind: Principal, ids: list[str]) -> dict[str, list[dic
 def _boundary(row: Row[Any]) -> dict[str, Any]:
     if not row.permissions_boundary:
         return {}
-    return {
-        "PermissionsBoundary": {
-            "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
-            "PermissionsBoundaryArn": row.permissions_boundary,
-        }
-    }
+    return {"PermissionsBoundary": boundary_shape(row.permissions_boundary)}
 
 
 def _group_names(call: Call, user_ids: list[str]) -> dict[str, list[str]]:

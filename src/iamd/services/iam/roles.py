@@ -19,7 +19,8 @@ from iamd.services.context import Call
 
 # A module object, not names: service_linked_roles imports this module too, and attribute access
 # at call time keeps the pair independent of which one is imported first.
-from iamd.services.iam import policy_refs, service_linked_roles, tagging
+from iamd.services.iam import boundaries, policy_refs, service_linked_roles, tagging
+from iamd.services.iam.boundaries import boundary_shape
 from iamd.services.iam.common import arn, check_new_tags, check_policy, encode_document, paginate, policy_size
 from iamd.services.iam.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from iamd.services.registry import action
@@ -77,10 +78,7 @@ def role_shape(
     """The full role, as GetRole returns it."""
     out = role_list_item(row)
     if row.permissions_boundary:
-        out["PermissionsBoundary"] = {
-            "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
-            "PermissionsBoundaryArn": row.permissions_boundary,
-        }
+        out["PermissionsBoundary"] = boundary_shape(row.permissions_boundary)
     if tags:
         out["Tags"] = tags
     if last_used:
@@ -248,18 +246,10 @@ def list_roles(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 tagging.register("Role", "role", lambda call, p: get_role_row(call, p["RoleName"]).role_id)
 
 
-@action("iam", "PutRolePermissionsBoundary")
-def put_role_permissions_boundary(call: Call, p: dict[str, Any]) -> None:
+def _modifiable_role_id(call: Call, p: dict[str, Any]) -> str:
     row = get_role_row(call, p["RoleName"])
     service_linked_roles.ensure_modifiable_role(row)
-    policy_refs.resolve_boundary(call, p["PermissionsBoundary"])
-    roles.update(call.conn, row.role_id, permissions_boundary=p["PermissionsBoundary"])
-    return None
+    return str(row.role_id)
 
 
-@action("iam", "DeleteRolePermissionsBoundary")
-def delete_role_permissions_boundary(call: Call, p: dict[str, Any]) -> None:
-    row = get_role_row(call, p["RoleName"])
-    service_linked_roles.ensure_modifiable_role(row)
-    roles.update(call.conn, row.role_id, permissions_boundary=None)
-    return None
+boundaries.register("Role", _modifiable_role_id, roles)

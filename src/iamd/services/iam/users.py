@@ -8,7 +8,8 @@ from sqlalchemy import Row, exists, select
 
 from iamd.auth.ids import new_unique_id
 from iamd.services.context import Call
-from iamd.services.iam import policy_refs, tagging
+from iamd.services.iam import boundaries, policy_refs, tagging
+from iamd.services.iam.boundaries import boundary_shape
 from iamd.services.iam.common import arn, check_new_tags, paginate
 from iamd.services.iam.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from iamd.services.registry import action
@@ -34,10 +35,7 @@ def user_shape(row: Row[Any], *, tags: list[dict[str, str]] | None = None) -> di
     if row.password_last_used is not None:
         out["PasswordLastUsed"] = row.password_last_used
     if row.permissions_boundary:
-        out["PermissionsBoundary"] = {
-            "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
-            "PermissionsBoundaryArn": row.permissions_boundary,
-        }
+        out["PermissionsBoundary"] = boundary_shape(row.permissions_boundary)
     if tags:
         out["Tags"] = tags
     return out
@@ -161,17 +159,4 @@ def list_users(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 tagging.register("User", "user", lambda call, p: get_user_row(call, p["UserName"]).user_id)
 
-
-@action("iam", "PutUserPermissionsBoundary")
-def put_user_permissions_boundary(call: Call, p: dict[str, Any]) -> None:
-    row = get_user_row(call, p["UserName"])
-    policy_refs.resolve_boundary(call, p["PermissionsBoundary"])
-    users.update(call.conn, row.user_id, permissions_boundary=p["PermissionsBoundary"])
-    return None
-
-
-@action("iam", "DeleteUserPermissionsBoundary")
-def delete_user_permissions_boundary(call: Call, p: dict[str, Any]) -> None:
-    row = get_user_row(call, p["UserName"])
-    users.update(call.conn, row.user_id, permissions_boundary=None)
-    return None
+boundaries.register("User", lambda call, p: get_user_row(call, p["UserName"]).user_id, users)
