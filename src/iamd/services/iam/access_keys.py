@@ -14,8 +14,8 @@ from iamd.auth.ids import new_access_key_id, new_secret_access_key
 from iamd.services.accounts import store_access_key
 from iamd.services.context import Call
 from iamd.services.iam.common import paginate
-from iamd.services.iam.errors import InvalidInput, LimitExceeded, NoSuchEntity
-from iamd.services.iam.users import get_user_row
+from iamd.services.iam.errors import LimitExceeded, NoSuchEntity
+from iamd.services.iam.users import user_or_root
 from iamd.services.registry import action
 from iamd.store import schema
 
@@ -25,16 +25,9 @@ keys = schema.access_keys
 
 
 def _owner(call: Call, p: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(user_id, user_name) the request is about; (None, None) means the root user."""
-    name = p.get("UserName")
-    if name is None:
-        if call.caller.kind == "root":
-            return None, None
-        if call.caller.kind != "user" or call.caller.user_name is None:
-            raise InvalidInput("Must specify userName when calling with non-User credentials")
-        name = call.caller.user_name
-    row = get_user_row(call, name)
-    return row.user_id, row.name
+    """(user_id, user_name) the request is about; (None, None) is the root user."""
+    user = user_or_root(call, p)
+    return (None, None) if user is None else (user.user_id, user.name)
 
 
 def _owner_filter(call: Call, user_id: str | None) -> Any:

@@ -20,8 +20,8 @@ from iamd.auth import passwords
 from iamd.errors import AccessDenied, ValidationError
 from iamd.services.context import Call
 from iamd.services.iam import password_policy
-from iamd.services.iam.errors import EntityAlreadyExists, InvalidInput, InvalidUserType, NoSuchEntity
-from iamd.services.iam.users import get_user_row
+from iamd.services.iam.errors import EntityAlreadyExists, InvalidUserType, NoSuchEntity
+from iamd.services.iam.users import caller_user_name, get_user_row
 from iamd.services.registry import action
 from iamd.store import schema
 from iamd.store.repos import users
@@ -32,11 +32,7 @@ LP = schema.login_profiles
 def _target_user(call: Call, p: dict[str, Any]) -> Row[Any]:
     """``UserName``, or the calling IAM user when it is omitted (as GetUser does)."""
     name = p.get("UserName")
-    if name is None:
-        if call.caller.kind != "user" or call.caller.user_name is None:
-            raise InvalidInput("Must specify userName when calling with non-User credentials")
-        name = call.caller.user_name
-    return get_user_row(call, name)
+    return get_user_row(call, caller_user_name(call) if name is None else name)
 
 
 def _profile(conn: Connection, user_id: str) -> Row[Any] | None:

@@ -32,11 +32,10 @@ from iamd.services.iam.errors import (
     DeleteConflict,
     EntityAlreadyExists,
     InvalidAuthenticationCode,
-    InvalidInput,
     LimitExceeded,
     NoSuchEntity,
 )
-from iamd.services.iam.users import get_user_row
+from iamd.services.iam.users import caller_user_name, get_user_row
 from iamd.services.registry import action
 from iamd.store import schema
 from iamd.store import tags as tag_store
@@ -104,9 +103,7 @@ def _caller_holder(call: Call) -> Holder:
     """The caller's own devices, for the members AWS lets default to the caller."""
     if call.caller.is_root:
         return Holder(None)
-    if call.caller.kind != "user" or call.caller.user_name is None:
-        raise InvalidInput("Must specify userName when calling with non-User credentials")
-    return Holder(get_user_row(call, call.caller.user_name))
+    return Holder(get_user_row(call, caller_user_name(call)))
 
 
 def _holder(call: Call, user_name: str | None) -> Holder:

@@ -24,7 +24,7 @@ from iamd.services.context import Call
 from iamd.services.iam.common import paginate
 from iamd.services.iam.errors import InvalidInput, LimitExceeded, NoSuchEntity, NotSupportedService
 from iamd.services.iam.ssh_keys import check_status
-from iamd.services.iam.users import get_user_row
+from iamd.services.iam.users import get_user_row, user_or_root
 from iamd.services.registry import action
 from iamd.store import schema
 
@@ -39,18 +39,6 @@ users = schema.users
 def new_password() -> str:
     """32 random bytes in base64 (44 characters), the shape of AWS's generated passwords."""
     return base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def _user(call: Call, p: dict[str, Any]) -> Row[Any] | None:
-    """The user the request is about; None for the root user, who has no such credentials."""
-    name = p.get("UserName")
-    if name is None:
-        if call.caller.kind == "root":
-            return None
-        if call.caller.kind != "user" or call.caller.user_name is None:
-            raise InvalidInput("Must specify userName when calling with non-User credentials")
-        name = call.caller.user_name
-    return get_user_row(call, name)
 
 
 def _shape(row: Row[Any], user_name: str, password: str | None = None) -> dict[str, Any]:
@@ -68,7 +56,7 @@ def _shape(row: Row[Any], user_name: str, password: str | None = None) -> dict[s
 
 
 def _get(call: Call, p: dict[str, Any]) -> tuple[Row[Any], str]:
-    user = _user(call, p)
+    user = user_or_root(call, p)
     cred_id = p["ServiceSpecificCredentialId"]
     row = None
     if user is not None:
@@ -119,8 +107,8 @@ def list_service_specific_credentials(call: Call, p: dict[str, Any]) -> dict[str
             raise InvalidInput("AllUsers cannot be specified together with UserName.")
         query = query.where(users.c.account_id == call.account_id)
     else:
-        user = _user(call, p)
-        if user is None:
+        user = user_or_root(call, p)
+        if user is None:  # the root user has no service-specific credentials
             return {"ServiceSpecificCredentials": [], "IsTruncated": False}
         query = query.where(creds.c.user_id == user.user_id)
     if p.get("ServiceName") is not None:

@@ -32,7 +32,7 @@ from iamd.services.iam.errors import (
     NoSuchEntity,
     UnrecognizedPublicKeyEncoding,
 )
-from iamd.services.iam.users import get_user_row
+from iamd.services.iam.users import get_user_row, user_or_root
 from iamd.services.registry import action
 from iamd.store import schema
 
@@ -164,14 +164,9 @@ def delete_ssh_public_key(call: Call, p: dict[str, Any]) -> None:
 
 @action("iam", "ListSSHPublicKeys")
 def list_ssh_public_keys(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    name = p.get("UserName")
-    if name is None:
-        if call.caller.kind == "root":
-            return {"SSHPublicKeys": [], "IsTruncated": False}
-        if call.caller.kind != "user" or call.caller.user_name is None:
-            raise InvalidInput("Must specify userName when calling with non-User credentials")
-        name = call.caller.user_name
-    user = get_user_row(call, name)
+    user = user_or_root(call, p)
+    if user is None:  # the root user has no SSH public keys
+        return {"SSHPublicKeys": [], "IsTruncated": False}
     query = select(keys).where(keys.c.user_id == user.user_id)
     rows, page = paginate(call.conn, query, keys.c.ssh_public_key_id, p)
     listed = [

@@ -11,7 +11,13 @@ from iamd.services.context import Call
 from iamd.services.iam import boundaries, policy_refs, tagging
 from iamd.services.iam.boundaries import boundary_shape
 from iamd.services.iam.common import arn, check_new_tags, paginate
-from iamd.services.iam.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from iamd.services.iam.errors import (
+    DeleteConflict,
+    EntityAlreadyExists,
+    InvalidInput,
+    LimitExceeded,
+    NoSuchEntity,
+)
 from iamd.services.registry import action
 from iamd.store import schema
 from iamd.store import tags as tag_store
@@ -48,6 +54,27 @@ def get_user_row(call: Call, name: str) -> Row[Any]:
     return row
 
 
+def caller_user_name(call: Call) -> str:
+    """The calling IAM user's name, for the ``UserName`` members AWS lets default to the caller."""
+    if call.caller.kind != "user" or call.caller.user_name is None:
+        raise InvalidInput("Must specify userName when calling with non-User credentials")
+    return call.caller.user_name
+
+
+def user_or_root(call: Call, p: dict[str, Any]) -> Row[Any] | None:
+    """The user whose credentials a request is about: ``UserName``, else the calling IAM user.
+
+    None is the root user calling without ``UserName``: root has access keys, signing
+    certificates and MFA devices of its own (stored with no user id).
+    """
+    name = p.get("UserName")
+    if name is None:
+        if call.caller.kind == "root":
+            return None
+        name = caller_user_name(call)
+    return get_user_row(call, name)
+
+
 @action("iam", "CreateUser")
 def create_user(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name, path = p["UserName"], p.get("Path") or "/"
@@ -77,19 +104,12 @@ def create_user(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 @action("iam", "GetUser")
 def get_user(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    name = p.get("UserName")
-    if name is None:
-        if call.caller.kind == "root":
-            created = call.conn.execute(
-                select(schema.accounts.c.created_at).where(schema.accounts.c.account_id == call.account_id)
-            ).scalar_one()
-            return {"User": {"Path": "/", "UserId": call.account_id, "Arn": call.caller.arn, "CreateDate": created}}
-        if call.caller.kind != "user" or call.caller.user_name is None:
-            from iamd.services.iam.errors import InvalidInput
-
-            raise InvalidInput("Must specify userName when calling with non-User credentials")
-        name = call.caller.user_name
-    row = get_user_row(call, name)
+    row = user_or_root(call, p)
+    if row is None:
+        created = call.conn.execute(
+            select(schema.accounts.c.created_at).where(schema.accounts.c.account_id == call.account_id)
+        ).scalar_one()
+        return {"User": {"Path": "/", "UserId": call.account_id, "Arn": call.caller.arn, "CreateDate": created}}
     return {"User": user_shape(row, tags=tag_store.list_tags(call.conn, "user", row.user_id))}
 
 
