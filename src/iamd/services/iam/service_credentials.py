@@ -15,15 +15,15 @@ import base64
 import secrets
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 
 from iamd.auth.ids import new_unique_id
 from iamd.auth.passwords import hash_password
 from iamd.errors import ValidationError
 from iamd.services.context import Call
+from iamd.services.iam import user_credentials
 from iamd.services.iam.common import paginate
 from iamd.services.iam.errors import InvalidInput, LimitExceeded, NoSuchEntity, NotSupportedService
-from iamd.services.iam.ssh_keys import check_status
 from iamd.services.iam.users import get_user_row, user_or_root
 from iamd.services.registry import action
 from iamd.store import schema
@@ -117,14 +117,6 @@ def list_service_specific_credentials(call: Call, p: dict[str, Any]) -> dict[str
     return {"ServiceSpecificCredentials": [_shape(r, r.user_name) for r in rows], **page}
 
 
-@action("iam", "UpdateServiceSpecificCredential")
-def update_service_specific_credential(call: Call, p: dict[str, Any]) -> None:
-    row, _ = _get(call, p)
-    status = check_status(p["Status"])
-    call.conn.execute(update(creds).where(creds.c.credential_id == row.credential_id).values(status=status))
-    return None
-
-
 @action("iam", "ResetServiceSpecificCredential")
 def reset_service_specific_credential(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row, user_name = _get(call, p)
@@ -135,8 +127,4 @@ def reset_service_specific_credential(call: Call, p: dict[str, Any]) -> dict[str
     return {"ServiceSpecificCredential": _shape(row, user_name, password)}
 
 
-@action("iam", "DeleteServiceSpecificCredential")
-def delete_service_specific_credential(call: Call, p: dict[str, Any]) -> None:
-    row, _ = _get(call, p)
-    call.conn.execute(delete(creds).where(creds.c.credential_id == row.credential_id))
-    return None
+user_credentials.register("ServiceSpecificCredential", creds, "credential_id", lambda call, p: _get(call, p)[0])

@@ -21,9 +21,10 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import Encoding
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, func, insert, select
 
 from iamd.services.context import Call
+from iamd.services.iam import user_credentials
 from iamd.services.iam.common import paginate
 from iamd.services.iam.errors import (
     DuplicateCertificate,
@@ -32,7 +33,6 @@ from iamd.services.iam.errors import (
     MalformedCertificate,
     NoSuchEntity,
 )
-from iamd.services.iam.ssh_keys import check_status
 from iamd.services.iam.users import user_or_root
 from iamd.services.registry import action
 from iamd.store import schema
@@ -138,19 +138,7 @@ def upload_signing_certificate(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     return {"Certificate": _shape(row, user_name)}
 
 
-@action("iam", "UpdateSigningCertificate")
-def update_signing_certificate(call: Call, p: dict[str, Any]) -> None:
-    row = _get(call, p)
-    status = check_status(p["Status"])
-    call.conn.execute(update(certs).where(certs.c.certificate_id == row.certificate_id).values(status=status))
-    return None
-
-
-@action("iam", "DeleteSigningCertificate")
-def delete_signing_certificate(call: Call, p: dict[str, Any]) -> None:
-    row = _get(call, p)
-    call.conn.execute(delete(certs).where(certs.c.certificate_id == row.certificate_id))
-    return None
+user_credentials.register("SigningCertificate", certs, "certificate_id", _get)
 
 
 @action("iam", "ListSigningCertificates")

@@ -19,14 +19,14 @@ from typing import Any
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, insert, select
 
 from iamd.auth.ids import new_access_key_id
 from iamd.services.context import Call
+from iamd.services.iam import user_credentials
 from iamd.services.iam.common import paginate
 from iamd.services.iam.errors import (
     DuplicateSSHPublicKey,
-    InvalidInput,
     InvalidPublicKey,
     LimitExceeded,
     NoSuchEntity,
@@ -107,13 +107,6 @@ def _get(call: Call, p: dict[str, Any]) -> tuple[Row[Any], str]:
     return row, user.name
 
 
-def check_status(status: str) -> str:
-    """``Expired`` is in the model's enum but is a state IAM sets, not one a caller may."""
-    if status not in ("Active", "Inactive"):
-        raise InvalidInput(f"Invalid status {status}: must be Active or Inactive.")
-    return status
-
-
 @action("iam", "UploadSSHPublicKey")
 def upload_ssh_public_key(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     user = get_user_row(call, p["UserName"])
@@ -147,19 +140,7 @@ def get_ssh_public_key(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     return {"SSHPublicKey": _shape(row, user_name, body)}
 
 
-@action("iam", "UpdateSSHPublicKey")
-def update_ssh_public_key(call: Call, p: dict[str, Any]) -> None:
-    row, _ = _get(call, p)
-    status = check_status(p["Status"])
-    call.conn.execute(update(keys).where(keys.c.ssh_public_key_id == row.ssh_public_key_id).values(status=status))
-    return None
-
-
-@action("iam", "DeleteSSHPublicKey")
-def delete_ssh_public_key(call: Call, p: dict[str, Any]) -> None:
-    row, _ = _get(call, p)
-    call.conn.execute(delete(keys).where(keys.c.ssh_public_key_id == row.ssh_public_key_id))
-    return None
+user_credentials.register("SSHPublicKey", keys, "ssh_public_key_id", lambda call, p: _get(call, p)[0])
 
 
 @action("iam", "ListSSHPublicKeys")
