@@ -81,14 +81,7 @@ def verify(
     digits: int = DIGITS,
 ) -> int | None:
     """The step ``code`` belongs to, if it is within the window and after ``last_used_step``."""
-    centre = step_at(now) + drift
-    found: int | None = None
-    for step in range(centre - window, centre + window + 1):
-        # INVARIANT: a step at or before the last accepted one is never accepted again.
-        fresh = last_used_step is None or step > last_used_step
-        if _matches(seed, code, step, digits) and fresh and found is None:
-            found = step
-    return found
+    return _find_step(seed, (code,), step_at(now) + drift, window, last_used_step, digits)
 
 
 def verify_consecutive(
@@ -107,11 +100,26 @@ def verify_consecutive(
     ``code2``'s step is looked for within ``window`` of the expected step; ``code1`` must be the
     step just before it. Both must come after ``last_used_step``.
     """
-    centre = step_at(now) + drift
+    return _find_step(seed, (code1, code2), step_at(now) + drift, window, last_used_step, digits)
+
+
+def _find_step(
+    seed: str, codes: tuple[str, ...], centre: int, window: int, last_used_step: int | None, digits: int
+) -> int | None:
+    """The first step within ``window`` of ``centre`` whose code is ``codes[-1]``, the steps just
+    before it having the codes before it, and all of them after ``last_used_step``.
+
+    Every candidate step is compared with every code, without a short cut, so the time taken
+    does not tell which step (if any) matched.
+    """
     found: int | None = None
     for step in range(centre - window, centre + window + 1):
-        both = _matches(seed, code2, step, digits) & _matches(seed, code1, step - 1, digits)
-        fresh = last_used_step is None or step - 1 > last_used_step
-        if both and fresh and found is None:
+        first = step - len(codes) + 1
+        matched = True
+        for offset, code in enumerate(codes):
+            matched &= _matches(seed, code, first + offset, digits)
+        # INVARIANT: a step at or before the last accepted one is never accepted again.
+        fresh = last_used_step is None or first > last_used_step
+        if matched and fresh and found is None:
             found = step
     return found
