@@ -280,3 +280,29 @@ def test_mfa_age_counts_from_get_session_token(server: Any, iam: Any, error_of: 
     mfa_iam.list_users()
     server.set_clock_offset(7200)  # two hours later the session is valid, its MFA too old
     assert error_of(mfa_iam.list_users)["Code"] == "AccessDenied"
+
+
+def test_seed_user_onboarding_end_to_end(server: Any, iam: Any, error_of: Any) -> None:
+    """The seed's user-creation flow: user, console password that must be reset, access key,
+    group carrying the MFA-required policy, the user's own virtual MFA enabled with two consecutive
+    codes — then the policy denies without MFA and allows with an MFA session."""
+    iam.create_user(UserName="new-hire", Path="/developers/")
+    iam.create_login_profile(UserName="new-hire", Password="Initial-Passw0rd!", PasswordResetRequired=True)
+    assert iam.get_login_profile(UserName="new-hire")["LoginProfile"]["PasswordResetRequired"] is True
+    key = iam.create_access_key(UserName="new-hire")["AccessKey"]
+    iam.create_group(GroupName="Developers")
+    iam.put_group_policy(GroupName="Developers", PolicyName="mfa-required", PolicyDocument=json.dumps(MFA_REQUIRED))
+    iam.add_user_to_group(UserName="new-hire", GroupName="Developers")
+
+    own_iam, own_sts = clients(server, key)
+    assert error_of(own_iam.list_users)["Code"] == "AccessDenied"  # no MFA yet
+    device = own_iam.create_virtual_mfa_device(VirtualMFADeviceName="new-hire")["VirtualMFADevice"]
+    seed = device["Base32StringSeed"].decode()
+    own_iam.enable_mfa_device(UserName="new-hire", SerialNumber=device["SerialNumber"], **consecutive(seed))
+    assert error_of(own_iam.list_users)["Code"] == "AccessDenied"  # long-term key: still no MFA
+
+    # The enabling codes are spent (replay is refused); the next step's code is within the window.
+    next_code = code_at(seed, STEP)
+    creds = own_sts.get_session_token(SerialNumber=device["SerialNumber"], TokenCode=next_code)["Credentials"]
+    mfa_iam, _ = clients(server, creds)
+    assert [u["UserName"] for u in mfa_iam.list_users()["Users"]] == ["new-hire"]
