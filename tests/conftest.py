@@ -3,15 +3,37 @@
 Store-backed tests run on SQLite and on PostgreSQL. PostgreSQL is the local server at
 127.0.0.1:5432 (database ``test``); each test session works in a schema of its own, so
 concurrent runs never see each other's rows. Where no PostgreSQL answers, those cases skip.
+
+Helper modules that sit beside the tests are made importable by name here: the suite runs with
+``--import-mode=importlib``, which does not put test folders on ``sys.path``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import secrets
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+
+def _load_helper(folder: str, name: str) -> None:
+    if name in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / folder / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
+_load_helper("unit/policy", "policy_helpers")
+_load_helper("unit/policy", "policy_reference")
+_load_helper("functional", "functional_helpers")
+
 
 PG_BASE = os.environ.get("IAMD_TEST_PG", "postgresql://127.0.0.1:5432/test")
 

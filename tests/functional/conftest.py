@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from functional_helpers import as_creds, error
 
 from iamd.testing import IamdServer
 
@@ -47,9 +48,7 @@ def client_for(server: IamdServer) -> Callable[[str, dict[str, Any]], Any]:
     """``client_for("sts", key)``: a boto3 client authenticated with a key from CreateAccessKey."""
 
     def make(service: str, key: dict[str, Any]) -> Any:
-        return server.client(
-            service, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
-        )
+        return as_creds(server, service, key)
 
     return make
 
@@ -86,13 +85,4 @@ ErrorOf = Callable[..., dict[str, Any]]
 @pytest.fixture
 def error_of() -> ErrorOf:
     """``error_of(iam.get_user, UserName="x")`` → the ClientError's Error dict and HTTP status."""
-    from botocore.exceptions import ClientError
-
-    def run(fn: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
-        try:
-            fn(**kwargs)
-        except ClientError as err:
-            return {**err.response["Error"], "HTTPStatus": err.response["ResponseMetadata"]["HTTPStatusCode"]}
-        raise AssertionError(f"{fn.__name__} succeeded, an error was expected")
-
-    return run
+    return error

@@ -20,11 +20,10 @@ session's ephemeral server (reset before each test).
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import Any
 
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from functional_helpers import allow, as_creds, denied, doc, error, new_user, seconds_left
 
 from iamd.testing import IamdServer
 
@@ -42,42 +41,8 @@ EXTERNAL_ID = "ext-7f3a"
 NO_VALIDATION = Config(parameter_validation=False)
 
 
-def doc(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(action: str | list[str], resource: str = "*", **extra: Any) -> dict[str, Any]:
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
-
-
 def trust(principal: str | list[str], actions: str | list[str] = "sts:AssumeRole", **extra: Any) -> str:
     return doc({"Effect": "Allow", "Principal": {"AWS": principal}, "Action": actions, **extra})
-
-
-def error(fn: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
-    try:
-        fn(**kwargs)
-    except ClientError as err:
-        return {**err.response["Error"], "HTTPStatus": err.response["ResponseMetadata"]["HTTPStatusCode"]}
-    raise AssertionError(f"{fn.__name__} succeeded, an error was expected")
-
-
-def session_client(server: IamdServer, service: str, creds: dict[str, Any], **kw: Any) -> Any:
-    return server.client(
-        service,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds.get("SessionToken"),
-        **kw,
-    )
-
-
-def new_user(iam: Any, name: str, *statements: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """A user with an inline policy of ``statements`` (if any); its ARN and a fresh access key."""
-    arn = iam.create_user(UserName=name)["User"]["Arn"]
-    if statements:
-        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=doc(*statements))
-    return arn, iam.create_access_key(UserName=name)["AccessKey"]
 
 
 def new_role(iam: Any, name: str, trust_doc: str, *statements: dict[str, Any], **kw: Any) -> dict[str, Any]:
@@ -85,10 +50,6 @@ def new_role(iam: Any, name: str, trust_doc: str, *statements: dict[str, Any], *
     if statements:
         iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=doc(*statements))
     return dict(role)
-
-
-def expires_in(creds: dict[str, Any]) -> float:
-    return float((creds["Expiration"] - datetime.now(UTC)).total_seconds())
 
 
 # --- the two-account server -------------------------------------------------------------------
@@ -101,7 +62,7 @@ class World:
     made: dict[tuple[str, ...], Any] = field(default_factory=dict)
 
     def client(self, account: str, service: str, creds: dict[str, Any] | None = None, **kw: Any) -> Any:
-        return session_client(self.server, service, creds or self.roots[account], **kw)
+        return as_creds(self.server, service, creds or self.roots[account], **kw)
 
 
 def _account_create(data: Path, account_id: str) -> dict[str, str]:
@@ -183,11 +144,11 @@ def test_assume_role_matrix(world: World, trust_kind: str, identity: str, place:
         return
     out = sts.assume_role(**kwargs)
     assert out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT_A}:assumed-role/{role_arn.rsplit('/', 1)[1]}/s1"
-    ident = session_client(world.server, "sts", out["Credentials"]).get_caller_identity()
+    ident = as_creds(world.server, "sts", out["Credentials"]).get_caller_identity()
     assert ident["Account"] == ACCOUNT_A
     assert ident["Arn"] == out["AssumedRoleUser"]["Arn"]
     # The session acts in the role's account with the role's permissions.
-    listed = session_client(world.server, "iam", out["Credentials"]).list_users()["Users"]
+    listed = as_creds(world.server, "iam", out["Credentials"]).list_users()["Users"]
     assert {u["Arn"].split(":")[4] for u in listed} == {ACCOUNT_A}
 
 
@@ -227,9 +188,9 @@ def test_cross_account_chain_back_into_the_callers_account(world: World) -> None
     first = new_role(iam_a, "chain-x1", trust(user_arn), allow("sts:AssumeRole"))
     second = new_role(iam_b, "chain-x2", trust(first["Arn"]), allow("iam:ListUsers"))
     creds = world.client(ACCOUNT_A, "sts", key).assume_role(RoleArn=first["Arn"], RoleSessionName="one")["Credentials"]
-    out = session_client(world.server, "sts", creds).assume_role(RoleArn=second["Arn"], RoleSessionName="two")
+    out = as_creds(world.server, "sts", creds).assume_role(RoleArn=second["Arn"], RoleSessionName="two")
     assert out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT_B}:assumed-role/chain-x2/two"
-    assert expires_in(out["Credentials"]) <= 3600
+    assert seconds_left(out["Credentials"]) <= 3600
 
 
 # --- same account, on the ephemeral server ----------------------------------------------------
@@ -242,7 +203,7 @@ def caller(server: IamdServer, iam: Any) -> tuple[str, dict[str, Any]]:
 
 
 def _assume(server: IamdServer, creds: dict[str, Any], role_arn: str, **kw: Any) -> dict[str, Any]:
-    out = session_client(server, "sts", creds, config=NO_VALIDATION).assume_role(
+    out = as_creds(server, "sts", creds, config=NO_VALIDATION).assume_role(
         RoleArn=role_arn, RoleSessionName=kw.pop("RoleSessionName", "s1"), **kw
     )
     return dict(out)
@@ -264,9 +225,9 @@ def test_session_identity_is_the_assumed_role(server: IamdServer, iam: Any, call
     creds = out["Credentials"]
     assert creds["AccessKeyId"].startswith("ASIA") and len(creds["AccessKeyId"]) == 20
     assert len(creds["SecretAccessKey"]) == 40
-    ident = session_client(server, "sts", creds).get_caller_identity()
+    ident = as_creds(server, "sts", creds).get_caller_identity()
     assert ident == {**ident, "Arn": assumed, "UserId": f"{role['RoleId']}:build-42", "Account": server.account_id}
-    info = session_client(server, "sts", creds).get_access_key_info(AccessKeyId=creds["AccessKeyId"])
+    info = as_creds(server, "sts", creds).get_access_key_info(AccessKeyId=creds["AccessKeyId"])
     assert info["Account"] == server.account_id
 
 
@@ -280,7 +241,7 @@ def test_durations_within_the_role_maximum(
     user_arn, key = caller
     role = new_role(iam, "r", trust(user_arn))
     kw = {} if requested is None else {"DurationSeconds": requested}
-    left = expires_in(_assume(server, key, role["Arn"], **kw)["Credentials"])
+    left = seconds_left(_assume(server, key, role["Arn"], **kw)["Credentials"])
     assert expected - 30 <= left <= expected + 1
 
 
@@ -288,13 +249,13 @@ def test_duration_beyond_the_role_maximum_until_it_is_raised(server: IamdServer,
     user_arn, key = caller
     role = new_role(iam, "r", trust(user_arn))
     assert role["MaxSessionDuration"] == 3600
-    sts = session_client(server, "sts", key, config=NO_VALIDATION)
+    sts = as_creds(server, "sts", key, config=NO_VALIDATION)
     err = error(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=3601)
     assert (err["Code"], err["HTTPStatus"]) == ("ValidationError", 400)
     assert err["Message"] == "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
     iam.update_role(RoleName="r", MaxSessionDuration=7200)
     assert iam.get_role(RoleName="r")["Role"]["MaxSessionDuration"] == 7200
-    assert 7200 - 30 <= expires_in(_assume(server, key, role["Arn"], DurationSeconds=7200)["Credentials"]) <= 7201
+    assert 7200 - 30 <= seconds_left(_assume(server, key, role["Arn"], DurationSeconds=7200)["Credentials"]) <= 7201
     err = error(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=7201)
     assert err["Message"] == "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
 
@@ -303,7 +264,7 @@ def test_duration_beyond_the_role_maximum_until_it_is_raised(server: IamdServer,
 def test_duration_outside_the_api_range(server: IamdServer, iam: Any, caller: Any, seconds: int) -> None:
     user_arn, key = caller
     role = new_role(iam, "r", trust(user_arn), MaxSessionDuration=43200)
-    sts = session_client(server, "sts", key, config=NO_VALIDATION)
+    sts = as_creds(server, "sts", key, config=NO_VALIDATION)
     err = error(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=seconds)
     assert (err["Code"], err["HTTPStatus"]) == ("ValidationError", 400)
     assert "durationSeconds" in err["Message"]
@@ -315,24 +276,18 @@ def test_chained_sessions_are_limited_to_one_hour(server: IamdServer, iam: Any, 
     second = new_role(iam, "second", trust(first["Arn"]), MaxSessionDuration=43200)
     # The first hop is not chaining: up to the role's maximum.
     creds = _assume(server, key, first["Arn"], DurationSeconds=7200)["Credentials"]
-    assert expires_in(creds) > 7000
-    chained = session_client(server, "sts", creds, config=NO_VALIDATION)
+    assert seconds_left(creds) > 7000
+    chained = as_creds(server, "sts", creds, config=NO_VALIDATION)
     err = error(chained.assume_role, RoleArn=second["Arn"], RoleSessionName="s1", DurationSeconds=3601)
     assert (err["Code"], err["HTTPStatus"]) == ("ValidationError", 400)
     assert err["Message"] == (
         "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
     )
-    assert expires_in(_assume(server, creds, second["Arn"], DurationSeconds=3600)["Credentials"]) <= 3600
-    assert expires_in(_assume(server, creds, second["Arn"])["Credentials"]) <= 3600
+    assert seconds_left(_assume(server, creds, second["Arn"], DurationSeconds=3600)["Credentials"]) <= 3600
+    assert seconds_left(_assume(server, creds, second["Arn"])["Credentials"]) <= 3600
 
 
 # --- what the session may do ------------------------------------------------------------------
-
-
-def _denied(fn: Callable[..., Any], **kw: Any) -> str:
-    err = error(fn, **kw)
-    assert (err["Code"], err["HTTPStatus"]) == ("AccessDenied", 403), err
-    return str(err["Message"])
 
 
 def test_session_has_exactly_the_roles_permissions(server: IamdServer, iam: Any) -> None:
@@ -345,19 +300,19 @@ def test_session_has_exactly_the_roles_permissions(server: IamdServer, iam: Any)
     new_role(iam, "worker", trust(user_arn), allow(["iam:ListUsers", "iam:ListGroups"]), PermissionsBoundary=boundary)
     iam.attach_role_policy(RoleName="worker", PolicyArn=attached)
     creds = _assume(server, key, f"arn:aws:iam::{server.account_id}:role/worker")["Credentials"]
-    session = session_client(server, "iam", creds)
+    session = as_creds(server, "iam", creds)
     session.list_users()  # inline
     session.list_roles()  # attached
     me = f"arn:aws:sts::{server.account_id}:assumed-role/worker/s1"
-    msg = _denied(session.list_groups)
+    msg = denied(session.list_groups)
     assert msg.startswith(f"User: {me} is not authorized to perform: iam:ListGroups on resource: ")
     assert "because no permissions boundary allows the iam:ListGroups action" in msg
-    msg = _denied(session.create_user, UserName="x")
+    msg = denied(session.create_user, UserName="x")
     assert msg.startswith(f"User: {me} is not authorized to perform: iam:CreateUser on resource: ")
     assert "because no identity-based policy allows the iam:CreateUser action" in msg
     # A change to the role applies to live sessions on their next request.
     iam.detach_role_policy(RoleName="worker", PolicyArn=attached)
-    _denied(session.list_roles)
+    denied(session.list_roles)
 
 
 @pytest.mark.parametrize("how", ["Policy", "PolicyArns", "both"])
@@ -372,7 +327,7 @@ def test_session_policies_narrow_the_role(server: IamdServer, iam: Any, caller: 
         kw["PolicyArns"] = [{"arn": managed["Policy"]["Arn"]}]
     out = _assume(server, key, role["Arn"], **kw)
     assert 0 < out["PackedPolicySize"] <= 100
-    session = session_client(server, "iam", out["Credentials"])
+    session = as_creds(server, "iam", out["Credentials"])
     granted = {"iam:ListUsers"} if how == "Policy" else {"iam:ListRoles"} if how == "PolicyArns" else {
         "iam:ListUsers", "iam:ListRoles"}
     calls = {"iam:ListUsers": session.list_users, "iam:ListRoles": session.list_roles,
@@ -381,18 +336,18 @@ def test_session_policies_narrow_the_role(server: IamdServer, iam: Any, caller: 
         if action in granted:
             fn()
         else:
-            assert f"because no session policy allows the {action} action" in _denied(fn)
+            assert f"because no session policy allows the {action} action" in denied(fn)
     # Allowed by the session policy, not by the role: still denied.
-    assert "because no identity-based policy allows the iam:ListPolicies action" in _denied(session.list_policies)
+    assert "because no identity-based policy allows the iam:ListPolicies action" in denied(session.list_policies)
 
 
 def test_a_deny_in_the_session_policy(server: IamdServer, iam: Any, caller: Any) -> None:
     user_arn, key = caller
     role = new_role(iam, "r", trust(user_arn), allow("iam:*"))
     policy = doc(allow("*"), {"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"})
-    session = session_client(server, "iam", _assume(server, key, role["Arn"], Policy=policy)["Credentials"])
+    session = as_creds(server, "iam", _assume(server, key, role["Arn"], Policy=policy)["Credentials"])
     session.list_roles()
-    assert "with an explicit deny in a session policy" in _denied(session.list_users)
+    assert "with an explicit deny in a session policy" in denied(session.list_users)
 
 
 # --- session tags and source identity ---------------------------------------------------------
@@ -403,7 +358,7 @@ TEAM_BLUE = {"StringEquals": {"aws:PrincipalTag/team": "blue"}}
 def test_session_tags_need_tag_session_in_the_trust_policy(server: IamdServer, iam: Any, caller: Any) -> None:
     user_arn, key = caller
     untagged = new_role(iam, "plain", trust(user_arn))
-    err = error(session_client(server, "sts", key).assume_role, RoleArn=untagged["Arn"], RoleSessionName="s1",
+    err = error(as_creds(server, "sts", key).assume_role, RoleArn=untagged["Arn"], RoleSessionName="s1",
                 Tags=[{"Key": "team", "Value": "blue"}])
     assert err["Code"] == "AccessDenied"
     assert err["Message"].startswith(
@@ -418,13 +373,13 @@ def test_session_tags_become_principal_tags(
 ) -> None:
     user_arn, key = caller
     role = new_role(iam, "tagged", trust(user_arn, ["sts:AssumeRole", "sts:TagSession"]),
-                    allow("iam:ListUsers", Condition=TEAM_BLUE))
+                    allow("iam:ListUsers", **TEAM_BLUE))
     out = _assume(server, key, role["Arn"], Tags=[{"Key": "team", "Value": team}])
-    session = session_client(server, "iam", out["Credentials"])
+    session = as_creds(server, "iam", out["Credentials"])
     if allowed:
         session.list_users()
     else:
-        _denied(session.list_users)
+        denied(session.list_users)
 
 
 def test_transitive_tags_follow_the_chain(server: IamdServer, iam: Any, caller: Any) -> None:
@@ -432,16 +387,16 @@ def test_transitive_tags_follow_the_chain(server: IamdServer, iam: Any, caller: 
     first = new_role(iam, "first", trust(user_arn, ["sts:AssumeRole", "sts:TagSession"]), allow("sts:AssumeRole"))
     second = new_role(
         iam, "second", trust(first["Arn"], ["sts:AssumeRole", "sts:TagSession"]),
-        allow("iam:ListUsers", Condition=TEAM_BLUE),
-        allow("iam:ListRoles", Condition={"StringEquals": {"aws:PrincipalTag/env": "prod"}}),
+        allow("iam:ListUsers", **TEAM_BLUE),
+        allow("iam:ListRoles", **{"StringEquals": {"aws:PrincipalTag/env": "prod"}}),
     )
     creds = _assume(server, key, first["Arn"], Tags=[{"Key": "team", "Value": "blue"}, {"Key": "env", "Value": "prod"}],
                     TransitiveTagKeys=["team"])["Credentials"]
-    chained = session_client(server, "iam", _assume(server, creds, second["Arn"])["Credentials"])
+    chained = as_creds(server, "iam", _assume(server, creds, second["Arn"])["Credentials"])
     chained.list_users()  # team=blue travelled
-    _denied(chained.list_roles)  # env=prod was not transitive
+    denied(chained.list_roles)  # env=prod was not transitive
     # A transitive tag cannot be overridden further down the chain.
-    err = error(session_client(server, "sts", creds).assume_role, RoleArn=second["Arn"], RoleSessionName="s1",
+    err = error(as_creds(server, "sts", creds).assume_role, RoleArn=second["Arn"], RoleSessionName="s1",
                 Tags=[{"Key": "team", "Value": "red"}])
     assert err["Code"] == "InvalidParameterValue"
 
@@ -449,7 +404,7 @@ def test_transitive_tags_follow_the_chain(server: IamdServer, iam: Any, caller: 
 def test_source_identity_needs_set_source_identity(server: IamdServer, iam: Any, caller: Any) -> None:
     user_arn, key = caller
     role = new_role(iam, "plain", trust(user_arn))
-    err = error(session_client(server, "sts", key).assume_role, RoleArn=role["Arn"], RoleSessionName="s1",
+    err = error(as_creds(server, "sts", key).assume_role, RoleArn=role["Arn"], RoleSessionName="s1",
                 SourceIdentity="alice")
     assert err["Code"] == "AccessDenied"
     assert f"not authorized to perform: sts:SetSourceIdentity on resource: {role['Arn']}" in err["Message"]
@@ -461,14 +416,14 @@ def test_source_identity_is_a_condition_key(
 ) -> None:
     user_arn, key = caller
     role = new_role(iam, "audited", trust(user_arn, ["sts:AssumeRole", "sts:SetSourceIdentity"]),
-                    allow(["iam:ListUsers", "sts:AssumeRole"], Condition={"StringEquals": {"aws:SourceIdentity": "alice"}}))
+                    allow(["iam:ListUsers", "sts:AssumeRole"], **{"StringEquals": {"aws:SourceIdentity": "alice"}}))
     out = _assume(server, key, role["Arn"], SourceIdentity=identity)
     assert out["SourceIdentity"] == identity
-    session = session_client(server, "iam", out["Credentials"])
+    session = as_creds(server, "iam", out["Credentials"])
     if allowed:
         session.list_users()
     else:
-        _denied(session.list_users)
+        denied(session.list_users)
 
 
 def test_source_identity_in_the_trust_condition_and_along_the_chain(server: IamdServer, iam: Any, caller: Any) -> None:
@@ -477,14 +432,14 @@ def test_source_identity_in_the_trust_condition_and_along_the_chain(server: Iamd
     first = new_role(iam, "first", trust(user_arn, ["sts:AssumeRole", "sts:SetSourceIdentity"], Condition=only_alice),
                      allow("sts:AssumeRole"))
     second = new_role(iam, "second", trust(first["Arn"], ["sts:AssumeRole", "sts:SetSourceIdentity"]),
-                      allow("iam:ListUsers", Condition={"StringEquals": {"aws:SourceIdentity": "alice"}}))
-    assert error(session_client(server, "sts", key).assume_role, RoleArn=first["Arn"], RoleSessionName="s1",
+                      allow("iam:ListUsers", **{"StringEquals": {"aws:SourceIdentity": "alice"}}))
+    assert error(as_creds(server, "sts", key).assume_role, RoleArn=first["Arn"], RoleSessionName="s1",
                  SourceIdentity="mallory")["Code"] == "AccessDenied"
     creds = _assume(server, key, first["Arn"], SourceIdentity="alice")["Credentials"]
     chained = _assume(server, creds, second["Arn"])
     assert chained["SourceIdentity"] == "alice"
-    session_client(server, "iam", chained["Credentials"]).list_users()
-    err = error(session_client(server, "sts", creds).assume_role, RoleArn=second["Arn"], RoleSessionName="s1",
+    as_creds(server, "iam", chained["Credentials"]).list_users()
+    err = error(as_creds(server, "sts", creds).assume_role, RoleArn=second["Arn"], RoleSessionName="s1",
                 SourceIdentity="bob")
     assert err["Code"] == "AccessDenied"
 
@@ -522,7 +477,7 @@ def test_role_session_name_rules(server: IamdServer, iam: Any, caller: Any, name
         out = _assume(server, key, role["Arn"], RoleSessionName=name)
         assert out["AssumedRoleUser"]["Arn"].endswith(f":assumed-role/r/{name}")
         return
-    sts = session_client(server, "sts", key, config=NO_VALIDATION)
+    sts = as_creds(server, "sts", key, config=NO_VALIDATION)
     err = error(sts.assume_role, RoleArn=role["Arn"], RoleSessionName=name)
     assert (err["Code"], err["HTTPStatus"]) == ("ValidationError", 400)
     assert "roleSessionName" in err["Message"]
@@ -536,7 +491,7 @@ def test_trust_policy_conditions_on_session_name_and_request_tags(server: IamdSe
         {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:TagSession",
          "Condition": {"StringEquals": {"aws:RequestTag/team": "blue"}}},
     ))
-    sts = session_client(server, "sts", key)
+    sts = as_creds(server, "sts", key)
     assert _assume(server, key, role["Arn"], RoleSessionName="alice-1")
     err = error(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="bob-1")
     assert "sts:AssumeRole" in err["Message"]

@@ -12,45 +12,19 @@ exercised on data-dir servers started with ``IAMD_MASTER_KEY``.
 from __future__ import annotations
 
 import base64
-import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from functional_helpers import allow, as_creds, doc, error
 
 from iamd.testing import IamdServer
 
 INVALID = "The security token included in the request is invalid."
 EXPIRED = "The security token included in the request is expired"
-
-
-def doc(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(action: str | list[str], resource: str = "*", **extra: Any) -> dict[str, Any]:
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
-
-
-def error(fn: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
-    try:
-        fn(**kwargs)
-    except ClientError as err:
-        return {**err.response["Error"], "HTTPStatus": err.response["ResponseMetadata"]["HTTPStatusCode"]}
-    raise AssertionError(f"{fn.__name__} succeeded, an error was expected")
-
-
-def as_creds(server: IamdServer, service: str, creds: dict[str, Any]) -> Any:
-    return server.client(
-        service,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds.get("SessionToken"),
-    )
 
 
 def invalid(server: IamdServer, creds: dict[str, Any], service: str = "sts") -> None:

@@ -16,57 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from functional_helpers import allow, as_creds, denied, doc, error, new_user, seconds_left
 
 from iamd.testing import IamdServer
-
-
-def doc(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(action: str | list[str], resource: str = "*", **extra: Any) -> dict[str, Any]:
-    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
-
-
-def error(fn: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
-    try:
-        fn(**kwargs)
-    except ClientError as err:
-        return {**err.response["Error"], "HTTPStatus": err.response["ResponseMetadata"]["HTTPStatusCode"]}
-    raise AssertionError(f"{fn.__name__} succeeded, an error was expected")
-
-
-def denied(fn: Callable[..., Any], **kwargs: Any) -> str:
-    err = error(fn, **kwargs)
-    assert (err["Code"], err["HTTPStatus"]) == ("AccessDenied", 403), err
-    return str(err["Message"])
-
-
-def as_creds(server: IamdServer, service: str, creds: dict[str, Any]) -> Any:
-    return server.client(
-        service,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds.get("SessionToken"),
-    )
-
-
-def new_user(iam: Any, name: str, *statements: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    arn = iam.create_user(UserName=name)["User"]["Arn"]
-    if statements:
-        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=doc(*statements))
-    return arn, iam.create_access_key(UserName=name)["AccessKey"]
-
-
-def seconds_left(creds: dict[str, Any]) -> float:
-    return float((creds["Expiration"] - datetime.now(UTC)).total_seconds())
-
 
 # --- GetSessionToken --------------------------------------------------------------------------
 

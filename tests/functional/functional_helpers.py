@@ -1,0 +1,76 @@
+"""Helpers the functional tests share: policy documents, clients acting with a key or a session,
+and the errors they expect.
+
+``conftest.py`` makes this module importable as ``functional_helpers`` (the suite runs with
+``--import-mode=importlib``, which does not put test folders on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from iamd.testing import IamdServer
+
+ENCODED = ". Encoded authorization failure message: "
+
+
+def doc(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action: str | list[str], resource: str | list[str] = "*", **condition: Any) -> dict[str, Any]:
+    """An Allow statement; keyword arguments are its condition operators (``StringEquals={…}``)."""
+    st: dict[str, Any] = {"Effect": "Allow", "Action": action, "Resource": resource}
+    if condition:
+        st["Condition"] = condition
+    return st
+
+
+def error(fn: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
+    """``error(iam.get_user, UserName="x")`` → the ClientError's Error dict and HTTP status."""
+    try:
+        fn(**kwargs)
+    except ClientError as err:
+        return {**err.response["Error"], "HTTPStatus": err.response["ResponseMetadata"]["HTTPStatusCode"]}
+    raise AssertionError(f"{fn.__name__} succeeded, an error was expected")
+
+
+def denied(fn: Callable[..., Any], **kwargs: Any) -> str:
+    """Call ``fn``; it must fail with AWS's AccessDenied (HTTP 403). Returns the message."""
+    err = error(fn, **kwargs)
+    assert (err["Code"], err["HTTPStatus"]) == ("AccessDenied", 403), err
+    return str(err["Message"])
+
+
+def as_creds(server: IamdServer, service: str, creds: dict[str, Any], **kw: Any) -> Any:
+    """A client acting with an access key or temporary credentials (``SessionToken``)."""
+    return server.client(
+        service,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds.get("SessionToken"),
+        **kw,
+    )
+
+
+def clients(server: IamdServer, creds: dict[str, Any]) -> tuple[Any, Any]:
+    """IAM and STS clients acting with ``creds``."""
+    return as_creds(server, "iam", creds), as_creds(server, "sts", creds)
+
+
+def new_user(iam: Any, name: str, *statements: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A user with an inline policy of ``statements`` (if any); its ARN and a fresh access key."""
+    arn = iam.create_user(UserName=name)["User"]["Arn"]
+    if statements:
+        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=doc(*statements))
+    return arn, iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def seconds_left(creds: dict[str, Any]) -> float:
+    """Seconds until temporary credentials expire."""
+    return float((creds["Expiration"] - datetime.now(UTC)).total_seconds())
