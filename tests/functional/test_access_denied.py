@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from functional_helpers import ENCODED, allow, clients, doc
 
 from iamd.testing import IamdServer
 
@@ -24,28 +25,10 @@ EC2_TRUST = json.dumps(
         ],
     }
 )
-ENCODED = ". Encoded authorization failure message: "
-
-
-def doc(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(action: str | list[str], resource: str = "*") -> dict[str, Any]:
-    return {"Effect": "Allow", "Action": action, "Resource": resource}
 
 
 def deny(action: str | list[str], resource: str = "*", sid: str | None = None) -> dict[str, Any]:
     return {"Effect": "Deny", "Action": action, "Resource": resource, **({"Sid": sid} if sid else {})}
-
-
-def clients(server: IamdServer, key: dict[str, Any]) -> tuple[Any, Any]:
-    creds = {
-        "aws_access_key_id": key["AccessKeyId"],
-        "aws_secret_access_key": key["SecretAccessKey"],
-        "aws_session_token": key.get("SessionToken"),
-    }
-    return server.client("iam", **creds), server.client("sts", **creds)
 
 
 @pytest.fixture

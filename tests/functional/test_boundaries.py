@@ -5,12 +5,12 @@ boundaries", who may create users only with the company boundary and cannot esca
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from functional_helpers import ENCODED, allow, clients, doc
+from functional_helpers import denied as access_denied
 
 from iamd.testing import IamdServer
 
@@ -19,36 +19,9 @@ IAM_READ_ONLY_AWS = "arn:aws:iam::aws:policy/IAMReadOnlyAccess"
 IAM_FULL_AWS = "arn:aws:iam::aws:policy/IAMFullAccess"
 
 
-def doc(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(action: str | list[str], resource: str | list[str] = "*", **condition: Any) -> dict[str, Any]:
-    st: dict[str, Any] = {"Effect": "Allow", "Action": action, "Resource": resource}
-    if condition:
-        st["Condition"] = condition
-    return st
-
-
-def clients(server: IamdServer, key: dict[str, Any]) -> tuple[Any, Any]:
-    creds = {
-        "aws_access_key_id": key["AccessKeyId"],
-        "aws_secret_access_key": key["SecretAccessKey"],
-        "aws_session_token": key.get("SessionToken"),
-    }
-    return server.client("iam", **creds), server.client("sts", **creds)
-
-
 def denied(fn: Callable[..., Any], **kwargs: Any) -> str:
     """AccessDenied (403); returns the sentence before the encoded message."""
-    with pytest.raises(ClientError) as info:
-        fn(**kwargs)
-    error = info.value.response["Error"]
-    assert (error["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
-        "AccessDenied",
-        403,
-    ), error
-    return str(error["Message"]).partition(". Encoded authorization failure message: ")[0]
+    return access_denied(fn, **kwargs).partition(ENCODED)[0]
 
 
 def policy(iam: Any, name: str, *statements: dict[str, Any]) -> str:

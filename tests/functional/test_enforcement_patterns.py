@@ -4,13 +4,13 @@ denied call on the very next request after the change that decides it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from functional_helpers import allow, as_creds, denied, doc
 
 from iamd.testing import IamdServer
 
@@ -19,30 +19,13 @@ FULL_AWS = "arn:aws:iam::aws:policy/IAMFullAccess"
 ADMIN_AWS = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 
-def doc(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def allow(action: str | list[str], resource: str | list[str] = "*", **condition: Any) -> dict[str, Any]:
-    st: dict[str, Any] = {"Effect": "Allow", "Action": action, "Resource": resource}
-    if condition:
-        st["Condition"] = condition
-    return st
-
-
 class Actor:
     """A principal acting with its own credentials (IAM and STS clients)."""
 
     def __init__(self, server: IamdServer, name: str, key: dict[str, Any], region: str = "us-east-1") -> None:
         self.name = name
-        creds = {
-            "aws_access_key_id": key["AccessKeyId"],
-            "aws_secret_access_key": key["SecretAccessKey"],
-            "aws_session_token": key.get("SessionToken"),
-            "region_name": region,
-        }
-        self.iam = server.client("iam", **creds)
-        self.sts = server.client("sts", **creds)
+        self.iam = as_creds(server, "iam", key, region_name=region)
+        self.sts = as_creds(server, "sts", key, region_name=region)
 
 
 Make = Callable[..., Actor]
@@ -68,15 +51,6 @@ def user(server: IamdServer, iam: Any) -> Make:
         return Actor(server, name, iam.create_access_key(UserName=name)["AccessKey"], region)
 
     return make
-
-
-def denied(fn: Callable[..., Any], **kwargs: Any) -> str:
-    """Call ``fn``; it must fail with AWS's AccessDenied (HTTP 403). Returns the message."""
-    with pytest.raises(ClientError) as info:
-        fn(**kwargs)
-    error, meta = info.value.response["Error"], info.value.response["ResponseMetadata"]
-    assert (error["Code"], meta["HTTPStatusCode"]) == ("AccessDenied", 403), error
-    return str(error["Message"])
 
 
 def authorized(fn: Callable[..., Any], **kwargs: Any) -> None:

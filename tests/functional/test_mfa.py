@@ -12,6 +12,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from functional_helpers import clients
 
 STEP = 30
 
@@ -50,13 +51,6 @@ def consecutive(seed: str, offset_seconds: float = 0) -> dict[str, str]:
         "AuthenticationCode1": code_at(seed, offset_seconds - STEP),
         "AuthenticationCode2": code_at(seed, offset_seconds),
     }
-
-
-def clients(server: Any, creds: dict[str, Any]) -> tuple[Any, Any]:
-    kw = {"aws_access_key_id": creds["AccessKeyId"], "aws_secret_access_key": creds["SecretAccessKey"]}
-    if "SessionToken" in creds:
-        kw["aws_session_token"] = creds["SessionToken"]
-    return server.client("iam", **kw), server.client("sts", **kw)
 
 
 def user_with_policy(iam: Any, name: str, policy: dict[str, Any]) -> dict[str, Any]:
