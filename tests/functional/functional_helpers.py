@@ -74,3 +74,20 @@ def new_user(iam: Any, name: str, *statements: dict[str, Any]) -> tuple[str, dic
 def seconds_left(creds: dict[str, Any]) -> float:
     """Seconds until temporary credentials expire."""
     return float((creds["Expiration"] - datetime.now(UTC)).total_seconds())
+
+
+def non_space(text: str) -> int:
+    """A policy's size as AWS counts it: characters that are not white space."""
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def sized(size: int, *, indent: int | None = None) -> str:
+    """A valid policy of exactly ``size`` characters that are not white space."""
+
+    def policy(sid: str) -> str:
+        statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Sid": sid}
+        return json.dumps({"Version": "2012-10-17", "Statement": [statement]}, indent=indent)
+
+    out = policy("A" * (size - non_space(policy(""))))
+    assert non_space(out) == size
+    return out

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from functional_helpers import sized
 
 AWS = "arn:aws:iam::aws:policy/"
 WELL_KNOWN = [
@@ -30,18 +31,6 @@ KINDS = ["User", "Group", "Role"]
 
 def doc(**statement: Any) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*", **statement}]}
-
-
-def non_space(text: str) -> int:
-    return sum(1 for ch in text if not ch.isspace())
-
-
-def sized(size: int, *, indent: int | None = None) -> str:
-    """A valid policy of exactly ``size`` characters that are not white space."""
-    base = json.dumps(doc(Sid=""), indent=indent)
-    out = json.dumps(doc(Sid="A" * (size - non_space(base))), indent=indent)
-    assert non_space(out) == size
-    return out
 
 
 def make(iam: Any, kind: str, name: str, path: str = "/") -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
+from functional_helpers import sized
 
 AWS = "arn:aws:iam::aws:policy/"
 DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
@@ -14,18 +15,6 @@ DOC = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:
 
 def doc(action: str = "s3:GetObject", **statement: Any) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*", **statement}]}
-
-
-def non_space(text: str) -> int:
-    return sum(1 for ch in text if not ch.isspace())
-
-
-def sized(size: int, *, indent: int | None = None) -> str:
-    """A valid policy of exactly ``size`` characters that are not white space."""
-    base = json.dumps(doc(Sid=""), indent=indent)
-    out = json.dumps(doc(Sid="A" * (size - non_space(base))), indent=indent)
-    assert non_space(out) == size
-    return out
 
 
 def raw_bodies(client: Any) -> list[str]:
