@@ -32,6 +32,12 @@ def add_parser(sub: Any) -> None:
         "verify", help="walk the hash chain and signed digests; exit 0 OK, 1 tampered"
     )
     store_flags(verify)
+    verify.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail when events after the last signed digest exist (expected only while a server "
+        "runs or after a crash; a cleanly stopped server signs its tail)",
+    )
     export = trail_sub.add_parser("export", help="stream events as JSON lines (for a SIEM)")
     store_flags(export)
     export.add_argument("--format", choices=["jsonl"], default="jsonl")
@@ -105,8 +111,16 @@ def _verify(store: Any, args: argparse.Namespace) -> int:
     with store.connect() as conn:
         report = verify(conn, keys)
     pruned = f", pruned through position {report.pruned_through}" if report.pruned_through else ""
+    if report.ok and report.unsigned is not None and getattr(args, "strict", False):
+        first, last = report.unsigned
+        print(
+            f"FAILED at position {first}: not signed: events {first}..{last} are not covered by a signed digest"
+        )
+        return 1
     if report.ok:
         print(f"OK: {report.events} events, {report.digests} signed digests{pruned}")
+        for note in report.notes:
+            print(f"note: {note}")
         return 0
     print(f"FAILED at {report.problem}", file=sys.stdout)
     return 1

@@ -60,6 +60,10 @@ class Report:
     digests: int = 0
     pruned_through: int = 0
     problem: Problem | None = None
+    # Positions after the last signed digest: protected by the hash chain only, so a forged event
+    # appended there with a recomputed hash (and the head moved) cannot be told from a real one.
+    # A running server always has such a tail; one that shut down cleanly sealed it.
+    unsigned: tuple[int, int] | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -77,6 +81,14 @@ def verify(conn: Connection, master_keys: Sequence[bytes]) -> Report:
     event_problem = _check_events(conn, head, ranges, pruned, anchor, report)
     found = [p for p in (digest_problem, event_problem) if p is not None]
     report.problem = min(found, key=lambda p: p.position) if found else None
+    signed = max([pruned, *ranges])
+    head_seq = head.last_seq if head is not None else 0
+    if report.problem is None and head_seq > signed:
+        report.unsigned = (signed + 1, head_seq)
+        report.notes.append(
+            f"events {signed + 1}..{head_seq} are not covered by a signed digest yet "
+            "(protected by the hash chain only)"
+        )
     return report
 
 
