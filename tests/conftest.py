@@ -32,6 +32,7 @@ def _load_helper(folder: str, name: str) -> None:
 
 _load_helper("unit/policy", "policy_helpers")
 _load_helper("unit/policy", "policy_reference")
+_load_helper("unit/services", "services_helpers")
 _load_helper("functional", "functional_helpers")
 
 

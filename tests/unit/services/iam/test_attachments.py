@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
+from services_helpers import DOC, TRUST, pages
 
 from iamd.services.iam import attachments
 from iamd.services.iam.errors import (
@@ -17,17 +17,6 @@ from iamd.services.iam.errors import (
 )
 
 AWS = "arn:aws:iam::aws:policy/"
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-)
-DOC = json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
-)
 KINDS = ["User", "Group", "Role"]
 
 
@@ -122,18 +111,8 @@ def test_list_attached_pages(invoke: Any, kind: str) -> None:
     arns = sorted(AWS + n for n in ["ReadOnlyAccess", "IAMReadOnlyAccess", "AmazonS3ReadOnlyAccess"])
     for a in arns:
         attach(invoke, kind, "p", a)
-    seen, marker = [], None
-    while True:
-        page = invoke(
-            "iam",
-            f"ListAttached{kind}Policies",
-            {f"{kind}Name": "p", "MaxItems": 1, **({"Marker": marker} if marker else {})},
-        )
-        seen += [p["PolicyArn"] for p in page["AttachedPolicies"]]
-        if not page["IsTruncated"]:
-            break
-        marker = page["Marker"]
-    assert seen == arns
+    listed = pages(invoke, f"ListAttached{kind}Policies", {f"{kind}Name": "p", "MaxItems": 1})
+    assert [p["PolicyArn"] for page in listed for p in page["AttachedPolicies"]] == arns
 
 
 def test_service_linked_role_policies_are_unmodifiable(invoke: Any) -> None:
@@ -154,19 +133,11 @@ def test_service_linked_role_policies_are_unmodifiable(invoke: Any) -> None:
 def entities(invoke: Any, arn: str, **params: Any) -> dict[str, list[str]]:
     """Every page, concatenated: {"PolicyGroups": [names], "PolicyUsers": …, "PolicyRoles": …}."""
     out: dict[str, list[str]] = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": []}
-    marker = None
-    while True:
-        page = invoke(
-            "iam",
-            "ListEntitiesForPolicy",
-            {"PolicyArn": arn, **params, **({"Marker": marker} if marker else {})},
-        )
+    for page in pages(invoke, "ListEntitiesForPolicy", {"PolicyArn": arn, **params}):
         for member, kind in [("PolicyGroups", "Group"), ("PolicyUsers", "User"), ("PolicyRoles", "Role")]:
             out[member] += [e[f"{kind}Name"] for e in page[member]]
             assert all(e[f"{kind}Id"] for e in page[member])
-        if not page["IsTruncated"]:
-            return out
-        marker = page["Marker"]
+    return out
 
 
 @pytest.fixture

@@ -7,21 +7,11 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from services_helpers import DOC, TRUST
 
 from iamd.services.iam import aws_managed
 
 AWS = "arn:aws:iam::aws:policy/"
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-)
-DOC = json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
-)
 DOC2 = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}
 )

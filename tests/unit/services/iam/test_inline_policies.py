@@ -7,19 +7,12 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from services_helpers import TRUST, pages
 
 from iamd.services.iam import inline_policies
 from iamd.services.iam.common import policy_size
 from iamd.services.iam.errors import LimitExceeded, MalformedPolicyDocument, NoSuchEntity, UnmodifiableEntity
 
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-)
 KINDS = ["User", "Group", "Role"]
 
 
@@ -123,18 +116,11 @@ def test_list_pages(invoke: Any, kind: str) -> None:
     wanted = [f"p{i}" for i in range(5)]
     for n in reversed(wanted):
         put(invoke, kind, n, doc())
-    seen, marker = [], None
-    while True:
-        page = invoke(
-            "iam",
-            f"List{kind}Policies",
-            {f"{kind}Name": "p", "MaxItems": 2, **({"Marker": marker} if marker else {})},
-        )
+    seen = []
+    for page in pages(invoke, f"List{kind}Policies", {f"{kind}Name": "p", "MaxItems": 2}):
         seen += page["PolicyNames"]
-        if not page["IsTruncated"]:
-            break
-        marker = page["Marker"]
-        put(invoke, kind, "p0a", doc())  # sorts before the marker once the first page is read
+        if page["IsTruncated"]:
+            put(invoke, kind, "p0a", doc())  # sorts before the marker once the first page is read
     assert seen == wanted
 
 

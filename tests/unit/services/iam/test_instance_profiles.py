@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from services_helpers import TRUST
 
 from iamd.services.iam import instance_profiles as profiles_mod
 from iamd.services.iam.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
-
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-)
 
 
 def create_role(invoke: Any, name: str, **extra: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from services_helpers import pages
 
 from iamd.errors import AccessDenied, ValidationError
 from iamd.services.accounts import create_account
@@ -64,14 +65,7 @@ def get(invoke: Any, arn: str) -> dict[str, Any]:
 
 def list_all(invoke: Any, **params: Any) -> list[str]:
     """Every page of ListPolicies, concatenated, as ARNs."""
-    arns: list[str] = []
-    marker = None
-    while True:
-        page = invoke("iam", "ListPolicies", {**params, **({"Marker": marker} if marker else {})})
-        arns += [p["Arn"] for p in page["Policies"]]
-        if not page["IsTruncated"]:
-            return arns
-        marker = page["Marker"]
+    return [p["Arn"] for page in pages(invoke, "ListPolicies", params) for p in page["Policies"]]
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from services_helpers import TRUST
 from sqlalchemy import insert
 
 from iamd.services.accounts import create_account
@@ -26,14 +27,6 @@ from iamd.services.iam.errors import (
 from iamd.services.runtime import Runtime
 from iamd.store import schema
 
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-)
 BOUNDARY = "arn:aws:iam::aws:policy/PowerUserAccess"
 
 

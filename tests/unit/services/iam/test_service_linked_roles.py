@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from services_helpers import TRUST
 from sqlalchemy import insert, select
 
 from iamd.services.iam import roles as roles_mod
@@ -16,14 +17,6 @@ from iamd.services.iam.service_linked_roles import ensure_modifiable_role, servi
 from iamd.services.runtime import Runtime
 from iamd.store import schema
 
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-)
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 

@@ -10,6 +10,7 @@ import botocore.session
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from services_helpers import pages
 
 from iamd.auth.caller import Caller
 from iamd.services.iam import ssh_keys
@@ -119,13 +120,7 @@ def test_status_delete_list_and_ownership(invoke, account) -> None:
     with pytest.raises(NoSuchEntity):
         invoke("iam", "GetSSHPublicKey", {"UserName": "b", "SSHPublicKeyId": ids[0], "Encoding": "SSH"})
 
-    seen, marker = [], None
-    while True:
-        page = invoke("iam", "ListSSHPublicKeys", {"UserName": "a", "MaxItems": 2} | ({"Marker": marker} if marker else {}))
-        seen += page["SSHPublicKeys"]
-        if not page["IsTruncated"]:
-            break
-        marker = page["Marker"]
+    seen = [k for page in pages(invoke, "ListSSHPublicKeys", {"UserName": "a", "MaxItems": 2}) for k in page["SSHPublicKeys"]]
     assert sorted(k["SSHPublicKeyId"] for k in seen) == sorted(ids)
     assert {k["SSHPublicKeyId"]: k["Status"] for k in seen}[ids[0]] == "Inactive"
     assert set(seen[0]) == {"UserName", "SSHPublicKeyId", "Status", "UploadDate"}
