@@ -713,3 +713,16 @@ def test_failed_writes_leave_no_change_and_a_failure_event(
                 assert r["readOnly"] is False
     bounded = records(lookup(ct, ("ResourceName", "bounded")))
     assert [(r["eventName"], r["errorCode"]) for r in bounded] == [("CreateUser", "NoSuchEntity")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="services/runtime.py Runtime.reset wipes the store without flushing runtime.audit first, so "
+    "read-only/failed-call events queued before an ephemeral reset land in the fresh trail afterwards",
+)
+def test_reset_starts_an_empty_trail(server: IamdServer, iam: Any) -> None:
+    iam.list_users()
+    iam.list_groups()
+    server.reset()
+    time.sleep(0.8)  # past the batch window: anything still queued has been written by now
+    assert names(lookup(server.client("cloudtrail"))) == []
