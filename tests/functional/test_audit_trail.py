@@ -174,11 +174,6 @@ def test_incident_response_lookup_by_access_key(
     assert all(e["AccessKeyId"] == kid for e in out["Events"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/app.py authenticates before decoding the operation, so a failed authentication is "
-    "recorded as eventName 'Unknown' (and readOnly true) instead of the call's name, as CloudTrail does",
-)
 def test_failed_authentication_names_the_call(server: IamdServer, iam: Any, error_of: Any) -> None:
     key = user_with_key(iam, "gone")
     iam.update_access_key(UserName="gone", AccessKeyId=key["AccessKeyId"], Status="Inactive")
@@ -715,11 +710,6 @@ def test_failed_writes_leave_no_change_and_a_failure_event(
     assert [(r["eventName"], r["errorCode"]) for r in bounded] == [("CreateUser", "NoSuchEntity")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/runtime.py Runtime.reset wipes the store without flushing runtime.audit first, so "
-    "read-only/failed-call events queued before an ephemeral reset land in the fresh trail afterwards",
-)
 def test_reset_starts_an_empty_trail(server: IamdServer, iam: Any) -> None:
     iam.list_users()
     iam.list_groups()

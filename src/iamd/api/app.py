@@ -127,6 +127,11 @@ class App:
             if auth.service not in self.protocols:
                 raise UnknownService(service=auth.service)
             proto = self.protocols[auth.service]
+            # Named before authentication, so that a failed authentication is audited under the
+            # call it attempted, as CloudTrail does.
+            state.operation = proto.operation_name(http, request.headers.get("content-type", ""))
+            if state.operation is not None:
+                state.read_only = catalogue.is_read_only(f"{auth.service}:{state.operation}")
             if http.path.startswith(ADMIN_PREFIX):
                 with self.runtime.store.begin() as conn:
                     caller = self._authenticate(conn, http, auth)

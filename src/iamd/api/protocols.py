@@ -25,6 +25,8 @@ class WireProtocol(Protocol):
 
     def render_error(self, err: AwsError, request_id: str) -> bytes: ...
 
+    def operation_name(self, http: HttpRequest, content_type: str) -> str | None: ...
+
 
 class QueryProtocol:
     content_type = "text/xml"
@@ -42,6 +44,14 @@ class QueryProtocol:
     def render_error(self, err: AwsError, request_id: str) -> bytes:
         return self.codec.render_error(err, request_id)
 
+    def operation_name(self, http: HttpRequest, content_type: str) -> str | None:
+        """The operation a request names, without validating it (for auditing a failed call)."""
+        try:
+            action = decode(http.query_string, http.body, content_type).get("Action")
+        except AwsError:
+            return None
+        return action if action in self.codec.operation_names else None
+
 
 class JsonProtocol:
     def __init__(self, service: str) -> None:
@@ -57,6 +67,11 @@ class JsonProtocol:
 
     def render_error(self, err: AwsError, request_id: str) -> bytes:
         return self.codec.render_error(err)
+
+    def operation_name(self, http: HttpRequest, content_type: str) -> str | None:
+        target = next((v for k, v in http.headers if k.lower() == "x-amz-target"), "")
+        prefix, _, name = target.rpartition(".")
+        return name if prefix == self.codec.target_prefix and name in self.codec.operation_names else None
 
 
 def protocols() -> dict[str, WireProtocol]:

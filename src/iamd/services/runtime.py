@@ -62,6 +62,8 @@ class Runtime:
 
         if not self.ephemeral or self.seed is None:
             raise RuntimeError("reset is only for ephemeral servers")
+        if self.audit is not None:
+            self.audit.flush()  # events of calls made before the reset belong to the old state
         with self.store.begin() as conn:
             wipe(conn)
             create_account(
