@@ -129,23 +129,24 @@ class App:
             proto = self.protocols[auth.service]
             # Named before authentication, so that a failed authentication is audited under the
             # call it attempted, as CloudTrail does.
-            state.operation = proto.operation_name(http, request.headers.get("content-type", ""))
+            prepared = proto.prepare(http, request.headers.get("content-type", ""))
+            state.operation = proto.operation_name(prepared)
             if state.operation is not None:
                 state.read_only = catalogue.is_read_only(f"{auth.service}:{state.operation}")
             if http.path.startswith(ADMIN_PREFIX):
                 with self.runtime.store.begin() as conn:
-                    caller = self._authenticate(conn, http, auth)
+                    caller, _ = self._authenticate(conn, http, auth)
                 return admin.handle(self.runtime, http, caller, request_id)
             info = self._request_info(request, auth)
             # One transaction per call: authentication reads, authorization reads, the action's
             # writes and (for a change) its audit event see one state and commit together.
             with self.runtime.store.begin() as conn:
-                state.caller = self._authenticate(conn, http, auth)
-                state.operation, state.inputs = proto.parse(http, request.headers.get("content-type", ""))
+                state.caller, generation = self._authenticate(conn, http, auth)
+                state.operation, state.inputs = proto.parse(prepared)
                 info = replace(info, operation=state.operation)
                 state.read_only = catalogue.is_read_only(f"{info.service}:{state.operation}")
                 now = self.runtime.clock()
-                self.authorizer.authorize(conn, state.caller, info, state.inputs, now)
+                self.authorizer.authorize(conn, state.caller, info, state.inputs, now, generation)
                 state.result = self._run(conn, info, state.inputs, state.caller, now, request_id, state.read_only)
                 if not state.read_only:
                     self.audit.record_in_transaction(conn, self._record(state, info, request_id, None))
@@ -209,16 +210,18 @@ class App:
         with self.runtime.store.connect() as conn:
             return account_of_long_term_key(conn, access_key_id)
 
-    def _authenticate(self, conn: Connection, http: HttpRequest, auth: SigV4Auth) -> Caller:
+    def _authenticate(self, conn: Connection, http: HttpRequest, auth: SigV4Auth) -> tuple[Caller, int | None]:
+        """The verified caller, and its account's policy generation when the lookup read it."""
+        generation = None
         if auth.security_token is not None:
             claims = open_session(auth.security_token, auth.access_key_id, self.keyring, self.runtime.clock())
             caller, secret = caller_from_claims(claims, auth.security_token), claims.secret_access_key
         else:
-            caller, secret = resolve_access_key(conn, self.runtime.secretbox, auth.access_key_id)
+            caller, secret, generation = resolve_access_key(conn, self.runtime.secretbox, auth.access_key_id)
         verify(http, auth, secret, self.runtime.wall_clock())
         if caller.session is None:
             self.runtime.key_usage.note(caller.access_key_id, self.runtime.clock(), auth.service, _requested_region(auth))
-        return caller
+        return caller, generation
 
     def prune_trail(self) -> int:
         """Apply the retention setting: drop events older than it, keeping the chain verifiable."""

@@ -17,15 +17,20 @@ from iamd.errors import AwsError
 
 
 class WireProtocol(Protocol):
+    """``prepare`` reads the request once; ``operation_name`` (no validation, for auditing a call
+    that fails early) and ``parse`` (full validation) both work from what it returns."""
+
     content_type: str
 
-    def parse(self, http: HttpRequest, content_type: str) -> tuple[str, dict[str, Any]]: ...
+    def prepare(self, http: HttpRequest, content_type: str) -> Any: ...
+
+    def parse(self, prepared: Any) -> tuple[str, dict[str, Any]]: ...
 
     def render(self, operation: str, result: dict[str, Any] | None, request_id: str) -> bytes: ...
 
     def render_error(self, err: AwsError, request_id: str) -> bytes: ...
 
-    def operation_name(self, http: HttpRequest, content_type: str) -> str | None: ...
+    def operation_name(self, prepared: Any) -> str | None: ...
 
 
 class QueryProtocol:
@@ -35,8 +40,11 @@ class QueryProtocol:
         self.codec = ServiceCodec.load(service)
         self.codec.compile_all()
 
-    def parse(self, http: HttpRequest, content_type: str) -> tuple[str, dict[str, Any]]:
-        return self.codec.parse(decode(http.query_string, http.body, content_type))
+    def prepare(self, http: HttpRequest, content_type: str) -> dict[str, str]:
+        return decode(http.query_string, http.body, content_type)
+
+    def parse(self, prepared: dict[str, str]) -> tuple[str, dict[str, Any]]:
+        return self.codec.parse(prepared)
 
     def render(self, operation: str, result: dict[str, Any] | None, request_id: str) -> bytes:
         return self.codec.render(operation, result, request_id)
@@ -44,12 +52,8 @@ class QueryProtocol:
     def render_error(self, err: AwsError, request_id: str) -> bytes:
         return self.codec.render_error(err, request_id)
 
-    def operation_name(self, http: HttpRequest, content_type: str) -> str | None:
-        """The operation a request names, without validating it (for auditing a failed call)."""
-        try:
-            action = decode(http.query_string, http.body, content_type).get("Action")
-        except AwsError:
-            return None
+    def operation_name(self, prepared: dict[str, str]) -> str | None:
+        action = prepared.get("Action")
         return action if action in self.codec.operation_names else None
 
 
@@ -58,9 +62,12 @@ class JsonProtocol:
         self.codec = JsonServiceCodec.load(service)
         self.content_type = self.codec.content_type
 
-    def parse(self, http: HttpRequest, content_type: str) -> tuple[str, dict[str, Any]]:
+    def prepare(self, http: HttpRequest, content_type: str) -> tuple[str | None, bytes]:
         target = next((v for k, v in http.headers if k.lower() == "x-amz-target"), None)
-        return self.codec.parse(target, http.body)
+        return target, http.body
+
+    def parse(self, prepared: tuple[str | None, bytes]) -> tuple[str, dict[str, Any]]:
+        return self.codec.parse(*prepared)
 
     def render(self, operation: str, result: dict[str, Any] | None, request_id: str) -> bytes:
         return self.codec.render(operation, result)
@@ -68,9 +75,8 @@ class JsonProtocol:
     def render_error(self, err: AwsError, request_id: str) -> bytes:
         return self.codec.render_error(err)
 
-    def operation_name(self, http: HttpRequest, content_type: str) -> str | None:
-        target = next((v for k, v in http.headers if k.lower() == "x-amz-target"), "")
-        prefix, _, name = target.rpartition(".")
+    def operation_name(self, prepared: tuple[str | None, bytes]) -> str | None:
+        prefix, _, name = (prepared[0] or "").rpartition(".")
         return name if prefix == self.codec.target_prefix and name in self.codec.operation_names else None
 
 

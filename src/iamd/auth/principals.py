@@ -15,6 +15,8 @@ from iamd.store import schema
 
 _keys = schema.access_keys
 _users = schema.users
+_accounts = schema.accounts
+# One query for the key, its user and the account's policy generation: the hot path of every call.
 _QUERY = (
     select(
         _keys.c.access_key_id,
@@ -24,14 +26,20 @@ _QUERY = (
         _keys.c.status,
         _users.c.name,
         _users.c.path,
+        _accounts.c.generation,
     )
-    .select_from(_keys.outerjoin(_users, _users.c.user_id == _keys.c.user_id))
+    .select_from(
+        _keys.outerjoin(_users, _users.c.user_id == _keys.c.user_id).join(
+            _accounts, _accounts.c.account_id == _keys.c.account_id
+        )
+    )
     .where(_keys.c.access_key_id == bindparam("key_id"))
 )
 
 
-def resolve_access_key(conn: Connection, box: SecretBox, access_key_id: str) -> tuple[Caller, str]:
-    """The caller a long-term access key authenticates, and its secret (for SigV4 only)."""
+def resolve_access_key(conn: Connection, box: SecretBox, access_key_id: str) -> tuple[Caller, str, int]:
+    """The caller a long-term access key authenticates, its secret (for SigV4 only), and the
+    account's policy generation as of this transaction."""
     row = conn.execute(_QUERY, {"key_id": access_key_id}).first()
     if row is None or row.status != "Active":
         raise InvalidClientTokenId()
@@ -45,7 +53,7 @@ def resolve_access_key(conn: Connection, box: SecretBox, access_key_id: str) -> 
     else:
         arn = f"arn:aws:iam::{row.account_id}:user{row.path}{row.name}"
         caller = Caller(row.account_id, arn, row.user_id, "user", access_key_id, user_name=row.name)
-    return caller, secret
+    return caller, secret, int(row.generation)
 
 
 def account_of_long_term_key(conn: Connection, access_key_id: str) -> str | None:

@@ -39,12 +39,19 @@ class Authorizer:
         self.messages = denials.MessageSealer(master_key, previous_master_keys)
 
     def authorize(
-        self, conn: Connection, caller: Caller, info: RequestInfo, params: Mapping[str, Any], now: datetime
+        self,
+        conn: Connection,
+        caller: Caller,
+        info: RequestInfo,
+        params: Mapping[str, Any],
+        now: datetime,
+        generation: int | None = None,
     ) -> None:
+        """``generation``: the caller's account policy generation, if already read in ``conn``."""
         action = f"{info.service}:{info.operation}"
         if action in NO_PERMISSION_NEEDED:
             return
-        principal = self.policy_sets.principal(conn, caller)
+        principal = self.policy_sets.principal(conn, caller, generation)
         self._session_token_limits(caller, action)
         for implied in _actions_of(action, params):
             for resource in resolve(conn, caller, implied, params, with_tags=principal.needs_resource_tags):

@@ -116,8 +116,10 @@ class PolicySets:
     def clear(self) -> None:
         self._cache.clear()
 
-    def principal(self, conn: Connection, caller: Caller) -> Principal:
-        generation = policy_docs.generation(conn, caller.account_id)
+    def principal(self, conn: Connection, caller: Caller, generation: int | None = None) -> Principal:
+        """``generation``: the account's, when the caller already read it in this transaction."""
+        if generation is None:
+            generation = policy_docs.generation(conn, caller.account_id)
         session = caller.session
         key = (caller.account_id, caller.arn, caller.user_id, generation, _session_fingerprint(caller))
         cached = self._cache.get(key)
