@@ -34,7 +34,6 @@ metadata = MetaData(
     }
 )
 
-CASCADE = {"ondelete": "CASCADE"}
 
 accounts = Table(
     "accounts",
@@ -53,7 +52,7 @@ users = Table(
     "users",
     metadata,
     Column("user_id", String(32), primary_key=True),
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
     Column("name", String(64), nullable=False),
     Column("name_lower", String(64), nullable=False),
     Column("path", String(512), nullable=False),
@@ -67,7 +66,7 @@ groups = Table(
     "groups",
     metadata,
     Column("group_id", String(32), primary_key=True),
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
     Column("name", String(128), nullable=False),
     Column("name_lower", String(128), nullable=False),
     Column("path", String(512), nullable=False),
@@ -78,8 +77,8 @@ groups = Table(
 group_members = Table(
     "group_members",
     metadata,
-    Column("group_id", String(32), ForeignKey("groups.group_id", **CASCADE), primary_key=True),
-    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), primary_key=True),
+    Column("group_id", String(32), ForeignKey("groups.group_id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.user_id", ondelete="CASCADE"), primary_key=True),
     Column("added_at", UtcDateTime(), nullable=False),
     Index(None, "user_id"),
 )
@@ -88,7 +87,7 @@ roles = Table(
     "roles",
     metadata,
     Column("role_id", String(32), primary_key=True),
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
     Column("name", String(64), nullable=False),
     Column("name_lower", String(64), nullable=False),
     Column("path", String(512), nullable=False),
@@ -107,7 +106,7 @@ managed_policies = Table(
     "managed_policies",
     metadata,
     Column("policy_id", String(32), primary_key=True),
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
     Column("name", String(128), nullable=False),
     Column("name_lower", String(128), nullable=False),
     Column("path", String(512), nullable=False),
@@ -122,7 +121,7 @@ managed_policies = Table(
 policy_versions = Table(
     "policy_versions",
     metadata,
-    Column("policy_id", String(32), ForeignKey("managed_policies.policy_id", **CASCADE), primary_key=True),
+    Column("policy_id", String(32), ForeignKey("managed_policies.policy_id", ondelete="CASCADE"), primary_key=True),
     Column("version_id", String(16), primary_key=True),
     Column("number", Integer, nullable=False),
     Column("document", Text, nullable=False),
@@ -134,7 +133,7 @@ policy_versions = Table(
 policy_attachments = Table(
     "policy_attachments",
     metadata,
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
     Column("principal_type", String(8), primary_key=True),
     Column("principal_id", String(32), primary_key=True),
     Column("policy_arn", String(2048), primary_key=True),
@@ -145,7 +144,7 @@ policy_attachments = Table(
 inline_policies = Table(
     "inline_policies",
     metadata,
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
     Column("principal_type", String(8), primary_key=True),
     Column("principal_id", String(32), primary_key=True),
     Column("name", String(128), primary_key=True),
@@ -157,7 +156,7 @@ instance_profiles = Table(
     "instance_profiles",
     metadata,
     Column("instance_profile_id", String(32), primary_key=True),
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
     Column("name", String(128), nullable=False),
     Column("name_lower", String(128), nullable=False),
     Column("path", String(512), nullable=False),
@@ -172,10 +171,10 @@ instance_profile_roles = Table(
     Column(
         "instance_profile_id",
         String(32),
-        ForeignKey("instance_profiles.instance_profile_id", **CASCADE),
+        ForeignKey("instance_profiles.instance_profile_id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    Column("role_id", String(32), ForeignKey("roles.role_id", **CASCADE), nullable=False),
+    Column("role_id", String(32), ForeignKey("roles.role_id", ondelete="CASCADE"), nullable=False),
     Index(None, "role_id"),
 )
 
@@ -195,9 +194,9 @@ access_keys = Table(
     "access_keys",
     metadata,
     Column("access_key_id", String(32), primary_key=True),
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
     # NULL user_id: the account's root user.
-    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), nullable=True),
+    Column("user_id", String(32), ForeignKey("users.user_id", ondelete="CASCADE"), nullable=True),
     Column("secret_sealed", LargeBinary, nullable=False),
     Column("status", String(8), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
@@ -212,7 +211,7 @@ service_linked_role_deletions = Table(
     "service_linked_role_deletions",
     metadata,
     Column("task_id", String(128), primary_key=True),
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
     Column("role_name", String(64), nullable=False),
     Column("status", String(16), nullable=False),
     Column("reason", Text, nullable=True),
@@ -225,7 +224,7 @@ service_linked_role_deletions = Table(
 login_profiles = Table(
     "login_profiles",
     metadata,
-    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), primary_key=True),
+    Column("user_id", String(32), ForeignKey("users.user_id", ondelete="CASCADE"), primary_key=True),
     # Argon2id encoded hash (algorithm, parameters and salt inside); never the password.
     Column("password_hash", String(256), nullable=False),
     Column("password_reset_required", Boolean, nullable=False, default=False),
@@ -238,7 +237,7 @@ password_history = Table(
     "password_history",
     metadata,
     Column("entry_id", Integer, primary_key=True, autoincrement=True),
-    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id", ondelete="CASCADE"), nullable=False),
     Column("password_hash", String(256), nullable=False),
     Column("changed_at", UtcDateTime(), nullable=False),
     Index(None, "user_id"),
@@ -247,7 +246,7 @@ password_history = Table(
 password_policies = Table(
     "password_policies",
     metadata,
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), primary_key=True),
     Column("minimum_password_length", Integer, nullable=False),
     Column("require_symbols", Boolean, nullable=False),
     Column("require_numbers", Boolean, nullable=False),
@@ -264,7 +263,7 @@ mfa_devices = Table(
     "mfa_devices",
     metadata,
     Column("device_id", String(32), primary_key=True),
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
     Column("serial_number", String(512), nullable=False, unique=True),
     Column("name", String(226), nullable=False),
     Column("name_lower", String(226), nullable=False),
@@ -287,7 +286,7 @@ ssh_public_keys = Table(
     "ssh_public_keys",
     metadata,
     Column("ssh_public_key_id", String(128), primary_key=True),
-    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id", ondelete="CASCADE"), nullable=False),
     Column("body", Text, nullable=False),
     Column("fingerprint", String(64), nullable=False),
     Column("status", String(8), nullable=False),
@@ -300,8 +299,8 @@ signing_certificates = Table(
     "signing_certificates",
     metadata,
     Column("certificate_id", String(128), primary_key=True),
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
-    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), nullable=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id", ondelete="CASCADE"), nullable=True),
     Column("body", Text, nullable=False),
     Column("status", String(8), nullable=False),
     Column("uploaded_at", UtcDateTime(), nullable=False),
@@ -312,7 +311,7 @@ server_certificates = Table(
     "server_certificates",
     metadata,
     Column("server_certificate_id", String(32), primary_key=True),
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), nullable=False),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), nullable=False),
     Column("name", String(128), nullable=False),
     Column("name_lower", String(128), nullable=False),
     Column("path", String(512), nullable=False),
@@ -329,7 +328,7 @@ service_specific_credentials = Table(
     "service_specific_credentials",
     metadata,
     Column("credential_id", String(128), primary_key=True),
-    Column("user_id", String(32), ForeignKey("users.user_id", **CASCADE), nullable=False),
+    Column("user_id", String(32), ForeignKey("users.user_id", ondelete="CASCADE"), nullable=False),
     Column("service_name", String(128), nullable=False),
     Column("service_user_name", String(200), nullable=False),
     # Argon2id hash: the password is shown once, at creation or reset.
@@ -342,7 +341,7 @@ service_specific_credentials = Table(
 credential_reports = Table(
     "credential_reports",
     metadata,
-    Column("account_id", String(12), ForeignKey("accounts.account_id", **CASCADE), primary_key=True),
+    Column("account_id", String(12), ForeignKey("accounts.account_id", ondelete="CASCADE"), primary_key=True),
     Column("generated_at", UtcDateTime(), nullable=False),
     Column("content", Text, nullable=False),
 )
