@@ -83,10 +83,11 @@ def compile_tokens(tokens: tuple[Token, ...], ignore_case: bool = False) -> Matc
     if qmarks == 0 and all(t is STAR for t in tokens):
         return _always
     if qmarks == 0 and stars == 1 and tokens[-1] is STAR:
-        prefix: str = tokens[0]  # type: ignore[assignment]
+        # Substituted variables leave several literal tokens in a row ("bucket/", "bob", "/").
+        prefix: str = "".join(tokens[:-1])  # type: ignore[arg-type]
         return lambda value: value.startswith(prefix)
     if qmarks == 0 and stars == 1 and tokens[0] is STAR:
-        suffix: str = tokens[1]  # type: ignore[assignment]
+        suffix: str = "".join(tokens[1:])  # type: ignore[arg-type]
         return lambda value: value.endswith(suffix)
     segments: list[list[Token]] = [[]]
     for t in tokens:

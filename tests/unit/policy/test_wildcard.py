@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iamd.policy.wildcard import compile_glob
+from iamd.policy.wildcard import QMARK, STAR, compile_glob, compile_tokens
 
 
 def regex_glob(pattern: str, value: str, ignore_case: bool = False) -> bool:
@@ -39,6 +39,36 @@ def test_table(pattern, value, expected):
 
 
 alphabet = st.text(alphabet="ab*?", max_size=8)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "value", "expected"),
+    [
+        (("bucket/", "bob", "/", STAR), "bucket/bob/x", True),
+        (("bucket/", "bob", "/", STAR), "bucket/alice/x", False),
+        ((STAR, "/", "bob"), "home/bob", True),
+        ((STAR, "/", "bob"), "home/x/bob", True),
+        ((STAR, "a", "b"), "xa", False),
+        (("a", "b"), "ab", True),
+        (("a", "b", QMARK, "c", STAR), "abXc!", True),
+    ],
+)
+def test_adjacent_literal_tokens(tokens, value, expected):
+    """A resolved policy variable sits between literal tokens; all of them must match."""
+    assert compile_tokens(tokens)(value) is expected
+
+
+_token = st.one_of(st.text(alphabet="ab", min_size=1, max_size=3), st.just(STAR), st.just(QMARK))
+
+
+def _text(tokens):
+    return "".join("*" if t is STAR else "?" if t is QMARK else t for t in tokens)
+
+
+@settings(max_examples=400, deadline=None)
+@given(tokens=st.lists(_token, max_size=6), value=st.text(alphabet="ab", max_size=10))
+def test_tokens_agree_with_their_text(tokens, value):
+    assert compile_tokens(tuple(tokens))(value) == regex_glob(_text(tokens), value)
 
 
 @settings(max_examples=400, deadline=None)
