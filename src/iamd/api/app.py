@@ -47,6 +47,7 @@ from iamd.errors import (
 from iamd.services.context import Call
 from iamd.services.registry import ACTIONS, load_all
 from iamd.services.runtime import Runtime
+from iamd.store.named import call_memo
 from iamd.store.policy_docs import bump_generation
 
 log = logging.getLogger("iamd.api")
@@ -140,7 +141,7 @@ class App:
             info = self._request_info(request, auth)
             # One transaction per call: authentication reads, authorization reads, the action's
             # writes and (for a change) its audit event see one state and commit together.
-            with self.runtime.store.begin() as conn:
+            with call_memo(), self.runtime.store.begin() as conn:
                 state.caller, generation = self._authenticate(conn, http, auth)
                 state.operation, state.inputs = proto.parse(prepared)
                 info = replace(info, operation=state.operation)

@@ -7,9 +7,33 @@ behave the same everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Column, Connection, Row, Select, Table, bindparam, delete, func, insert, select, update
+
+# Within one API call, authorization and the action often look up the same entity by name; a
+# call-scoped memo answers the second lookup. Any write through a repository empties it, so a
+# call never reads a row older than its own writes.
+_memo: ContextVar[dict[tuple[str, str, str], Any] | None] = ContextVar("iamd_named_memo", default=None)
+
+
+@contextmanager
+def call_memo() -> Iterator[None]:
+    """Memoize name lookups for the duration of one call (one transaction)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _forget() -> None:
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
 
 
 class NamedRepo:
@@ -24,21 +48,31 @@ class NamedRepo:
         self._by_id = select(table).where(self.id == bindparam("entity_id"))
 
     def get_by_name(self, conn: Connection, account_id: str, name: str) -> Row[Any] | None:
-        return conn.execute(self._by_name, {"account_id": account_id, "name_lower": name.lower()}).first()
+        memo = _memo.get()
+        key = (self.table.name, account_id, name.lower())
+        if memo is not None and key in memo:
+            return memo[key]  # type: ignore[no-any-return]
+        row = conn.execute(self._by_name, {"account_id": account_id, "name_lower": key[2]}).first()
+        if memo is not None:
+            memo[key] = row
+        return row
 
     def get_by_id(self, conn: Connection, entity_id: str) -> Row[Any] | None:
         return conn.execute(self._by_id, {"entity_id": entity_id}).first()
 
     def insert(self, conn: Connection, **values: Any) -> None:
+        _forget()
         values["name_lower"] = values["name"].lower()
         conn.execute(insert(self.table).values(**values))
 
     def update(self, conn: Connection, entity_id: str, **values: Any) -> None:
+        _forget()
         if "name" in values:
             values["name_lower"] = values["name"].lower()
         conn.execute(update(self.table).where(self.id == entity_id).values(**values))
 
     def delete(self, conn: Connection, entity_id: str) -> None:
+        _forget()
         conn.execute(delete(self.table).where(self.id == entity_id))
 
     def count(self, conn: Connection, account_id: str) -> int:
