@@ -32,6 +32,7 @@ serve: install
 
 test: install-test js
 	$(BIN)/ruff check src tests bench tools
+	$(BIN)/mypy src/iamd
 	$(BIN)/pytest -q -p no:cacheprovider
 
 bench: install-test

@@ -108,7 +108,8 @@ class IamdServer:
             "aws_secret_access_key": self.secret_access_key,
         }
         params.update(kwargs)
-        return boto3.client(service, **params)
+        # boto3-stubs overloads client() per literal service name and has no overload for a str.
+        return boto3.client(service, **params)  # type: ignore[call-overload]
 
     def start(self, timeout: float = 20.0) -> IamdServer:
         env = os.environ | self.extra_env | {

@@ -10,9 +10,9 @@ lists, maps and scalars are the protocol's own, supplied by a subclass.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from botocore.model import Shape
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from iamd.api.constraints import NOT_NULL, lower_camel, violation
 
@@ -35,12 +35,13 @@ class ShapeCompiler:
         parser = self._memo.get(shape.name)
         if parser is None:
             kind = shape.type_name
+            # botocore builds each shape as the subclass its type_name names.
             if kind == "structure":
-                parser = self._structure(shape)
+                parser = self._structure(cast(StructureShape, shape))
             elif kind == "list":
-                parser = self._list(shape)
+                parser = self._list(cast(ListShape, shape))
             elif kind == "map":
-                parser = self._map(shape)
+                parser = self._map(cast(MapShape, shape))
             else:
                 parser = self._scalar(shape)
             self._memo[shape.name] = parser
@@ -54,7 +55,7 @@ class ShapeCompiler:
         """A structure member whose wire node is not a mapping; the protocol decides."""
         return INVALID
 
-    def _structure(self, shape: Shape) -> Parser:
+    def _structure(self, shape: StructureShape) -> Parser:
         members: list[tuple[str, str, str, bool, Parser]] = []
         required = set(shape.required_members)
         not_structure = self.not_structure
@@ -81,10 +82,10 @@ class ShapeCompiler:
                             self.compile(member)))
         return parse_structure
 
-    def _list(self, shape: Shape) -> Parser:
+    def _list(self, shape: ListShape) -> Parser:
         raise NotImplementedError
 
-    def _map(self, shape: Shape) -> Parser:
+    def _map(self, shape: MapShape) -> Parser:
         raise NotImplementedError
 
     def _scalar(self, shape: Shape) -> Parser:

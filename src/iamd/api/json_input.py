@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.model import Shape
+from botocore.model import ListShape, MapShape, Shape
 
 from iamd.api.constraints import NOT_NULL, compile_checks, run_checks, violation
 from iamd.api.inputs import INVALID, MISSING, Node, Parser, ShapeCompiler
@@ -85,13 +85,13 @@ def _float(expected: str) -> Decoder:
 
 def decode_string(value: Any) -> str:
     if value.__class__ is str:
-        return value  # type: ignore[no-any-return]
+        return value
     raise mismatch(value, "String")
 
 
 def decode_boolean(value: Any) -> bool:
     if value.__class__ is bool:
-        return value  # type: ignore[no-any-return]
+        return value
     raise mismatch(value, "Boolean")
 
 
@@ -141,7 +141,7 @@ class JsonInputCompiler(ShapeCompiler):
         raise mismatch(node, "Structure")
 
     def _scalar(self, shape: Shape) -> Parser:
-        decode = DECODERS.get(shape.type_name, decode_string)
+        decode: Decoder = DECODERS.get(shape.type_name, decode_string)
         checks = compile_checks(shape)
         sensitive = bool(shape.metadata.get("sensitive"))
 
@@ -153,7 +153,7 @@ class JsonInputCompiler(ShapeCompiler):
 
         return parse_scalar
 
-    def _list(self, shape: Shape) -> Parser:
+    def _list(self, shape: ListShape) -> Parser:
         item = self.compile(shape.member)
         checks = compile_checks(shape)
 
@@ -175,11 +175,11 @@ class JsonInputCompiler(ShapeCompiler):
 
         return parse_list
 
-    def _map(self, shape: Shape) -> Parser:
+    def _map(self, shape: MapShape) -> Parser:
         key_checks = compile_checks(shape.key) if shape.key.type_name == "string" else ()
         value_shape = shape.value
         scalar_value = value_shape.type_name not in ("structure", "list", "map")
-        decode_value = DECODERS.get(value_shape.type_name, decode_string)
+        decode_value: Decoder = DECODERS.get(value_shape.type_name, decode_string)
         value_checks = compile_checks(value_shape) if scalar_value else ()
         parse_value = None if scalar_value else self.compile(value_shape)
         checks = compile_checks(shape)

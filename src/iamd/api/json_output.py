@@ -18,9 +18,9 @@ import math
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email.utils import formatdate
-from typing import Any
+from typing import Any, cast
 
-from botocore.model import Shape
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from iamd.errors import AwsError
 
@@ -100,18 +100,19 @@ class JsonOutputCompiler:
         kind = shape.type_name
         # INVARIANT: named before the body is generated, so a recursive shape calls itself.
         name = self._names[shape.name] = f"{kind[0]}{len(self._names)}"
+        # botocore builds each shape as the subclass its type_name names.
         if kind == "structure":
             lines = [f"def {name}(v):", "    o = {}"]
-            for member_name, member in shape.members.items():
+            for member_name, member in cast(StructureShape, shape).members.items():
                 wire = member.serialization.get("name", member_name)
                 lines += [f"    x = v.get({member_name!r})", "    if x is not None:",
                           f"        o[{wire!r}] = {self._expr(member, 'x')}"]
             lines.append("    return o")
         elif kind == "list":
-            item = self._expr(shape.member, "y")
+            item = self._expr(cast(ListShape, shape).member, "y")
             lines = [f"def {name}(v):", f"    return [{item} for y in v if y is not None]"]
         else:
-            value = self._expr(shape.value, "y")
+            value = self._expr(cast(MapShape, shape).value, "y")
             lines = [f"def {name}(v):", f"    return {{k: {value} for k, y in v.items() if y is not None}}"]
         exec("\n".join(lines), self._ns)  # noqa: S102 - source built from model names via repr
         return name

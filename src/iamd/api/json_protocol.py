@@ -62,7 +62,7 @@ def load_body(body: bytes) -> dict[str, Any]:
         raise SerializationException("Request body is not valid JSON.") from None
     if document.__class__ is not dict:
         raise SerializationException("Request body must be a JSON object.")
-    return document  # type: ignore[no-any-return]
+    return document
 
 
 class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):
@@ -112,7 +112,7 @@ class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):
         except RecursionError:
             raise SerializationException("Request body is nested too deeply.") from None
         raise_if_any(errors, ValidationException)
-        return name, result  # type: ignore[no-any-return]
+        return name, result
 
     def render(self, operation_name: str, output: Mapping[str, Any] | None) -> bytes:
         """The JSON body of a successful response: only the modelled members present in ``output``."""

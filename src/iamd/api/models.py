@@ -81,7 +81,7 @@ class ServiceCodec(LazyOperations[CompiledOperation]):
         errors: list[str] = []
         result = op.parse_input(build_tree(params), "", errors)
         raise_if_any(errors)
-        return action, result  # type: ignore[no-any-return]
+        return action, result
 
     def render(self, operation_name: str, output: Mapping[str, Any] | None, request_id: str) -> bytes:
         """The XML body of a successful response."""

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
-from botocore.model import Shape
+from botocore.model import ListShape, MapShape, Shape
 
 from iamd.api.constraints import NOT_NULL, compile_checks, run_checks, violation
 from iamd.api.inputs import INVALID, MISSING, Node, Parser, ShapeCompiler
@@ -65,7 +65,7 @@ class InputCompiler(ShapeCompiler):
     def wire_name(self, member: Shape, name: str) -> str:
         """The parameter name botocore gives a structure member (flattened lists use the item's name)."""
         if member.type_name == "list" and member.serialization.get("flattened"):
-            item_name = member.member.serialization.get("name")
+            item_name = cast(ListShape, member).member.serialization.get("name")
             if item_name:
                 return str(item_name)
         return super().wire_name(member, name)
@@ -91,7 +91,7 @@ class InputCompiler(ShapeCompiler):
 
         return parse_scalar
 
-    def _list(self, shape: Shape) -> Parser:
+    def _list(self, shape: ListShape) -> Parser:
         flattened = bool(shape.serialization.get("flattened"))
         wire = shape.member.serialization.get("name", "member")
         item = self.compile(shape.member)
@@ -116,7 +116,7 @@ class InputCompiler(ShapeCompiler):
 
         return parse_list
 
-    def _map(self, shape: Shape) -> Parser:
+    def _map(self, shape: MapShape) -> Parser:
         flattened = bool(shape.serialization.get("flattened"))
         key_wire = shape.key.serialization.get("name", "key")
         value_wire = shape.value.serialization.get("name", "value")

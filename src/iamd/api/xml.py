@@ -16,9 +16,9 @@ import base64
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
-from botocore.model import Shape
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 
 from iamd.errors import AwsError
 
@@ -45,11 +45,10 @@ def escape(value: Any) -> str:
 def timestamp(value: Any) -> str:
     """ISO 8601 UTC with ``Z``; milliseconds only when present (STS's ``Expiration`` has them)."""
     if isinstance(value, datetime):
-        if value.utcoffset():
-            value = value.astimezone(UTC)
-        if value.microsecond:
-            return value.isoformat(timespec="milliseconds")[:23] + "Z"
-        return value.isoformat()[:19] + "Z"
+        moment = value.astimezone(UTC) if value.utcoffset() else value
+        if moment.microsecond:
+            return moment.isoformat(timespec="milliseconds")[:23] + "Z"
+        return moment.isoformat()[:19] + "Z"
     if isinstance(value, bool):
         return escape(value)
     if isinstance(value, int | float):
@@ -87,11 +86,11 @@ class OutputCompiler:
         self._ns: dict[str, Any] = {"esc": escape, "ts": timestamp, "b64": blob, "num": number,
                                     "integer": integer}
 
-    def compile(self, shape: Shape) -> Renderer:
+    def compile(self, shape: StructureShape) -> Renderer:
         """Renderer of a structure's members (without its own tag)."""
         return self._ns[self._structure(shape)]  # type: ignore[no-any-return]
 
-    def _structure(self, shape: Shape) -> str:
+    def _structure(self, shape: StructureShape) -> str:
         name = self._names.get(shape.name)
         if name is not None:
             return name
@@ -111,26 +110,27 @@ class OutputCompiler:
         pad = "    " * indent
         open_, close = f"<{tag}>", f"</{tag}>"
         kind = shape.type_name
+        # botocore builds each shape as the subclass its type_name names.
         if kind == "structure":
-            fn = self._structure(shape)
+            fn = self._structure(cast(StructureShape, shape))
             return [f"{pad}a({open_!r})", f"{pad}{fn}({expr}, a)", f"{pad}a({close!r})"]
         if kind == "list":
+            member = cast(ListShape, shape).member
             item = f"x{depth}"
             flattened = shape.serialization.get("flattened")
-            item_tag = shape.member.serialization.get("name") or (tag if flattened else "member")
+            item_tag = member.serialization.get("name") or (tag if flattened else "member")
             body = [f"{pad}for {item} in {expr}:", f"{pad}    if {item} is not None:"]
-            body += self._emit(shape.member, item, item_tag, indent + 2, depth + 1)
+            body += self._emit(member, item, item_tag, indent + 2, depth + 1)
             return body if flattened else [f"{pad}a({open_!r})", *body, f"{pad}a({close!r})"]
         if kind == "map":
+            key, value = cast(MapShape, shape).key, cast(MapShape, shape).value
             k, x = f"k{depth}", f"x{depth}"
             flattened = shape.serialization.get("flattened")
             entry = tag if flattened else "entry"
             body = [f"{pad}for {k}, {x} in {expr}.items():", f"{pad}    a({f'<{entry}>'!r})"]
-            body += self._emit(shape.key, k, shape.key.serialization.get("name", "key"),
-                               indent + 1, depth + 1)
+            body += self._emit(key, k, key.serialization.get("name", "key"), indent + 1, depth + 1)
             body += [f"{pad}    if {x} is not None:"]
-            body += self._emit(shape.value, x, shape.value.serialization.get("name", "value"),
-                               indent + 2, depth + 1)
+            body += self._emit(value, x, value.serialization.get("name", "value"), indent + 2, depth + 1)
             body += [f"{pad}    a({f'</{entry}>'!r})"]
             return body if flattened else [f"{pad}a({open_!r})", *body, f"{pad}a({close!r})"]
         if kind == "boolean":
@@ -143,7 +143,7 @@ class OutputCompiler:
 def _tag_name(member: Shape, name: str) -> str:
     """Element name botocore's parser looks up: flattened lists use the item's locationName."""
     if member.type_name == "list" and member.serialization.get("flattened"):
-        item_name = member.member.serialization.get("name")
+        item_name = cast(ListShape, member).member.serialization.get("name")
         if item_name:
             return str(item_name)
     return str(member.serialization.get("name", name))

@@ -9,6 +9,7 @@ cross-account event recorded in the resource's account, and ``Unknown`` when aut
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from iamd.auth.caller import Caller
@@ -17,7 +18,7 @@ from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, SessionClaims
 _TYPES = {"root": "Root", "user": "IAMUser", ASSUMED_ROLE: "AssumedRole", FEDERATED_USER: "FederatedUser"}
 
 
-def iso_z(value: Any) -> str:
+def iso_z(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import botocore.session
-from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape
 
 HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
 
@@ -88,7 +88,8 @@ def render(value: Any, shape: Shape | None) -> Any:
     if isinstance(value, dict):
         members = getattr(shape, "members", None) if shape is not None else None
         if shape is not None and shape.type_name == "map":
-            return {str(k): render(v, shape.value) for k, v in value.items()}
+            value_shape = cast(MapShape, shape).value
+            return {str(k): render(v, value_shape) for k, v in value.items()}
         out: dict[str, Any] = {}
         for key, item in value.items():
             key = str(key)
@@ -99,7 +100,7 @@ def render(value: Any, shape: Shape | None) -> Any:
             out[lower_camel(key)] = render(item, member)
         return out
     if isinstance(value, (list, tuple)):
-        member = shape.member if shape is not None and shape.type_name == "list" else None
+        member = cast(ListShape, shape).member if shape is not None and shape.type_name == "list" else None
         return [render(item, member) for item in value]
     if isinstance(value, datetime):
         return cloudtrail_time(value)

@@ -113,8 +113,8 @@ def _resolve_one(
 ) -> Resource | None:
     if spec.arn_member and params.get(spec.arn_member):
         arn = str(params[spec.arn_member])
-        account, name = _account_and_name(arn)
-        return _with_details(conn, spec, arn, account, name, with_tags)
+        account, arn_name = _account_and_name(arn)
+        return _with_details(conn, spec, arn, account, arn_name, with_tags)
     name = params.get(spec.name_member) if spec.name_member else None
     if name is None and spec.defaults_to_caller and caller.user_name and caller.arn.startswith("arn:aws:iam::"):
         return _with_details(conn, spec, caller.arn, caller.account_id, caller.user_name, with_tags)

@@ -8,11 +8,16 @@ bounds nesting depth so hostile input cannot exhaust the stack.
 
 from __future__ import annotations
 
+import json.decoder
 import re
 from bisect import bisect_right
-from json.decoder import scanstring
+from collections.abc import Callable
+from typing import cast
 
 from .errors import SYNTAX_ERRORS, PolicySyntaxError
+
+# The scanner json.loads uses (C when available): typeshed omits it, as it is not in __all__.
+_scanstring = cast(Callable[[str, int, bool], tuple[str, int]], vars(json.decoder)["scanstring"])
 
 MAX_DEPTH = 64
 _WS = re.compile(r"[ \t\n\r]*")
@@ -78,7 +83,7 @@ class _Reader:
 
     def string(self, pos: int) -> Node:
         try:
-            s, end = scanstring(self.text, pos + 1, True)
+            s, end = _scanstring(self.text, pos + 1, True)
         except ValueError:
             raise self.fail(pos) from None
         return Node("str", s, pos, end)

@@ -8,12 +8,31 @@ language" and the per-type rules in ``validator``.
 
 from __future__ import annotations
 
+from typing import cast
+
 from . import validator as v
 from .conditions import UnknownOperator
 from .conditions.operators import split_operator
 from .document import Condition, Policy, PolicyType, Principal, Span, Statement
 from .errors import PolicySyntaxError
 from .jsonloc import Locator, Node, read_json
+
+# Node.value's type follows Node.kind; each caller checks the kind before taking the value.
+
+
+def _members(node: Node) -> dict[str, tuple[Node, Node]]:
+    """An ``obj`` node's members by name, each as (key node, value node)."""
+    return cast("dict[str, tuple[Node, Node]]", node.value)
+
+
+def _elements(node: Node) -> list[Node]:
+    """An ``arr`` node's elements, or the node itself when it is a scalar."""
+    return cast("list[Node]", node.value) if node.kind == "arr" else [node]
+
+
+def _str(node: Node) -> str:
+    """A ``str`` or ``num`` node's text."""
+    return cast(str, node.value)
 
 
 class _Parser:
@@ -34,15 +53,15 @@ class _Parser:
 
     def strings(self, node: Node, allow_scalars: bool = False) -> tuple[str, ...]:
         """A string or a non-empty list of strings (condition values also take numbers and booleans)."""
-        items = node.value if node.kind == "arr" else [node]
+        items = _elements(node)
         if node.kind == "arr" and not items and not allow_scalars:
             raise self.fail(v.SYNTAX_ERRORS, node)
-        out = []
-        for item in items:  # type: ignore[attr-defined]
+        out: list[str] = []
+        for item in items:
             if item.kind == "str":
-                out.append(item.value)
+                out.append(_str(item))
             elif allow_scalars and item.kind == "num":
-                out.append(item.value)
+                out.append(_str(item))
             elif allow_scalars and item.kind == "bool":
                 out.append("true" if item.value else "false")
             else:
@@ -53,7 +72,7 @@ class _Parser:
         root, self.locator = read_json(self.text)
         if root.kind != "obj":
             raise self.fail(v.SYNTAX_ERRORS, root)
-        members: dict[str, tuple[Node, Node]] = root.value  # type: ignore[assignment]
+        members = _members(root)
         for name, (key, _) in members.items():
             if name not in v.TOP_LEVEL:
                 raise self.fail(v.SYNTAX_ERRORS, key)
@@ -62,32 +81,32 @@ class _Parser:
             node = members["Version"][1]
             if node.kind != "str" or node.value not in v.VERSIONS:
                 raise self.fail(v.SYNTAX_ERRORS, node)
-            version = node.value  # type: ignore[assignment]
+            version = _str(node)
         doc_id = None
         if "Id" in members:
             node = members["Id"][1]
             if node.kind != "str":
                 raise self.fail(v.SYNTAX_ERRORS, node)
-            doc_id = node.value
+            doc_id = _str(node)
         if "Statement" not in members:
             raise self.fail(v.SYNTAX_ERRORS, root)
         body = members["Statement"][1]
-        nodes = body.value if body.kind == "arr" else [body]
+        nodes = _elements(body)
         if not nodes:
             raise self.fail(v.SYNTAX_ERRORS, body)
-        statements = tuple(self.statement(i, n) for i, n in enumerate(nodes))  # type: ignore[arg-type]
+        statements = tuple(self.statement(i, n) for i, n in enumerate(nodes))
         seen: set[str] = set()
-        for st, node in zip(statements, nodes, strict=True):  # type: ignore[arg-type]
+        for st, node in zip(statements, nodes, strict=True):
             if st.sid:
                 if st.sid in seen:
                     raise self.fail(v.SID_NOT_UNIQUE, node)
                 seen.add(st.sid)
-        return Policy(policy_id, self.type, version, doc_id, statements, self.text)  # type: ignore[arg-type]
+        return Policy(policy_id, self.type, version, doc_id, statements, self.text)
 
     def statement(self, index: int, node: Node) -> Statement:
         if node.kind != "obj":
             raise self.fail(v.SYNTAX_ERRORS, node)
-        m: dict[str, tuple[Node, Node]] = node.value  # type: ignore[assignment]
+        m = _members(node)
         for name, (key, _) in m.items():
             if name not in v.STATEMENT_FIELDS:
                 raise self.fail(v.SYNTAX_ERRORS, key)
@@ -96,8 +115,8 @@ class _Parser:
             sid_node = m["Sid"][1]
             if sid_node.kind != "str":
                 raise self.fail(v.SYNTAX_ERRORS, sid_node)
-            sid = sid_node.value
-            error = v.sid_error(self.type, sid)  # type: ignore[arg-type]
+            sid = _str(sid_node)
+            error = v.sid_error(self.type, sid)
             if error:
                 raise self.fail(error, sid_node)
         if "Effect" not in m:
@@ -120,8 +139,8 @@ class _Parser:
         conditions = self.conditions(m["Condition"][1]) if "Condition" in m else ()
         return Statement(
             index=index,
-            sid=sid,  # type: ignore[arg-type]
-            effect=effect_node.value,  # type: ignore[arg-type]
+            sid=sid,
+            effect=_str(effect_node),
             actions=actions,
             not_action=action_field == "NotAction",
             resources=resources,
@@ -150,7 +169,7 @@ class _Parser:
         if value.kind != "obj" or not value.value:
             raise self.fail(v.SYNTAX_ERRORS, value)
         entries: dict[str, tuple[str, ...]] = {}
-        for kind, (kind_node, ids_node) in value.value.items():  # type: ignore[union-attr]
+        for kind, (kind_node, ids_node) in _members(value).items():
             if kind not in v.PRINCIPAL_KINDS:
                 raise self.fail(v.SYNTAX_ERRORS, kind_node)
             ids = self.strings(ids_node)
@@ -183,14 +202,14 @@ class _Parser:
         if node.kind != "obj":
             raise self.fail(v.SYNTAX_ERRORS, node)
         out = []
-        for operator, (op_node, block) in node.value.items():  # type: ignore[union-attr]
+        for operator, (op_node, block) in _members(node).items():
             try:
                 split_operator(operator)
             except UnknownOperator:
                 raise self.fail(v.INVALID_CONDITION.format(operator=operator), op_node) from None
             if block.kind != "obj":
                 raise self.fail(v.SYNTAX_ERRORS, block)
-            for key, (_key_node, values) in block.value.items():  # type: ignore[union-attr]
+            for key, (_key_node, values) in _members(block).items():
                 out.append(Condition(operator, key, self.strings(values, allow_scalars=True)))
         return tuple(out)
 

@@ -15,11 +15,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Final
 
-STAR = object()
-QMARK = object()
 
-Token = object
+class Wildcard:
+    """``STAR`` or ``QMARK``: compared by identity, so a literal ``"*"`` token never matches it."""
+
+    __slots__ = ("symbol",)
+
+    def __init__(self, symbol: str) -> None:
+        self.symbol = symbol
+
+    def __repr__(self) -> str:
+        return f"Wildcard({self.symbol!r})"
+
+
+STAR: Final = Wildcard("*")
+QMARK: Final = Wildcard("?")
+
+Token = str | Wildcard
 Matcher = Callable[[str], bool]
 
 
@@ -45,29 +59,55 @@ def _always(_: str) -> bool:
 
 
 class _Segment:
-    """A run of literals and ``?`` between two stars."""
+    """A run of literals and ``?`` between two stars; ``length`` is the number of characters it spans."""
 
-    __slots__ = ("text", "length", "regex")
+    __slots__ = ("length",)
 
-    def __init__(self, parts: list[Token]) -> None:
-        self.length = sum(1 if p is QMARK else len(p) for p in parts)  # type: ignore[arg-type]
-        if any(p is QMARK for p in parts):
-            self.text = None
-            self.regex = re.compile("".join("." if p is QMARK else re.escape(p) for p in parts), re.S)  # type: ignore[arg-type]
-        else:
-            self.text = "".join(parts)  # type: ignore[arg-type]
-            self.regex = None
+    length: int
 
     def at(self, value: str, pos: int) -> bool:
-        if self.text is not None:
-            return value.startswith(self.text, pos)
-        return self.regex.match(value, pos) is not None  # type: ignore[union-attr]
+        raise NotImplementedError
 
     def find(self, value: str, pos: int) -> int:
-        if self.text is not None:
-            return value.find(self.text, pos)
-        m = self.regex.search(value, pos)  # type: ignore[union-attr]
+        raise NotImplementedError
+
+
+class _Literal(_Segment):
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.length = len(text)
+
+    def at(self, value: str, pos: int) -> bool:
+        return value.startswith(self.text, pos)
+
+    def find(self, value: str, pos: int) -> int:
+        return value.find(self.text, pos)
+
+
+class _Pattern(_Segment):
+    """Literals and ``?``: a regex of literals and ``.`` only, so it cannot backtrack badly."""
+
+    __slots__ = ("regex",)
+
+    def __init__(self, parts: list[Token]) -> None:
+        self.length = sum(len(p) if isinstance(p, str) else 1 for p in parts)
+        self.regex = re.compile("".join(re.escape(p) if isinstance(p, str) else "." for p in parts), re.S)
+
+    def at(self, value: str, pos: int) -> bool:
+        return self.regex.match(value, pos) is not None
+
+    def find(self, value: str, pos: int) -> int:
+        m = self.regex.search(value, pos)
         return -1 if m is None else m.start()
+
+
+def _segment(parts: list[Token]) -> _Segment:
+    literals = [p for p in parts if isinstance(p, str)]
+    if len(literals) == len(parts):
+        return _Literal("".join(literals))
+    return _Pattern(parts)
 
 
 def compile_tokens(tokens: tuple[Token, ...], ignore_case: bool = False) -> Matcher:
@@ -76,18 +116,20 @@ def compile_tokens(tokens: tuple[Token, ...], ignore_case: bool = False) -> Matc
         tokens = tuple(t.lower() if isinstance(t, str) else t for t in tokens)
     if not tokens:
         return "".__eq__
+    literals = [t for t in tokens if isinstance(t, str)]
     stars = sum(1 for t in tokens if t is STAR)
-    qmarks = sum(1 for t in tokens if t is QMARK)
+    qmarks = len(tokens) - len(literals) - stars
     if stars == 0 and qmarks == 0:
-        return "".join(tokens).__eq__  # type: ignore[arg-type]
-    if qmarks == 0 and all(t is STAR for t in tokens):
+        return "".join(literals).__eq__
+    if qmarks == 0 and not literals:
         return _always
+    # Substituted variables leave several literal tokens in a row ("bucket/", "bob", "/"): with a
+    # single star at one end, all of them together are the prefix or the suffix.
     if qmarks == 0 and stars == 1 and tokens[-1] is STAR:
-        # Substituted variables leave several literal tokens in a row ("bucket/", "bob", "/").
-        prefix: str = "".join(tokens[:-1])  # type: ignore[arg-type]
+        prefix = "".join(literals)
         return lambda value: value.startswith(prefix)
     if qmarks == 0 and stars == 1 and tokens[0] is STAR:
-        suffix: str = "".join(tokens[1:])  # type: ignore[arg-type]
+        suffix = "".join(literals)
         return lambda value: value.endswith(suffix)
     segments: list[list[Token]] = [[]]
     for t in tokens:
@@ -95,7 +137,7 @@ def compile_tokens(tokens: tuple[Token, ...], ignore_case: bool = False) -> Matc
             segments.append([])
         else:
             segments[-1].append(t)
-    compiled = [_Segment(parts) for parts in segments]
+    compiled = [_segment(parts) for parts in segments]
     if len(compiled) == 1:
         only = compiled[0]
         return lambda value: len(value) == only.length and only.at(value, 0)

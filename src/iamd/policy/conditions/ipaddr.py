@@ -29,8 +29,8 @@ def to_address(text: str) -> tuple[int, int] | None:
         addr = ipaddress.ip_address(text.strip())
     except ValueError:
         return None
-    if addr.version == 6 and addr.ipv4_mapped is not None:  # type: ignore[union-attr]
-        addr = addr.ipv4_mapped  # type: ignore[union-attr]
+    if addr.version == 6 and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
     return addr.version, int(addr)
 
 

@@ -70,7 +70,7 @@ class Holder:
     def owns(self, row: Row[Any]) -> bool:
         if self.user is None:
             return bool(row.assigned_to_root)
-        return row.user_id == self.user.user_id
+        return bool(row.user_id == self.user.user_id)
 
     def where(self, call: Call) -> Any:
         if self.user is None:

@@ -20,8 +20,14 @@ from iamd.auth.ids import new_unique_id
 from iamd.services.context import Call
 from iamd.services.iam import tagging
 from iamd.services.iam.common import arn, check_new_tags, paginate
-from iamd.services.iam.errors import EntityAlreadyExists, KeyPairMismatch, LimitExceeded, NoSuchEntity
-from iamd.services.iam.signing_certificates import MalformedCertificate, load_certificate, load_certificates
+from iamd.services.iam.errors import (
+    EntityAlreadyExists,
+    KeyPairMismatch,
+    LimitExceeded,
+    MalformedCertificate,
+    NoSuchEntity,
+)
+from iamd.services.iam.signing_certificates import load_certificate, load_certificates
 from iamd.services.registry import action
 from iamd.store import schema
 from iamd.store import tags as tag_store

@@ -23,6 +23,7 @@ from iamd.services.iam import roles
 from iamd.services.iam.errors import InvalidInput, NoSuchEntity, UnmodifiableEntity
 from iamd.services.registry import action
 from iamd.store import schema
+from iamd.store.repos import roles as role_repo
 
 PATH_PREFIX = "/aws-service-role/"
 ROLE_PREFIX = "AWSServiceRoleFor"
@@ -108,7 +109,7 @@ def create_service_linked_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = service_role_name(service, p.get("CustomSuffix"))
     if len(name) > MAX_ROLE_NAME:
         raise InvalidInput(f"Service role name {name} is longer than {MAX_ROLE_NAME} characters.")
-    if roles.roles.get_by_name(call.conn, call.account_id, name) is not None:
+    if role_repo.get_by_name(call.conn, call.account_id, name) is not None:
         raise InvalidInput(
             f"Service role name {name} has been taken in this account, please try a different suffix."
         )
