@@ -33,7 +33,7 @@ serve: install
 test: install-test js
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy src/iamd
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider --cov --cov-report=term:skip-covered
 
 bench: install-test
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
