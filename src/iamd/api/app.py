@@ -219,7 +219,9 @@ class App:
             caller, secret = caller_from_claims(claims, auth.security_token), claims.secret_access_key
         else:
             caller, secret, generation = resolve_access_key(conn, self.runtime.secretbox, auth.access_key_id)
-        verify(http, auth, secret, self.runtime.wall_clock())
+        # Every service iamd serves carries the operation and its parameters in the body: a
+        # signature over UNSIGNED-PAYLOAD would let one signed request carry any other call.
+        verify(http, auth, secret, self.runtime.wall_clock(), allow_unsigned_payload=False)
         if caller.session is None:
             self.runtime.key_usage.note(caller.access_key_id, self.runtime.clock(), auth.service, _requested_region(auth))
         return caller, generation
