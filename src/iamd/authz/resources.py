@@ -24,9 +24,14 @@ from sqlalchemy import Connection
 
 from iamd.auth.caller import Caller
 from iamd.authz import catalogue
+from iamd.store import schema
 from iamd.store import tags as tag_store
 from iamd.store.named import NamedRepo
 from iamd.store.repos import groups, instance_profiles, managed_policies, roles, users
+
+# Server certificates have paths like users do (``server-certificate/cloudfront/NAME``): the path
+# is read from the store, or a Deny on a path would not hold.
+_server_certificates = NamedRepo(schema.server_certificates, "server_certificate_id")
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,9 @@ ENTITY_TYPES: Mapping[tuple[str, str], EntityType] = {
     ("iam", "mfa"): EntityType("mfa", "VirtualMFADeviceName", "SerialNumber"),
     ("iam", "oidc-provider"): EntityType("oidc-provider", None, "OpenIDConnectProviderArn"),
     ("iam", "saml-provider"): EntityType("saml-provider", None, "SAMLProviderArn"),
-    ("iam", "server-certificate"): EntityType("server-certificate", "ServerCertificateName"),
+    ("iam", "server-certificate"): EntityType(
+        "server-certificate", "ServerCertificateName", None, _server_certificates, "server-cert", "server_certificate_id"
+    ),
     ("sts", "role"): EntityType("role", None, "RoleArn", roles, "role", "role_id"),
     ("sts", "federated-user"): EntityType("federated-user", "Name", sts=True),
 }

@@ -1,0 +1,50 @@
+"""Security: the resource authorized is the entity the action touches."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from functional_helpers import allow, as_creds, denied, new_user
+
+from iamd.testing import IamdServer
+
+
+def _certificate() -> tuple[str, str]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "example.com")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    pem_key = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), pem_key.decode()
+
+
+def test_server_certificates_are_authorized_with_their_path(server: IamdServer, iam: Any) -> None:
+    """A server certificate's ARN carries its path; a Deny on ``server-certificate/prod/*`` holds."""
+    body, private_key = _certificate()
+    iam.upload_server_certificate(
+        ServerCertificateName="web", Path="/prod/", CertificateBody=body, PrivateKey=private_key
+    )
+    deny = {"Effect": "Deny", "Action": "iam:*", "Resource": "arn:aws:iam::*:server-certificate/prod/*"}
+    _, key = new_user(iam, "erin", allow("iam:*ServerCertificate*"), deny)
+    erin = as_creds(server, "iam", key)
+    message = denied(erin.get_server_certificate, ServerCertificateName="web")
+    assert "server-certificate/prod/web" in message
+    denied(erin.delete_server_certificate, ServerCertificateName="web")
+    denied(erin.update_server_certificate, ServerCertificateName="web", NewPath="/dev/")
+    assert iam.get_server_certificate(ServerCertificateName="web")["ServerCertificate"]
