@@ -13,6 +13,34 @@ from functional_helpers import allow, as_creds, denied, new_user
 
 from iamd.testing import IamdServer
 
+OWN = "arn:aws:iam::*:user/${aws:username}"
+
+
+def test_moving_a_user_needs_permission_on_the_new_path(server: IamdServer, iam: Any) -> None:
+    """UpdateUser: "the requester must have appropriate permissions on both the source object and
+    the target object" (IAM API Reference). Otherwise a sandbox admin could move a user under a
+    path that trust policies and conditions on aws:PrincipalArn single out."""
+    iam.create_user(UserName="carol", Path="/sandbox/")
+    _, key = new_user(iam, "dave", allow("iam:UpdateUser", "arn:aws:iam::*:user/sandbox/*"))
+    dave = as_creds(server, "iam", key)
+    message = denied(dave.update_user, UserName="carol", NewPath="/admins/")
+    assert "user/admins/carol" in message
+    message = denied(dave.update_user, UserName="carol", NewUserName="root-admin", NewPath="/admins/")
+    assert "user/admins/root-admin" in message
+    assert iam.get_user(UserName="carol")["User"]["Arn"].endswith(":user/sandbox/carol")
+    dave.update_user(UserName="carol", NewUserName="carol2")
+    assert iam.get_user(UserName="carol2")["User"]["Path"] == "/sandbox/"
+
+
+def test_moving_a_group_needs_permission_on_the_new_path(server: IamdServer, iam: Any) -> None:
+    iam.create_group(GroupName="devs", Path="/sandbox/")
+    _, key = new_user(iam, "dave", allow("iam:UpdateGroup", "arn:aws:iam::*:group/sandbox/*"))
+    dave = as_creds(server, "iam", key)
+    message = denied(dave.update_group, GroupName="devs", NewPath="/admins/")
+    assert "group/admins/devs" in message
+    dave.update_group(GroupName="devs", NewGroupName="developers")
+    assert iam.get_group(GroupName="developers")["Group"]["Path"] == "/sandbox/"
+
 
 def _certificate() -> tuple[str, str]:
     key = ec.generate_private_key(ec.SECP256R1())
@@ -48,3 +76,15 @@ def test_server_certificates_are_authorized_with_their_path(server: IamdServer, 
     denied(erin.delete_server_certificate, ServerCertificateName="web")
     denied(erin.update_server_certificate, ServerCertificateName="web", NewPath="/dev/")
     assert iam.get_server_certificate(ServerCertificateName="web")["ServerCertificate"]
+
+
+def test_renaming_a_server_certificate_needs_permission_on_the_target(server: IamdServer, iam: Any) -> None:
+    body, private_key = _certificate()
+    iam.upload_server_certificate(
+        ServerCertificateName="web", Path="/dev/", CertificateBody=body, PrivateKey=private_key
+    )
+    _, key = new_user(iam, "erin", allow("iam:UpdateServerCertificate", "arn:aws:iam::*:server-certificate/dev/*"))
+    erin = as_creds(server, "iam", key)
+    message = denied(erin.update_server_certificate, ServerCertificateName="web", NewPath="/prod/")
+    assert "server-certificate/prod/web" in message
+    erin.update_server_certificate(ServerCertificateName="web", NewServerCertificateName="web2")

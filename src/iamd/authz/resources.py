@@ -77,6 +77,16 @@ LISTED_PATHS: Mapping[str, str] = {
 }
 
 
+# Renames and moves → (ARN kind, new-name member, new-path member). "To change a user name, the
+# requester must have appropriate permissions on both the source object and the target object"
+# (IAM API Reference, UpdateUser; likewise UpdateGroup and UpdateServerCertificate).
+RENAMES: Mapping[str, tuple[str, str, str]] = {
+    "iam:updateuser": ("user", "NewUserName", "NewPath"),
+    "iam:updategroup": ("group", "NewGroupName", "NewPath"),
+    "iam:updateservercertificate": ("server-certificate", "NewServerCertificateName", "NewPath"),
+}
+
+
 @dataclass(frozen=True)
 class Resource:
     arn: str
@@ -112,7 +122,25 @@ def resolve(
         resource = _resolve_one(conn, caller, spec, params, with_tags)
         if resource is not None:
             found.append(resource)
+    rename = RENAMES.get(action.lower())
+    if rename is not None and found:
+        target = _rename_target(found[0], *rename, params)
+        if target is not None:
+            found.append(target)
     return found or [ANY]
+
+
+def _rename_target(
+    source: Resource, kind: str, name_member: str, path_member: str, params: Mapping[str, Any]
+) -> Resource | None:
+    """The entity's ARN after a rename or move, which the caller must be allowed too."""
+    new_name, new_path = params.get(name_member), params.get(path_member)
+    prefix = f"arn:aws:iam::{source.account_id}:{kind}"
+    if (new_name is None and new_path is None) or not source.arn.startswith(prefix + "/"):
+        return None
+    path, _, name = source.arn[len(prefix):].rpartition("/")
+    arn = f"{prefix}{new_path if new_path is not None else path + '/'}{new_name if new_name is not None else name}"
+    return None if arn == source.arn else Resource(arn, source.account_id)
 
 
 def _resolve_one(
