@@ -16,6 +16,28 @@ from iamd.testing import IamdServer
 OWN = "arn:aws:iam::*:user/${aws:username}"
 
 
+def test_get_access_key_last_used_is_authorized_on_the_keys_owner(server: IamdServer, iam: Any) -> None:
+    """AWS authorizes GetAccessKeyLastUsed against the user who owns the key: a self-service
+    policy on ``user/${aws:username}`` reads the caller's own keys only."""
+    _, bob_key = new_user(iam, "bob")
+    _, alice_key = new_user(iam, "alice", allow("iam:GetAccessKeyLastUsed", OWN))
+    alice = as_creds(server, "iam", alice_key)
+    assert alice.get_access_key_last_used(AccessKeyId=alice_key["AccessKeyId"])["UserName"] == "alice"
+    message = denied(alice.get_access_key_last_used, AccessKeyId=bob_key["AccessKeyId"])
+    assert "user/bob" in message
+    message = denied(alice.get_access_key_last_used, AccessKeyId=server.access_key_id)
+    assert ":root" in message
+
+
+def test_get_access_key_last_used_of_an_unknown_key_is_no_such_entity_when_allowed(iam: Any) -> None:
+    err = iam.exceptions.NoSuchEntityException
+    try:
+        iam.get_access_key_last_used(AccessKeyId="AKIAIOSFODNN7EXAMPLE")
+    except err:
+        return
+    raise AssertionError("expected NoSuchEntity")
+
+
 def test_moving_a_user_needs_permission_on_the_new_path(server: IamdServer, iam: Any) -> None:
     """UpdateUser: "the requester must have appropriate permissions on both the source object and
     the target object" (IAM API Reference). Otherwise a sandbox admin could move a user under a

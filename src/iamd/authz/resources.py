@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from iamd.auth.caller import Caller
 from iamd.authz import catalogue
@@ -110,6 +110,10 @@ def resolve(
     if listed is not None:
         prefix = params.get("PathPrefix") or "/"
         return [Resource(f"arn:aws:iam::{caller.account_id}:{listed}{prefix}", caller.account_id)]
+    if action.lower() == "iam:getaccesskeylastused":
+        owner = _key_owner(conn, caller, params, with_tags)
+        if owner is not None:
+            return [owner]
     info = catalogue.action(action)
     if info is None:
         return [ANY]
@@ -128,6 +132,27 @@ def resolve(
         if target is not None:
             found.append(target)
     return found or [ANY]
+
+
+def _key_owner(conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool) -> Resource | None:
+    """GetAccessKeyLastUsed names a key, not a user: AWS authorizes it on the user owning the key
+    (the account's root for a root key). None for a key the caller's account does not have."""
+    keys = schema.access_keys
+    found = conn.execute(
+        select(keys.c.user_id).where(
+            keys.c.access_key_id == str(params.get("AccessKeyId")), keys.c.account_id == caller.account_id
+        )
+    ).first()
+    if found is None:
+        return None
+    if found.user_id is None:
+        return Resource(f"arn:aws:iam::{caller.account_id}:root", caller.account_id)
+    spec = ENTITY_TYPES[("iam", "user")]
+    row = users.get_by_id(conn, found.user_id)
+    if row is None:
+        return None
+    arn = f"arn:aws:iam::{caller.account_id}:user{row.path}{row.name}"
+    return _details_from_row(conn, spec, arn, caller.account_id, row, with_tags)
 
 
 def _rename_target(
