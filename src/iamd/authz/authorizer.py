@@ -82,7 +82,12 @@ class Authorizer:
     def _deny(self, caller: Caller, action: str, resource: Resource, decision: Decision, context: Any) -> None:
         cross = resource.account_id is not None and resource.account_id != caller.account_id
         text = denials.sentence(caller.arn, action, resource.arn, decision, cross)
-        payload = denials.details(caller, action, resource.arn, decision, context, decision.reason)
+        # The target's permissions boundary is the other account's to know.
+        from_resource = frozenset({BOUNDARY_KEY.lower()} if resource.permissions_boundary else ())
+        payload = denials.details(
+            caller, action, resource.arn, decision, context, decision.reason,
+            cross_account=cross, resource_keys=from_resource,
+        )
         encoded = self.messages.encode(caller.account_id, payload)
         raise AccessDenied(f"{text}. Encoded authorization failure message: {encoded}")
 

@@ -57,11 +57,35 @@ def _denying_policy(decision: Decision, kind: PolicyType) -> str | None:
     return None
 
 
+# What the resource's account owns: its resource-based and trust policies, and the keys read from
+# the resource (its tags, its permissions boundary). A cross-account message is sealed for the
+# caller's account, so none of it goes in.
+OTHER_SIDE_POLICIES = frozenset({PolicyType.RESOURCE, PolicyType.TRUST})
+_RESOURCE_KEY_PREFIXES = ("aws:resourcetag/", "iam:resourcetag/")
+
+
 def details(
-    caller: Any, action: str, resource: str, decision: Decision | None, context: Context, reason: str
+    caller: Any,
+    action: str,
+    resource: str,
+    decision: Decision | None,
+    context: Context,
+    reason: str,
+    *,
+    cross_account: bool = False,
+    resource_keys: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The decoded form, shaped like AWS's (allowed, explicitDeny, matchedStatements, context)."""
+    """The decoded form, shaped like AWS's (allowed, explicitDeny, matchedStatements, context).
+
+    ``cross_account``: leave out the other account's policies and the keys in ``resource_keys``
+    and ``aws:ResourceTag/…``, which describe the other account's resource."""
     matched = decision.matched_statements if decision is not None else ()
+    items = sorted(context.items())
+    if cross_account:
+        matched = tuple(st for st in matched if st.policy_type not in OTHER_SIDE_POLICIES)
+        items = [
+            (k, v) for k, v in items if k not in resource_keys and not k.startswith(_RESOURCE_KEY_PREFIXES)
+        ]
     spellings: dict[str, str] = context.spellings() if isinstance(context, RequestContext) else {}
     return {
         "allowed": False,
@@ -89,7 +113,7 @@ def details(
             "conditions": {
                 "items": [
                     {"key": spellings.get(key, key), "values": {"items": [{"value": v} for v in values]}}
-                    for key, values in sorted(context.items())
+                    for key, values in items
                 ]
             },
         },

@@ -1,0 +1,61 @@
+"""Security: what a denied cross-account call learns about the other account."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from botocore.exceptions import ClientError
+from functional_helpers import ENCODED, allow, clients, doc
+
+from iamd.testing import IamdServer
+
+OTHER = "210987654321"
+
+
+@pytest.fixture(scope="module")
+def two_accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IamdServer, dict[str, str]]]:
+    data = tmp_path_factory.mktemp("accounts")
+    with IamdServer(extra_args=["--data-dir", str(data)]) as srv:
+        out = subprocess.run(
+            [sys.executable, "-m", "iamd.cli", "account", "create", "--data-dir", str(data),
+             "--new-account-id", OTHER],
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout
+        pairs = dict(line.split("=", 1) for line in out.splitlines() if line.startswith("AWS_"))
+        yield srv, {"AccessKeyId": pairs["AWS_ACCESS_KEY_ID"], "SecretAccessKey": pairs["AWS_SECRET_ACCESS_KEY"]}
+
+
+def test_a_cross_account_denial_does_not_reveal_the_other_accounts_policy_or_tags(
+    two_accounts: tuple[IamdServer, dict[str, str]],
+) -> None:
+    """The encoded message of a denied AssumeRole into another account is the caller's to read:
+    it must not carry that account's trust policy statements or the role's tags."""
+    srv, other_root = two_accounts
+    theirs, _ = clients(srv, other_root)
+    mine = srv.client("iam")
+    trust = doc(
+        {"Sid": "TrustFirstAccount", "Effect": "Allow", "Principal": {"AWS": srv.account_id}, "Action": "sts:AssumeRole"},
+        {"Sid": "SecretDenySid", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"},
+    )
+    role = theirs.create_role(
+        RoleName="vault", AssumeRolePolicyDocument=trust, Tags=[{"Key": "classification", "Value": "top-secret-x"}]
+    )["Role"]["Arn"]
+    mine.create_user(UserName="spy")
+    mine.put_user_policy(UserName="spy", PolicyName="p", PolicyDocument=doc(allow(["sts:*", "iam:*"])))
+    spy_iam, spy_sts = clients(srv, mine.create_access_key(UserName="spy")["AccessKey"])
+    mine.put_user_policy(
+        UserName="spy", PolicyName="tags",
+        PolicyDocument=doc(allow("sts:AssumeRole", "*", StringLike={"aws:ResourceTag/classification": "*"})),
+    )
+    with pytest.raises(ClientError) as info:
+        spy_sts.assume_role(RoleArn=role, RoleSessionName="spy-session")
+    message = info.value.response["Error"]["Message"]
+    encoded = message.partition(ENCODED)[2]
+    decoded = spy_sts.decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"]
+    assert json.loads(decoded)["context"]["resource"] == role
+    assert "SecretDenySid" not in decoded
+    assert "top-secret-x" not in decoded and "classification" not in decoded
