@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -172,8 +173,21 @@ def verify(
     raise SignatureDoesNotMatch()
 
 
+# Query parameters whose values are credentials (passwords, one-time codes, private keys, tokens):
+# a GET or presigned call carries them in the query string, which the canonical request shows.
+_SECRET_PARAM = re.compile(r"password|secret|token|authenticationcode|privatekey|samlassertion", re.IGNORECASE)
+
+
 def _redact(text: str, token: str | None) -> str:
-    """Session tokens are credentials: keep them out of the debug log too."""
+    """Session tokens and secret parameters are credentials: keep them out of the debug log too."""
+    method, sep, rest = text.partition("\n")
+    uri, sep2, rest = rest.partition("\n")
+    query, sep3, rest = rest.partition("\n")
+    query = "&".join(
+        f"{name}=<redacted>" if _SECRET_PARAM.search(name) else f"{name}={value}"
+        for name, _, value in (pair.partition("=") for pair in query.split("&"))
+    ) if query else query
+    text = method + sep + uri + sep2 + query + sep3 + rest
     if not token:
         return text
     return text.replace(token, "<redacted>").replace(quote(token, safe=""), "<redacted>")

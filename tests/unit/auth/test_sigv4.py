@@ -281,6 +281,26 @@ def test_mismatch_logs_steps_at_debug_but_never_the_key_or_token(caplog):
     assert "wrong-secret" not in text and SECRET not in text and TOKEN not in text
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"Action": "ChangePassword", "OldPassword": "0ld-Pa55word!", "NewPassword": "N3w-Pa55word!"},
+        {"Action": "CreateLoginProfile", "UserName": "bob", "Password": "N3w-Pa55word!"},
+        {"Action": "GetSessionToken", "SerialNumber": "arn:aws:iam::1:mfa/m", "TokenCode": "123456"},
+        {"Action": "EnableMFADevice", "AuthenticationCode1": "123456", "AuthenticationCode2": "N3w-Pa55word!"},
+    ],
+)
+def test_a_mismatch_log_keeps_secret_query_parameters_out(caplog, params):
+    """A GET (or presigned) call carries its parameters in the query string, which the logged
+    canonical request shows: passwords and one-time codes must not reach the log."""
+    req = botocore_signed(AWSRequest("GET", ENDPOINT, params={**params, "Version": "2010-05-08"}), header_signer())
+    with caplog.at_level(logging.DEBUG, logger="iamd.auth.sigv4"), pytest.raises(SignatureDoesNotMatch):
+        verify(req, parse_auth(req), "wrong-secret", SIGNED_AT)
+    text = caplog.text
+    assert "CanonicalRequest" in text and "Action=" in text
+    assert "Pa55word" not in text and "123456" not in text
+
+
 def test_steps_are_named_as_the_spec_names_them():
     assert [f.name for f in dataclasses.fields(SigningSteps)] == [
         "canonical_request",
