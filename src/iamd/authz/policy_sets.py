@@ -92,6 +92,8 @@ class LruCache:
 
 _compiled = LruCache(20_000)
 
+ALLOW_ALL = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+
 
 def compile_document(document: str, policy_type: PolicyType, label: str) -> Policy | None:
     """Parse once per (text, type, label). A stored document that no longer parses (it passed
@@ -178,13 +180,23 @@ class PolicySets:
     def _federated_user(self, conn: Connection, caller: Caller) -> Principal:
         session = caller.session
         assert session is not None
+        principal = RequestPrincipal(
+            caller.arn, caller.account_id, PrincipalType.FEDERATED_USER, source_arn=session.source_arn
+        )
+        if session.source_id == caller.account_id:
+            # Issued to the root user: root's permissions (everything in the account) intersected
+            # with the session policy passed to GetFederationToken.
+            everything = compile_document(ALLOW_ALL, PolicyType.IDENTITY, f"arn:aws:iam::{caller.account_id}:root")
+            return Principal(
+                principal,
+                PolicySet(identity=[everything] if everything else [], session=self._session_policies(conn, caller) or []),
+                tags=dict(session.tags),
+                source_id=caller.account_id,
+            )
         row = users.get_by_id(conn, session.source_id)
         if row is None:
             raise InvalidClientTokenId()
         identity, boundary = self._user_policies(conn, row)
-        principal = RequestPrincipal(
-            caller.arn, caller.account_id, PrincipalType.FEDERATED_USER, source_arn=session.source_arn
-        )
         principal_tags = _tag_map(conn, "user", row.user_id)
         principal_tags.update({k: v for k, v in session.tags})
         return Principal(

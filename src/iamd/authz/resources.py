@@ -27,7 +27,7 @@ from iamd.authz import catalogue
 from iamd.store import schema
 from iamd.store import tags as tag_store
 from iamd.store.named import NamedRepo
-from iamd.store.repos import groups, instance_profiles, managed_policies, roles, users
+from iamd.store.repos import groups, instance_profiles, managed_policies, mfa_devices, roles, users
 
 # Server certificates have paths like users do (``server-certificate/cloudfront/NAME``): the path
 # is read from the store, or a Deny on a path would not hold.
@@ -57,7 +57,7 @@ ENTITY_TYPES: Mapping[tuple[str, str], EntityType] = {
     ("iam", "instance-profile"): EntityType(
         "instance-profile", "InstanceProfileName", None, instance_profiles, "instance-profile", "instance_profile_id"
     ),
-    ("iam", "mfa"): EntityType("mfa", "VirtualMFADeviceName", "SerialNumber"),
+    ("iam", "mfa"): EntityType("mfa", "VirtualMFADeviceName", "SerialNumber", mfa_devices, "mfa", "device_id"),
     ("iam", "oidc-provider"): EntityType("oidc-provider", None, "OpenIDConnectProviderArn"),
     ("iam", "saml-provider"): EntityType("saml-provider", None, "SAMLProviderArn"),
     ("iam", "server-certificate"): EntityType(
