@@ -9,15 +9,65 @@ tested here: the ``index`` only hands a statement to the evaluator for actions i
 from __future__ import annotations
 
 from .conditions import CompiledCondition, compile_condition
+from .conditions.arn import split_tokens
 from .context import Context
 from .document import Policy, Statement
 from .principal import Grant, PrincipalMatcher, RequestPrincipal
 from .variables import parse_template
-from .wildcard import Matcher, compile_glob, compile_tokens
+from .wildcard import STAR, Matcher, Token, compile_glob, compile_tokens
 
 NONE = int(Grant.NONE)
 DIRECT = int(Grant.DIRECT)
 _CACHE_LIMIT = 256
+
+
+def _wildcard_before_fifth_colon(tokens: tuple[Token, ...]) -> bool:
+    colons = 0
+    for t in tokens:
+        if not isinstance(t, str):
+            return True
+        colons += t.count(":")
+        if colons >= 5:
+            return False
+    return False
+
+
+def compile_resource(tokens: tuple[Token, ...]) -> Matcher:
+    """A Resource glob: "wildcard characters (* and ?) within any ARN segment (the parts separated
+    by colons)" (IAM User Guide, Resource), so a wildcard in the partition, service, region or
+    account never reaches across a colon, while the resource segment keeps its colons.
+
+    A match per segment implies a whole-string match, so the whole-string glob runs first and
+    rejects most resources cheaply; only a pattern with a wildcard before its fifth colon then
+    checks segments: from the first one holding a wildcard (the glob's literal head has fixed
+    the ones before it), except those that are a bare ``*``.
+    """
+    glob = compile_tokens(tokens)
+    if not _wildcard_before_fifth_colon(tokens):
+        return glob
+    segments = split_tokens(tokens)
+    if len(segments) != 6:
+        return glob
+    checks: list[tuple[int, Matcher]] = []
+    started = False
+    for i, segment in enumerate(segments):
+        started = started or not all(isinstance(t, str) for t in segment)
+        if started and not (segment and all(t is STAR for t in segment)):
+            checks.append((i, compile_tokens(segment)))
+    narrowed = tuple(checks)
+
+    def match(value: str) -> bool:
+        if not glob(value):
+            return False
+        parts = value.split(":", 5)
+        if len(parts) != 6:
+            return False
+        for i, m in narrowed:
+            if not m(parts[i]):
+                return False
+        return True
+
+    return match
 
 
 class ResourceMatcher:
@@ -31,7 +81,7 @@ class ResourceMatcher:
         for pattern in patterns:
             template = parse_template(pattern, variables)
             if template.tokens is not None:
-                static.append(compile_tokens(template.tokens))
+                static.append(compile_resource(template.tokens))
             else:
                 self.templates.append(template)
         self.static: tuple[Matcher, ...] = tuple(static)
@@ -51,7 +101,7 @@ class ResourceMatcher:
             if matcher is None:
                 if len(self.cache) >= _CACHE_LIMIT:
                     self.cache.clear()
-                matcher = self.cache[tokens] = compile_tokens(tokens)
+                matcher = self.cache[tokens] = compile_resource(tokens)
             if matcher(resource):
                 return True
         return False

@@ -15,6 +15,16 @@ def like(pattern: str, value: str, ignore_case: bool = False) -> bool:
     return re.fullmatch(rx, value, re.S | (re.I if ignore_case else 0)) is not None
 
 
+def resource_like(pattern: str, resource: str) -> bool:
+    """Resource element: wildcards stay "within any ARN segment (the parts separated by colons)"."""
+    if pattern == "*":
+        return True
+    parts, values = pattern.split(":", 5), resource.split(":", 5)
+    if len(parts) != 6 or len(values) != 6:
+        return like(pattern, resource)
+    return all(like(p, v) for p, v in zip(parts, values, strict=True))
+
+
 def as_list(x):
     return x if isinstance(x, list) else [x]
 
@@ -78,9 +88,9 @@ def statement_applies(st: dict, action: str, resource: str, context: dict) -> bo
     elif any(like(a, action, ignore_case=True) for a in as_list(st["NotAction"])):
         return False
     if "Resource" in st:
-        if not any(like(r, resource) for r in as_list(st["Resource"])):
+        if not any(resource_like(r, resource) for r in as_list(st["Resource"])):
             return False
-    elif any(like(r, resource) for r in as_list(st["NotResource"])):
+    elif any(resource_like(r, resource) for r in as_list(st["NotResource"])):
         return False
     for operator, block in st.get("Condition", {}).items():
         for key, values in block.items():

@@ -11,8 +11,13 @@ from iamd.policy import Context, PolicySet, PolicyType, Request, parse_policy
 
 ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:ListBucket", "ec2:RunInstances", "iam:CreateUser"]
 ACTION_PATTERNS = ACTIONS + ["s3:*", "s3:Get*", "*", "ec2:*Instances", "s3:?etObject", "IAM:create*"]
-RESOURCES = ["arn:aws:s3:::b/k", "arn:aws:s3:::b/x/y", "arn:aws:s3:::other", "arn:aws:ec2:us-east-1:1:instance/i"]
-RESOURCE_PATTERNS = RESOURCES + ["*", "arn:aws:s3:::b/*", "arn:aws:s3:::*", "arn:aws:ec2:*:*:*", "arn:aws:s3:::b/?"]
+RESOURCES = [
+    "arn:aws:s3:::b/k", "arn:aws:s3:::b/x/y", "arn:aws:s3:::other", "arn:aws:ec2:us-east-1:1:instance/i",
+    "arn:aws:s3:::other/x:1:b/k",  # a '*' in the region or account must not reach into the resource
+]
+RESOURCE_PATTERNS = RESOURCES + [
+    "*", "arn:aws:s3:::b/*", "arn:aws:s3:::*", "arn:aws:ec2:*:*:*", "arn:aws:s3:::b/?", "arn:aws:s3:*:*:b/*",
+]  # fmt: skip
 KEYS = ["aws:username", "s3:prefix", "aws:TagKeys", "k:n", "aws:SecureTransport"]
 STR_VALUES = ["alice", "bob", "a*", "x/?", "env", "team"]
 
