@@ -2,7 +2,9 @@
 
 A policy value is a CIDR block or a single address (a /32 or /128). Blocks are reduced once to
 integer ranges, so a request costs one cached address parse and a few integer comparisons. An
-IPv4 address never falls in an IPv6 block and vice versa.
+IPv4-mapped IPv6 address (``::ffff:a.b.c.d``) is the IPv4 address, in a request and in a block
+inside ``::ffff:0:0/96`` alike; otherwise an IPv4 address never falls in an IPv6 block and vice
+versa.
 """
 
 from __future__ import annotations
@@ -15,11 +17,19 @@ from .family import Family
 Range = tuple[int, int, int]
 
 
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+
+
 def _to_range(text: str) -> Range | None:
     try:
         net = ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:
         return None
+    if isinstance(net, ipaddress.IPv6Network) and net.subnet_of(_MAPPED):
+        # Request addresses in ::ffff:0:0/96 are read as IPv4 (``to_address``), so a block inside
+        # it is the IPv4 block it maps; kept as IPv6 it could never match.
+        low = int(net.network_address) - int(_MAPPED.network_address)
+        return 4, low, low + net.num_addresses - 1
     return net.version, int(net.network_address), int(net.broadcast_address)
 
 

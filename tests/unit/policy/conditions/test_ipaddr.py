@@ -16,6 +16,14 @@ CASES = [
     ("NotIpAddress", ["10.0.0.0/8"], "11.0.0.1", True),
     ("NotIpAddress", ["10.0.0.0/8"], "10.0.0.1", False),
     ("NotIpAddress", ["10.0.0.0/8"], "garbage", True),
+    # a block written in IPv4-mapped form is the IPv4 block: request addresses are unmapped, so a
+    # mapped block kept as IPv6 could never match (a Deny on it would never fire)
+    ("IpAddress", ["::ffff:203.0.113.0/120"], "203.0.113.5", True),
+    ("IpAddress", ["::ffff:203.0.113.0/120"], "::ffff:203.0.113.5", True),
+    ("IpAddress", ["::ffff:203.0.113.0/120"], "203.0.114.5", False),
+    ("IpAddress", ["::ffff:cb00:7107"], "203.0.113.7", True),
+    ("NotIpAddress", ["::ffff:203.0.113.0/120"], "::ffff:203.0.113.5", False),
+    ("IpAddress", ["::/0"], "203.0.113.5", False),  # a wider IPv6 block is still IPv6 only
 ]
 
 
