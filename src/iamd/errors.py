@@ -44,10 +44,6 @@ class InternalFailure(AwsError):
     fmt = "An internal error occurred."
 
 
-class ServiceUnavailable(AwsError):
-    code = "ServiceUnavailable"
-    status = 503
-
 
 # --- request shape -------------------------------------------------------------------------
 
@@ -69,9 +65,6 @@ class MissingAction(SenderError):
 class InvalidParameterValue(SenderError):
     code = "InvalidParameterValue"
 
-
-class InvalidParameterCombination(SenderError):
-    code = "InvalidParameterCombination"
 
 
 class MalformedQueryString(SenderError):
@@ -134,10 +127,6 @@ class ExpiredToken(SenderError):
     status = 403
     fmt = "The security token included in the request is expired"
 
-
-class InvalidSignatureException(SenderError):
-    code = "InvalidSignatureException"
-    status = 403
 
 
 # --- authorization -------------------------------------------------------------------------

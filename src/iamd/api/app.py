@@ -138,14 +138,14 @@ class App:
                 with self.runtime.store.begin() as conn:
                     caller, _ = self._authenticate(conn, http, auth)
                 return admin.handle(self.runtime, http, caller, request_id)
-            info = self._request_info(request, auth)
+            info = self._request_info(request, state.service, state.region)
             # One transaction per call: authentication reads, authorization reads, the action's
             # writes and (for a change) its audit event see one state and commit together.
             with call_memo(), self.runtime.store.begin() as conn:
                 state.caller, generation = self._authenticate(conn, http, auth)
+                # parse() accepts exactly the operation named above, so read_only is already set.
                 state.operation, state.inputs = proto.parse(prepared)
                 info = replace(info, operation=state.operation)
-                state.read_only = catalogue.is_read_only(f"{info.service}:{state.operation}")
                 now = self.runtime.clock()
                 self.authorizer.authorize(conn, state.caller, info, state.inputs, now, generation)
                 state.result = self._run(conn, info, state.inputs, state.caller, now, request_id, state.read_only)
@@ -196,8 +196,7 @@ class App:
         """Failed, denied and unauthenticated calls are audited too (batched: they changed nothing)."""
         try:
             if info is None:
-                info = RequestInfo(state.service, "", state.region, source_ip(request, self.runtime.trusted_proxies),
-                                   request.url.scheme == "https", request.headers.get("user-agent", ""))
+                info = self._request_info(request, state.service, state.region)
             self.audit.record_later(self._record(state, info, request_id, err))
         except Exception:  # noqa: BLE001 - auditing a failure must not turn it into another failure
             log.exception("request %s: could not audit the failure", request_id)
@@ -238,11 +237,11 @@ class App:
         with self.runtime.store.begin() as conn:
             self.runtime.key_usage.flush(conn)
 
-    def _request_info(self, request: Request, auth: SigV4Auth) -> RequestInfo:
+    def _request_info(self, request: Request, service: str, region: str) -> RequestInfo:
         return RequestInfo(
-            service=auth.service,
+            service=service,
             operation="",
-            region=_requested_region(auth),
+            region=region,
             source_ip=source_ip(request, self.runtime.trusted_proxies),
             secure_transport=request.url.scheme == "https",
             user_agent=request.headers.get("user-agent", ""),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from iamd.audit.events import AuditEvent
@@ -187,6 +187,3 @@ def write_digest(
         values |= {"digested_seq": last_seq, "digested_at": now}
     return values
 
-
-def hash_at(conn: Connection, seq: int) -> str | None:
-    return conn.execute(select(audit_events.c.hash).where(audit_events.c.seq == seq)).scalar()

@@ -12,7 +12,6 @@ newer one (a batched read landing late) waits for the next prune rather than cut
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
@@ -21,13 +20,6 @@ from sqlalchemy import Connection, delete, func, select, update
 from iamd.audit.chain import HEAD_ID, lock_head, write_digest
 from iamd.audit.signing import DigestSigner
 from iamd.store.audit_schema import audit_event_resources, audit_events, audit_trail_head
-
-RETENTION_ENV = "IAMD_TRAIL_RETENTION_DAYS"
-
-
-def retention_days_from_env(environ: dict[str, str] | None = None) -> int | None:
-    value = (os.environ if environ is None else environ).get(RETENTION_ENV, "").strip()
-    return int(value) if value else None
 
 
 def prune(conn: Connection, signer: DigestSigner, now: datetime, older_than: timedelta) -> int:

@@ -47,7 +47,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from iamd.auth.caller import Caller
 from iamd.auth.ids import new_secret_access_key
-from iamd.auth.secretbox import KEY_BYTES, SecretBoxError, derive_key
+from iamd.auth.secretbox import (
+    PREVIOUS_MASTER_KEYS_ENV,
+    derive_key,
+    previous_master_keys_from_env,
+)
 from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, SESSION_TOKEN, SessionClaims
 from iamd.errors import ExpiredToken, InvalidClientTokenId
 
@@ -63,7 +67,6 @@ __all__ = [
     "seal",
 ]
 
-PREVIOUS_MASTER_KEYS_ENV = "IAMD_PREVIOUS_MASTER_KEYS"
 PURPOSE = "session-token"
 _VERSION = 1
 _KEY_ID_BYTES = 4
@@ -111,18 +114,7 @@ class SessionKeyring:
 
 def keyring_from_env(master: bytes, environ: Mapping[str, str]) -> SessionKeyring:
     """The current master key plus ``IAMD_PREVIOUS_MASTER_KEYS`` (comma-separated base64 keys)."""
-    previous: list[bytes] = []
-    for n, text in enumerate(environ.get(PREVIOUS_MASTER_KEYS_ENV, "").split(","), start=1):
-        if not text.strip():
-            continue
-        try:
-            key = base64.b64decode(text.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            raise SecretBoxError(f"key {n} in {PREVIOUS_MASTER_KEYS_ENV} is not base64") from None
-        if len(key) != KEY_BYTES:
-            raise SecretBoxError(f"key {n} in {PREVIOUS_MASTER_KEYS_ENV} is not {KEY_BYTES} bytes")
-        previous.append(key)
-    return SessionKeyring(master, previous)
+    return SessionKeyring(master, previous_master_keys_from_env(environ))
 
 
 # --- access key ids ---------------------------------------------------------------------------

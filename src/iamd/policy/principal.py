@@ -40,7 +40,6 @@ class PrincipalType(enum.Enum):
 IAM_IDENTITIES = frozenset(
     {PrincipalType.ROOT, PrincipalType.USER, PrincipalType.ROLE_SESSION, PrincipalType.FEDERATED_USER}
 )
-SESSIONS = frozenset({PrincipalType.ROLE_SESSION, PrincipalType.FEDERATED_USER})
 
 
 class Grant(enum.IntEnum):

@@ -166,6 +166,3 @@ def compile_glob(pattern: str, ignore_case: bool = False) -> Matcher:
     """Compile a policy string with ``*``/``?`` wildcards."""
     return compile_tokens(tokenize(pattern), ignore_case)
 
-
-def has_wildcard(pattern: str) -> bool:
-    return "*" in pattern or "?" in pattern

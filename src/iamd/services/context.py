@@ -7,9 +7,9 @@ They never see HTTP.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
@@ -29,8 +29,6 @@ class Call:
     request_id: str
     runtime: Runtime
     region: str = "us-east-1"
-    # Set by actions for the audit layer and the renderer; e.g. the resource touched.
-    notes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def account_id(self) -> str:

@@ -8,13 +8,27 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Column, Connection, Select
+from sqlalchemy import Column, Connection, Select, select
+from sqlalchemy import exists as sql_exists
 
 from iamd.errors import ValidationError
-from iamd.services.iam.errors import InvalidInput, LimitExceeded, MalformedPolicyDocument
+from iamd.services.iam.errors import DeleteConflict, InvalidInput, LimitExceeded, MalformedPolicyDocument
 
 DEFAULT_MAX_ITEMS = 100
 MAX_TAGS = 50
+
+
+def exists(conn: Connection, *where: Any) -> bool:
+    """Whether any row matches."""
+    return bool(conn.execute(select(sql_exists().where(*where))).scalar())
+
+
+def refuse_if_attached(conn: Connection, checks: Sequence[tuple[Any, str]]) -> None:
+    """AWS makes callers take an entity apart before deleting it, and names the first thing left:
+    ``checks`` are (condition, "must … first.") pairs in AWS's order."""
+    for where, why in checks:
+        if exists(conn, where):
+            raise DeleteConflict(f"Cannot delete entity, {why}")
 
 
 def arn(account_id: str, kind: str, path: str, name: str) -> str:

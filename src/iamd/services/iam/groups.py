@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, delete, exists, func, insert, select
+from sqlalchemy import Row, delete, func, insert, select
 
 from iamd.auth.ids import new_unique_id
 from iamd.services.context import Call
-from iamd.services.iam.common import arn, paginate
-from iamd.services.iam.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from iamd.services.iam.common import arn, exists, paginate, refuse_if_attached
+from iamd.services.iam.errors import EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from iamd.services.iam.users import get_user_row, user_shape
 from iamd.services.registry import action
 from iamd.store import schema
@@ -102,9 +102,7 @@ def delete_group(call: Call, p: dict[str, Any]) -> None:
             "must detach all policies first.",
         ),
     ]
-    for where, why in checks:
-        if call.conn.execute(select(exists().where(where))).scalar():
-            raise DeleteConflict(f"Cannot delete entity, {why}")
+    refuse_if_attached(call.conn, checks)
     groups.delete(call.conn, gid)
     return None
 
@@ -121,7 +119,7 @@ def add_user_to_group(call: Call, p: dict[str, Any]) -> None:
     group = get_group_row(call, p["GroupName"])
     user = get_user_row(call, p["UserName"])
     where = (members.c.group_id == group.group_id) & (members.c.user_id == user.user_id)
-    if call.conn.execute(select(exists().where(where))).scalar():
+    if exists(call.conn, where):
         return None
     count = call.conn.execute(
         select(func.count()).select_from(members).where(members.c.user_id == user.user_id)

@@ -181,7 +181,6 @@ def _enable(call: Call, holder: Holder, serial: str, code1: str, code2: str) -> 
     ).rowcount
     if won != 1:
         raise EntityAlreadyExists("MFA Device is already in use.")
-    call.notes["resource"] = serial
 
 
 @action("iam", "EnableMFADevice")

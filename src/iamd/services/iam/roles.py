@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, exists, select
+from sqlalchemy import Row
 
 from iamd.auth.ids import new_unique_id
 from iamd.services.context import Call
@@ -21,8 +21,16 @@ from iamd.services.context import Call
 # at call time keeps the pair independent of which one is imported first.
 from iamd.services.iam import boundaries, policy_refs, service_linked_roles, tagging
 from iamd.services.iam.boundaries import boundary_shape
-from iamd.services.iam.common import arn, check_new_tags, check_policy, encode_document, paginate, policy_size
-from iamd.services.iam.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
+from iamd.services.iam.common import (
+    arn,
+    check_new_tags,
+    check_policy,
+    encode_document,
+    paginate,
+    policy_size,
+    refuse_if_attached,
+)
+from iamd.services.iam.errors import EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from iamd.services.registry import action
 from iamd.store import schema
 from iamd.store import tags as tag_store
@@ -207,9 +215,6 @@ def update_assume_role_policy(call: Call, p: dict[str, Any]) -> None:
     return None
 
 
-def _has(call: Call, *where: Any) -> bool:
-    return bool(call.conn.execute(select(exists().where(*where))).scalar())
-
 
 @action("iam", "DeleteRole")
 def delete_role(call: Call, p: dict[str, Any]) -> None:
@@ -229,9 +234,7 @@ def delete_role(call: Call, p: dict[str, Any]) -> None:
             "must detach all policies first.",
         ),
     ]
-    for where, why in checks:
-        if _has(call, where):
-            raise DeleteConflict(f"Cannot delete entity, {why}")
+    refuse_if_attached(call.conn, checks)
     remove_role(call, row)
     return None
 

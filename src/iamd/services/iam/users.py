@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, exists, select
+from sqlalchemy import Row, select
 
 from iamd.auth.ids import new_unique_id
 from iamd.services.context import Call
 from iamd.services.iam import boundaries, policy_refs, tagging
 from iamd.services.iam.boundaries import boundary_shape
-from iamd.services.iam.common import arn, check_new_tags, paginate
+from iamd.services.iam.common import arn, check_new_tags, paginate, refuse_if_attached
 from iamd.services.iam.errors import (
-    DeleteConflict,
     EntityAlreadyExists,
     InvalidInput,
     LimitExceeded,
@@ -130,9 +129,6 @@ def update_user(call: Call, p: dict[str, Any]) -> None:
     return None
 
 
-def _has(call: Call, table: Any, *where: Any) -> bool:
-    return bool(call.conn.execute(select(exists().where(*where))).scalar())
-
 
 @action("iam", "DeleteUser")
 def delete_user(call: Call, p: dict[str, Any]) -> None:
@@ -140,31 +136,23 @@ def delete_user(call: Call, p: dict[str, Any]) -> None:
     uid = row.user_id
     s = schema
     checks = [
-        (s.access_keys, s.access_keys.c.user_id == uid, "must delete access keys first."),
-        (s.group_members, s.group_members.c.user_id == uid, "must remove users from group first."),
+        (s.access_keys.c.user_id == uid, "must delete access keys first."),
+        (s.group_members.c.user_id == uid, "must remove users from group first."),
         (
-            s.inline_policies,
             (s.inline_policies.c.principal_type == "user") & (s.inline_policies.c.principal_id == uid),
             "must delete policies first.",
         ),
         (
-            s.policy_attachments,
             (s.policy_attachments.c.principal_type == "user") & (s.policy_attachments.c.principal_id == uid),
             "must detach all policies first.",
         ),
-        (s.login_profiles, s.login_profiles.c.user_id == uid, "must delete login profile first."),
-        (s.mfa_devices, s.mfa_devices.c.user_id == uid, "must delete MFA device first."),
-        (s.signing_certificates, s.signing_certificates.c.user_id == uid, "must delete signing certificate first."),
-        (s.ssh_public_keys, s.ssh_public_keys.c.user_id == uid, "must delete SSH public key first."),
-        (
-            s.service_specific_credentials,
-            s.service_specific_credentials.c.user_id == uid,
-            "must delete service specific credentials first.",
-        ),
+        (s.login_profiles.c.user_id == uid, "must delete login profile first."),
+        (s.mfa_devices.c.user_id == uid, "must delete MFA device first."),
+        (s.signing_certificates.c.user_id == uid, "must delete signing certificate first."),
+        (s.ssh_public_keys.c.user_id == uid, "must delete SSH public key first."),
+        (s.service_specific_credentials.c.user_id == uid, "must delete service specific credentials first."),
     ]
-    for table, where, why in checks:
-        if _has(call, table, where):
-            raise DeleteConflict(f"Cannot delete entity, {why}")
+    refuse_if_attached(call.conn, checks)
     tag_store.drop_all(call.conn, "user", uid)
     users.delete(call.conn, uid)
     return None

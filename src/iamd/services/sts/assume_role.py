@@ -132,7 +132,6 @@ def assume_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         chained=credentials.is_role_session(call),
     )
     roles.update(call.conn, row.role_id, last_used_at=call.now, last_used_region=call.region)
-    call.notes["resource"] = arn
     out: dict[str, Any] = {
         "Credentials": creds,
         "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn},

@@ -72,7 +72,6 @@ def duration(requested: int | None, default: int, maximum: int) -> timedelta:
 def new_credentials(call: Call, lifetime: timedelta, **claims: Any) -> tuple[SessionClaims, dict[str, Any]]:
     """Issue credentials valid from now for ``lifetime``; returns the claims and ``Credentials``."""
     issued, token = issue(keyring(call), issued_at=call.now, expires_at=call.now + lifetime, **claims)
-    call.notes["session_access_key_id"] = issued.access_key_id
     shape = {
         "AccessKeyId": issued.access_key_id,
         "SecretAccessKey": issued.secret_access_key,
