@@ -148,7 +148,7 @@ class PolicySets:
         if row is None:
             raise InvalidClientTokenId()
         identity, boundary = self._user_policies(conn, row)
-        principal = RequestPrincipal(caller.arn, caller.account_id, PrincipalType.USER)
+        principal = RequestPrincipal(caller.arn, caller.account_id, PrincipalType.USER, id=row.user_id)
         return Principal(
             principal,
             PolicySet(identity=identity, boundary=boundary),
@@ -167,7 +167,9 @@ class PolicySets:
         identity = self._entity_policies(conn, role.account_id, "role", role.role_id, f"role/{role.name}")
         boundary = self._boundary(conn, caller.account_id, role.permissions_boundary)
         role_arn = f"arn:aws:iam::{role.account_id}:role{role.path}{role.name}"
-        principal = RequestPrincipal(caller.arn, caller.account_id, PrincipalType.ROLE_SESSION, source_arn=role_arn)
+        principal = RequestPrincipal(
+            caller.arn, caller.account_id, PrincipalType.ROLE_SESSION, source_arn=role_arn, source_id=role.role_id
+        )
         principal_tags = _tag_map(conn, "role", role.role_id)
         principal_tags.update({k: v for k, v in session.tags})
         return Principal(
@@ -181,7 +183,8 @@ class PolicySets:
         session = caller.session
         assert session is not None
         principal = RequestPrincipal(
-            caller.arn, caller.account_id, PrincipalType.FEDERATED_USER, source_arn=session.source_arn
+            caller.arn, caller.account_id, PrincipalType.FEDERATED_USER, source_arn=session.source_arn,
+            source_id=session.source_id,
         )
         if session.source_id == caller.account_id:
             # Issued to the root user: root's permissions (everything in the account) intersected

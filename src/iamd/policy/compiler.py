@@ -178,7 +178,7 @@ class CompiledStatement:
         if self.principal is None:
             return DIRECT
         if self.not_principal:
-            return NONE if self.principal.excludes(principal) else DIRECT
+            return NONE if self.principal.excludes(principal, deny=self.deny) else DIRECT
         return self.principal.grant(principal)
 
     def applies(self, resource: str, context: Context, principal: RequestPrincipal) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from .document import PolicyType
+from .principal_names import UNIQUE_ID
 
 SYNTAX_ERRORS = "Syntax errors in policy."
 SHOULD_NOT_SPECIFY_PRINCIPAL = "Policy document should not specify a principal."
@@ -110,10 +111,11 @@ def resource_error(resource: str) -> str | None:
 
 
 def principal_error(kind: str, value: str) -> str | None:
-    """AWS accepts ``*``, an account ID, or a root, user, role, assumed-role or federated-user
-    ARN for ``AWS``; wildcards inside ARNs are rejected."""
+    """AWS accepts ``*``, an account ID, a root, user, role, assumed-role or federated-user
+    ARN, or the unique id a stored policy keeps for a user or role, for ``AWS``; wildcards
+    inside ARNs are rejected."""
     if kind == "AWS":
-        if value == "*" or _ACCOUNT.fullmatch(value):
+        if value == "*" or _ACCOUNT.fullmatch(value) or UNIQUE_ID.fullmatch(value):
             return None
         if "*" in value or "?" in value or not _AWS_PRINCIPAL.fullmatch(value):
             return INVALID_PRINCIPAL.format(kind=kind, value=value)

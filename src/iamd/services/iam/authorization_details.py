@@ -13,6 +13,7 @@ document is needed to read the snapshot) set as a permissions boundary — not t
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -34,7 +35,7 @@ from iamd.services.iam.boundaries import boundary_shape
 from iamd.services.iam.common import arn
 from iamd.services.iam.inline_policies import inline_policies_of
 from iamd.services.iam.instance_profiles import profile_shape
-from iamd.services.iam.roles import role_shape
+from iamd.services.iam.roles import role_shape, trust_shown
 from iamd.services.registry import action
 from iamd.store import schema
 from iamd.store.repos import managed_policies as policy_repo
@@ -88,14 +89,16 @@ def _group_names(call: Call, user_ids: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def _instance_profiles(call: Call, roles: list[Row[Any]]) -> dict[str, list[dict[str, Any]]]:
+def _instance_profiles(
+    call: Call, roles: list[Row[Any]], shown: Mapping[str, str]
+) -> dict[str, list[dict[str, Any]]]:
     ip, ipr = schema.instance_profiles, schema.instance_profile_roles
     out: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_id = {r.role_id: r for r in roles}
     if by_id:
         q = select(ip, ipr.c.role_id).join(ipr, ipr.c.instance_profile_id == ip.c.instance_profile_id)
         for r in call.conn.execute(q.where(ipr.c.role_id.in_(list(by_id))).order_by(ip.c.name_lower)):
-            out[r.role_id].append(profile_shape(r, [by_id[r.role_id]]))
+            out[r.role_id].append(profile_shape(r, [by_id[r.role_id]], shown))
     return out
 
 
@@ -145,12 +148,13 @@ def _group_details(call: Call, rows: list[Row[Any]]) -> list[dict[str, Any]]:
 def _role_details(call: Call, rows: list[Row[Any]]) -> list[dict[str, Any]]:
     ids = [r.role_id for r in rows]
     inline, attached = inline_policies_of(call, ROLE, ids), _attached(call, ROLE, ids)
-    tags, profiles = _tags_of(call, "role", ids), _instance_profiles(call, rows)
+    shown = trust_shown(call, rows)
+    tags, profiles = _tags_of(call, "role", ids), _instance_profiles(call, rows, shown)
     out = []
     for r in rows:
         d = {
             k: v
-            for k, v in role_shape(r, tags=tags[r.role_id]).items()
+            for k, v in role_shape(r, shown, tags=tags[r.role_id]).items()
             if k not in ("Description", "MaxSessionDuration")
         }
         d.update(

@@ -8,16 +8,17 @@ Listing operations leave out tags, as AWS does; GetInstanceProfile includes them
 from __future__ import annotations
 
 from types import SimpleNamespace
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select
 
 from iamd.auth.ids import new_unique_id
 from iamd.services.context import Call
-from iamd.services.iam import tagging
+from iamd.services.iam import principal_binding, tagging
 from iamd.services.iam.common import arn, check_new_tags, paginate
 from iamd.services.iam.errors import DeleteConflict, EntityAlreadyExists, LimitExceeded, NoSuchEntity
-from iamd.services.iam.roles import SUMMARY_COLUMNS, get_role_row, role_summary
+from iamd.services.iam.roles import SUMMARY_COLUMNS, get_role_row, role_summary, trust_shown
 from iamd.services.registry import action
 from iamd.store import schema
 from iamd.store import tags as tag_store
@@ -30,15 +31,16 @@ _links = schema.instance_profile_roles
 
 
 def profile_shape(
-    row: Row[Any], roles: list[Any], *, tags: list[dict[str, str]] | None = None
+    row: Row[Any], roles: list[Any], shown: Mapping[str, str], *, tags: list[dict[str, str]] | None = None
 ) -> dict[str, Any]:
+    """``shown``: ``roles.trust_shown`` of the response's roles."""
     out: dict[str, Any] = {
         "Path": row.path,
         "InstanceProfileName": row.name,
         "InstanceProfileId": row.instance_profile_id,
         "Arn": arn(row.account_id, "instance-profile", row.path, row.name),
         "CreateDate": row.created_at,
-        "Roles": [role_summary(r) for r in roles],
+        "Roles": [role_summary(r, shown) for r in roles],
     }
     if tags:
         out["Tags"] = tags
@@ -67,11 +69,11 @@ _LISTING = (
 )
 
 
-def _listed(row: Row[Any]) -> dict[str, Any]:
+def _listed(row: Row[Any], shown: Mapping[str, str]) -> dict[str, Any]:
     if row.role_role_id is None:
-        return profile_shape(row, [])
+        return profile_shape(row, [], shown)
     role = SimpleNamespace(**{name: getattr(row, label) for name, label in _ROLE_LABELS})
-    return profile_shape(row, [role])
+    return profile_shape(row, [role], shown)
 
 
 def get_profile_row(call: Call, name: str) -> Row[Any]:
@@ -101,7 +103,7 @@ def create_instance_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     tag_store.put_tags(call.conn, "instance-profile", profile_id, new_tags)
     row = instance_profiles.get_by_id(call.conn, profile_id)
     assert row is not None
-    return {"InstanceProfile": profile_shape(row, [], tags=new_tags)}
+    return {"InstanceProfile": profile_shape(row, [], {}, tags=new_tags)}
 
 
 @action("iam", "GetInstanceProfile")
@@ -109,7 +111,7 @@ def get_instance_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row = get_profile_row(call, p["InstanceProfileName"])
     linked = roles_of(call, row.instance_profile_id)
     tags = tag_store.list_tags(call.conn, "instance-profile", row.instance_profile_id)
-    return {"InstanceProfile": profile_shape(row, linked, tags=tags)}
+    return {"InstanceProfile": profile_shape(row, linked, trust_shown(call, linked), tags=tags)}
 
 
 @action("iam", "DeleteInstanceProfile")
@@ -130,7 +132,8 @@ def list_instance_profiles(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     if prefix and prefix != "/":
         q = q.where(t.c.path.startswith(prefix, autoescape=True))
     rows, page = paginate(call.conn, q, t.c.name_lower, p)
-    return {"InstanceProfiles": [_listed(r) for r in rows], **page}
+    shown = principal_binding.shown(call.conn, (r.role_assume_role_policy for r in rows if r.role_role_id))
+    return {"InstanceProfiles": [_listed(r, shown) for r in rows], **page}
 
 
 @action("iam", "ListInstanceProfilesForRole")
@@ -143,7 +146,8 @@ def list_instance_profiles_for_role(call: Call, p: dict[str, Any]) -> dict[str, 
         .where(_links.c.role_id == role.role_id)
     )
     rows, page = paginate(call.conn, q, t.c.name_lower, p)
-    return {"InstanceProfiles": [profile_shape(r, [role]) for r in rows], **page}
+    shown = trust_shown(call, [role])
+    return {"InstanceProfiles": [profile_shape(r, [role], shown) for r in rows], **page}
 
 
 @action("iam", "AddRoleToInstanceProfile")

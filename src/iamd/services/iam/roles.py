@@ -2,7 +2,9 @@
 
 A role's trust policy (``AssumeRolePolicyDocument``) says who may assume it; it is validated as a
 TRUST policy (a ``Principal`` is required, resource-less) and counted against AWS's
-``ACLSizePerRole`` quota of 2,048 characters, white space not counted. Service-linked roles are
+``ACLSizePerRole`` quota of 2,048 characters, white space not counted. It is stored with the
+users and roles it names bound to their unique ids, and shown with the ids mapped back to
+current ARNs (``principal_binding``): every shape carrying a role takes that mapping. Service-linked roles are
 created and deleted by ``service_linked_roles``; the operations AWS refuses on them go through
 ``service_linked_roles.ensure_modifiable_role``.
 """
@@ -10,6 +12,7 @@ created and deleted by ``service_linked_roles``; the operations AWS refuses on t
 from __future__ import annotations
 
 from functools import lru_cache
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Row
@@ -19,7 +22,7 @@ from iamd.services.context import Call
 
 # A module object, not names: service_linked_roles imports this module too, and attribute access
 # at call time keeps the pair independent of which one is imported first.
-from iamd.services.iam import boundaries, policy_refs, service_linked_roles, tagging
+from iamd.services.iam import boundaries, policy_refs, principal_binding, service_linked_roles, tagging
 from iamd.services.iam.boundaries import boundary_shape
 from iamd.services.iam.common import (
     arn,
@@ -56,24 +59,31 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def role_summary(row: Any) -> dict[str, Any]:
+def trust_shown(call: Call, rows: Iterable[Any]) -> Mapping[str, str]:
+    """How the roles' stored trust policies are shown (``principal_binding.shown``)."""
+    return principal_binding.shown(call.conn, (r.assume_role_policy for r in rows))
+
+
+def role_summary(row: Any, shown: Mapping[str, str]) -> dict[str, Any]:
     """The members every response carrying a role has (e.g. inside an instance profile).
 
-    ``row`` is a roles row, or anything with the ``SUMMARY_COLUMNS`` as attributes.
+    ``row`` is a roles row, or anything with the ``SUMMARY_COLUMNS`` as attributes; ``shown``
+    comes from ``trust_shown`` for the rows of the response.
     """
+    trust = row.assume_role_policy
     return {
         "Path": row.path,
         "RoleName": row.name,
         "RoleId": row.role_id,
         "Arn": role_arn(row),
         "CreateDate": row.created_at,
-        "AssumeRolePolicyDocument": _encoded_trust_policy(row.assume_role_policy),
+        "AssumeRolePolicyDocument": _encoded_trust_policy(shown.get(trust, trust)),
     }
 
 
-def role_list_item(row: Row[Any]) -> dict[str, Any]:
+def role_list_item(row: Row[Any], shown: Mapping[str, str]) -> dict[str, Any]:
     """ListRoles' subset: AWS leaves out PermissionsBoundary, RoleLastUsed and Tags."""
-    out = role_summary(row)
+    out = role_summary(row, shown)
     if row.description is not None:
         out["Description"] = row.description
     out["MaxSessionDuration"] = row.max_session_duration
@@ -81,10 +91,10 @@ def role_list_item(row: Row[Any]) -> dict[str, Any]:
 
 
 def role_shape(
-    row: Row[Any], *, tags: list[dict[str, str]] | None = None, last_used: bool = True
+    row: Row[Any], shown: Mapping[str, str], *, tags: list[dict[str, str]] | None = None, last_used: bool = True
 ) -> dict[str, Any]:
     """The full role, as GetRole returns it."""
-    out = role_list_item(row)
+    out = role_list_item(row, shown)
     if row.permissions_boundary:
         out["PermissionsBoundary"] = boundary_shape(row.permissions_boundary)
     if tags:
@@ -160,6 +170,7 @@ def create_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     new_tags = check_new_tags(p.get("Tags"))
     document = p["AssumeRolePolicyDocument"]
     check_trust_policy(document)
+    stored = principal_binding.bind(call.conn, document)
     boundary = p.get("PermissionsBoundary")
     if boundary:
         policy_refs.resolve_boundary(call, boundary)
@@ -167,19 +178,20 @@ def create_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         call,
         name=p["RoleName"],
         path=p.get("Path") or "/",
-        trust_policy=document,
+        trust_policy=stored,
         description=p.get("Description"),
         max_session_duration=p.get("MaxSessionDuration") or DEFAULT_MAX_SESSION_DURATION,
         boundary=boundary or None,
         tags=new_tags,
     )
-    return {"Role": role_shape(row, tags=new_tags, last_used=False)}
+    return {"Role": role_shape(row, trust_shown(call, [row]), tags=new_tags, last_used=False)}
 
 
 @action("iam", "GetRole")
 def get_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row = get_role_row(call, p["RoleName"])
-    return {"Role": role_shape(row, tags=tag_store.list_tags(call.conn, "role", row.role_id))}
+    tags = tag_store.list_tags(call.conn, "role", row.role_id)
+    return {"Role": role_shape(row, trust_shown(call, [row]), tags=tags)}
 
 
 @action("iam", "UpdateRole")
@@ -203,7 +215,8 @@ def update_role_description(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     roles.update(call.conn, row.role_id, description=p["Description"])
     updated = roles.get_by_id(call.conn, row.role_id)
     assert updated is not None
-    return {"Role": role_shape(updated, tags=tag_store.list_tags(call.conn, "role", row.role_id))}
+    tags = tag_store.list_tags(call.conn, "role", row.role_id)
+    return {"Role": role_shape(updated, trust_shown(call, [updated]), tags=tags)}
 
 
 @action("iam", "UpdateAssumeRolePolicy")
@@ -211,9 +224,8 @@ def update_assume_role_policy(call: Call, p: dict[str, Any]) -> None:
     row = get_role_row(call, p["RoleName"])
     service_linked_roles.ensure_modifiable_role(row)
     check_trust_policy(p["PolicyDocument"])
-    roles.update(call.conn, row.role_id, assume_role_policy=p["PolicyDocument"])
+    roles.update(call.conn, row.role_id, assume_role_policy=principal_binding.bind(call.conn, p["PolicyDocument"]))
     return None
-
 
 
 @action("iam", "DeleteRole")
@@ -243,7 +255,8 @@ def delete_role(call: Call, p: dict[str, Any]) -> None:
 def list_roles(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     q = roles.list_query(call.account_id, p.get("PathPrefix"))
     rows, page = paginate(call.conn, q, schema.roles.c.name_lower, p)
-    return {"Roles": [role_list_item(r) for r in rows], **page}
+    shown = trust_shown(call, rows)
+    return {"Roles": [role_list_item(r, shown) for r in rows], **page}
 
 
 tagging.register("Role", "role", lambda call, p: get_role_row(call, p["RoleName"]).role_id)

@@ -122,7 +122,8 @@ def create_service_linked_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         max_session_duration=roles.DEFAULT_MAX_SESSION_DURATION,
         service_linked=True,
     )
-    return {"Role": roles.role_shape(row, last_used=False)}
+    # The trust policy names only the service: nothing bound to show.
+    return {"Role": roles.role_shape(row, {}, last_used=False)}
 
 
 @action("iam", "DeleteServiceLinkedRole")
