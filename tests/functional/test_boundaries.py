@@ -108,10 +108,10 @@ def test_role_boundary_put_and_delete(server: IamdServer, iam: Any) -> None:
             "Action": "sts:AssumeRole",
         }
     )
+    iam.create_user(UserName="dev")  # before the trust policy that names it
     iam.create_role(RoleName="ops", AssumeRolePolicyDocument=trust, PermissionsBoundary=boundary)
     iam.attach_role_policy(RoleName="ops", PolicyArn=ADMIN_AWS)
     assert iam.get_role(RoleName="ops")["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == boundary
-    iam.create_user(UserName="dev")
     _, dev_sts = clients(server, iam.create_access_key(UserName="dev")["AccessKey"])
     creds = dev_sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/ops", RoleSessionName="s1")[
         "Credentials"
@@ -140,10 +140,10 @@ def test_role_boundary_explicit_deny_names_the_boundary(server: IamdServer, iam:
             "Action": "sts:AssumeRole",
         }
     )
+    iam.create_user(UserName="dev")  # before the trust policy that names it
     iam.create_role(RoleName="ops", AssumeRolePolicyDocument=trust)
     iam.attach_role_policy(RoleName="ops", PolicyArn=ADMIN_AWS)
     iam.put_role_permissions_boundary(RoleName="ops", PermissionsBoundary=boundary)
-    iam.create_user(UserName="dev")
     _, dev_sts = clients(server, iam.create_access_key(UserName="dev")["AccessKey"])
     creds = dev_sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/ops", RoleSessionName="s1")[
         "Credentials"

@@ -290,10 +290,10 @@ def test_cicd_role_deny_dangerous_beats_allow_all(user: Make, iam: Any, server: 
             "Action": "sts:AssumeRole",
         }
     )
+    builder = user("builder")  # before the trust policy that names it
     iam.create_role(RoleName="cicd", AssumeRolePolicyDocument=trust)
     policy_arn = iam.create_policy(PolicyName="cicd-deploy", PolicyDocument=CICD)["Policy"]["Arn"]
     iam.attach_role_policy(RoleName="cicd", PolicyArn=policy_arn)
-    builder = user("builder")
     creds = builder.sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/cicd", RoleSessionName="build-42")
     session = Actor(server, "cicd", creds["Credentials"])
     assert [r["RoleName"] for r in session.iam.list_roles()["Roles"]] == ["cicd"]
@@ -574,6 +574,7 @@ def test_role_session_principal_keys(user: Make, iam: Any, server: IamdServer) -
             "Action": ["sts:AssumeRole", "sts:TagSession"],
         }
     )
+    dev = user("dev")  # before the trust policy that names it
     iam.create_role(
         RoleName="deployer",
         Path="/ci/",
@@ -596,7 +597,6 @@ def test_role_session_principal_keys(user: Make, iam: Any, server: IamdServer) -
             ),
         ),
     )
-    dev = user("dev")
     role_arn = f"arn:aws:iam::{account}:role/ci/deployer"
     prod = Actor(
         server,

@@ -7,8 +7,8 @@ Listing operations leave out tags, as AWS does; GetInstanceProfile includes them
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select

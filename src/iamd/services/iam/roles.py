@@ -11,8 +11,8 @@ created and deleted by ``service_linked_roles``; the operations AWS refuses on t
 
 from __future__ import annotations
 
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Row
