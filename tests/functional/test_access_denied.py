@@ -160,9 +160,9 @@ def session_of(server: IamdServer, iam: Any, user: Any, **assume: Any) -> tuple[
     trust = doc(
         {"Effect": "Allow", "Principal": {"AWS": user_arn(server, "caller")}, "Action": "sts:AssumeRole"}
     )
+    _, caller_sts = user("caller")  # before the trust policy that names it
     iam.create_role(RoleName="worker", AssumeRolePolicyDocument=trust)
     iam.attach_role_policy(RoleName="worker", PolicyArn=ADMIN_AWS)
-    _, caller_sts = user("caller")
     creds = caller_sts.assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/worker", RoleSessionName="s1", **assume
     )
