@@ -7,13 +7,18 @@ import json
 from iamd.policy import PolicySet, PolicyType, PrincipalType, RequestPrincipal, parse_policy
 
 A = "111111111111"
+# Unique ids as a stored policy names them (cases/evaluation.yaml uses these literals).
+ALICE_ID = "AIDAALICE000000000000"
+APP_ROLE_ID = "AROAAPP00000000000000"
 PRINCIPALS = {
-    "alice": RequestPrincipal(f"arn:aws:iam::{A}:user/alice", A, PrincipalType.USER),
+    "alice": RequestPrincipal(f"arn:aws:iam::{A}:user/alice", A, PrincipalType.USER, id=ALICE_ID),
     "sess": RequestPrincipal(
-        f"arn:aws:sts::{A}:assumed-role/app/s1", A, PrincipalType.ROLE_SESSION, f"arn:aws:iam::{A}:role/app"
+        f"arn:aws:sts::{A}:assumed-role/app/s1", A, PrincipalType.ROLE_SESSION, f"arn:aws:iam::{A}:role/app",
+        source_id=APP_ROLE_ID,
     ),
     "fed": RequestPrincipal(
-        f"arn:aws:sts::{A}:federated-user/f", A, PrincipalType.FEDERATED_USER, f"arn:aws:iam::{A}:user/alice"
+        f"arn:aws:sts::{A}:federated-user/f", A, PrincipalType.FEDERATED_USER, f"arn:aws:iam::{A}:user/alice",
+        source_id=ALICE_ID,
     ),
     "root": RequestPrincipal(f"arn:aws:iam::{A}:root", A, PrincipalType.ROOT),
     "anon": RequestPrincipal("*", "", PrincipalType.ANONYMOUS),
