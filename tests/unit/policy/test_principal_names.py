@@ -16,6 +16,10 @@ BOB_ID = "AIDABOB00000000000000"
 APP_ID = "AROAAPP00000000000000"
 
 
+def one_statement(aws: str) -> str:
+    return json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": aws}, "Action": "sts:AssumeRole"}]})
+
+
 @pytest.mark.parametrize(
     ("value", "bindable"),
     [
@@ -54,14 +58,12 @@ def test_names_in_principal_and_not_principal_in_document_order() -> None:
 
 
 def test_a_single_statement_object_and_a_string_entry() -> None:
-    text = '{"Statement": {"Effect": "Allow", "Principal": {"AWS": "%s"}, "Action": "sts:AssumeRole"}}' % BOB_ID
+    text = json.dumps({"Statement": {"Effect": "Allow", "Principal": {"AWS": BOB_ID}, "Action": "sts:AssumeRole"}})
     assert [n.value for n in principal_names(text)] == [BOB_ID]
 
 
 def test_rename_keeps_the_rest_of_the_text_as_written() -> None:
-    text = '{\n  "Statement": [{"Effect":"Allow",  "Principal": {"AWS": ["%s", "%s"]},\n "Action":"sts:AssumeRole"}]}' % (
-        BOB, APP
-    )
+    text = f'{{\n  "Statement": [{{"Effect":"Allow",  "Principal": {{"AWS": ["{BOB}", "{APP}"]}},\n "Action":"sts:AssumeRole"}}]}}'
     names = principal_names(text)
     bound = rename(text, names, {BOB: BOB_ID, APP: APP_ID})
     assert bound == text.replace(BOB, BOB_ID).replace(APP, APP_ID)
@@ -69,14 +71,14 @@ def test_rename_keeps_the_rest_of_the_text_as_written() -> None:
 
 
 def test_rename_without_changes_returns_the_text() -> None:
-    text = '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "%s"}, "Action": "sts:AssumeRole"}]}' % BOB
+    text = one_statement(BOB)
     names = principal_names(text)
     assert rename(text, names, {}) is text
     assert rename(text, names, {BOB: BOB}) is text
 
 
 def test_a_name_needing_json_escapes_is_written_as_json() -> None:
-    text = '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "%s"}, "Action": "sts:AssumeRole"}]}' % BOB_ID
+    text = one_statement(BOB_ID)
     odd = f"arn:aws:iam::{A}:user/we\"ird"
     renamed = rename(text, principal_names(text), {BOB_ID: odd})
     assert json.loads(renamed)["Statement"][0]["Principal"]["AWS"] == odd

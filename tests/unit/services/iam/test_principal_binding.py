@@ -11,8 +11,8 @@ import json
 from datetime import UTC, datetime
 from random import randrange
 from typing import Any
-from uuid import uuid4
 from urllib.parse import unquote
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import select
