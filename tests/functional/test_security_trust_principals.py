@@ -252,3 +252,30 @@ def test_a_trust_policy_of_another_account_binds_the_user_it_names(
     assert (err["Code"], err["Message"]) == ("MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{ghost}"')
     theirs.update_assume_role_policy(RoleName="shared", PolicyDocument=trust(carol_arn))
     assume(as_creds(srv, "sts", key), role_arn)
+
+
+def test_a_trust_policy_of_another_account_binds_the_role_it_names(
+    two_accounts: tuple[IamdServer, dict[str, str]],
+) -> None:
+    """Sessions of the first account's role ``hop`` may assume OTHER's role; a new ``hop`` may not."""
+    srv, other_root = two_accounts
+    theirs = as_creds(srv, "iam", other_root)
+    mine = srv.client("iam")
+    _, key = new_user(mine, "hopper", allow("sts:AssumeRole"))
+    hopper = as_creds(srv, "sts", key)
+    me = f"arn:aws:iam::{srv.account_id}:root"
+
+    def make_hop() -> dict[str, Any]:
+        role = mine.create_role(RoleName="hop", AssumeRolePolicyDocument=trust(me))["Role"]
+        mine.put_role_policy(RoleName="hop", PolicyName="p", PolicyDocument=doc(allow("sts:AssumeRole")))
+        return dict(role)
+
+    hop = make_hop()
+    target = theirs.create_role(RoleName="landing", AssumeRolePolicyDocument=trust(hop["Arn"]))["Role"]["Arn"]
+    assume(as_creds(srv, "sts", assume(hopper, hop["Arn"])), target)
+    mine.delete_role_policy(RoleName="hop", PolicyName="p")
+    mine.delete_role(RoleName="hop")
+    make_hop()
+    session = as_creds(srv, "sts", assume(hopper, hop["Arn"]))
+    denied(session.assume_role, RoleArn=target, RoleSessionName="s1")
+    assert principals_of(theirs.get_role(RoleName="landing")["Role"]) == [hop["RoleId"]]
