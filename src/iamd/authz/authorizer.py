@@ -18,10 +18,10 @@ from iamd.auth.caller import Caller
 from iamd.auth.session_claims import SESSION_TOKEN
 from iamd.authz import catalogue, denials
 from iamd.authz.context import RequestInfo, build_context
-from iamd.authz.policy_sets import PolicySets, compile_document
+from iamd.authz.policy_sets import PolicySets, Principal, compile_document
 from iamd.authz.resources import Resource, resolve
 from iamd.errors import AccessDenied
-from iamd.policy import Decision, PolicyType, Request
+from iamd.policy import Decision, Policy, PolicyType, Request, reads_resource_tags
 
 # Calls that need no permission (AWS: "No permissions are required to perform this operation").
 NO_PERMISSION_NEEDED = frozenset({"sts:GetCallerIdentity", "sts:GetSessionToken"})
@@ -54,7 +54,7 @@ class Authorizer:
         principal = self.policy_sets.principal(conn, caller, generation)
         self._session_token_limits(caller, action)
         for implied in _actions_of(action, params):
-            for resource in resolve(conn, caller, implied, params, with_tags=principal.needs_resource_tags):
+            for resource in _resources(conn, caller, implied, params, principal):
                 boundary = resource.permissions_boundary if _takes_boundary_key(implied) else None
                 context = build_context(
                     caller, principal, info, params, now, resource.account_id, resource.tags, boundary
@@ -108,6 +108,21 @@ def _actions_of(action: str, params: Mapping[str, Any]) -> list[str]:
     return actions
 
 
+def _resources(
+    conn: Connection, caller: Caller, action: str, params: Mapping[str, Any], principal: Principal
+) -> list[Resource]:
+    """The resources of ``action``, with their tags when any policy of the decision may read them:
+    the caller's (identity, boundary, session, SCPs) or the resource's own (a role's trust
+    policy). The resource-based policy comes with the resource, so a resource whose policy reads
+    tags is read again with them — never decided on the caller's policies alone."""
+    if principal.needs_resource_tags:
+        return resolve(conn, caller, action, params, with_tags=True)
+    found = resolve(conn, caller, action, params, with_tags=False)
+    if reads_resource_tags(_resource_policy(action, resource) for resource in found):
+        return resolve(conn, caller, action, params, with_tags=True)
+    return found
+
+
 def _takes_boundary_key(action: str) -> bool:
     """Whether the SAR lists ``iam:PermissionsBoundary`` for the action: "Filters access if the
     specified policy is set as the permissions boundary on the IAM entity (user or role)"."""
@@ -115,7 +130,7 @@ def _takes_boundary_key(action: str) -> bool:
     return info is not None and BOUNDARY_KEY in info.condition_keys
 
 
-def _resource_policy(action: str, resource: Resource) -> Any:
+def _resource_policy(action: str, resource: Resource) -> Policy | None:
     if action.lower() in TRUST_ACTIONS and resource.trust_policy:
         return compile_document(resource.trust_policy, PolicyType.TRUST, resource.arn)
     return None

@@ -36,6 +36,7 @@ from iamd.policy import (
     PrincipalType,
     RequestPrincipal,
     parse_policy,
+    reads_resource_tags,
 )
 from iamd.services.iam import aws_managed
 from iamd.store import policy_docs, tags
@@ -52,15 +53,15 @@ class Principal:
     user_name: str | None = None
     # The issuing role or user's row id (for aws:userid-style keys and revocation).
     source_id: str | None = None
-    # Whether any of the principal's policies mentions resource tags: only then does a request
-    # pay for reading the target's tags into aws:ResourceTag/….
+    # Whether any of the principal's policies reads resource tags; the authorizer adds the
+    # resource-based policy of each request before it skips reading the target's tags.
     needs_resource_tags: bool = False
 
     def __post_init__(self) -> None:
         p = self.policies
         indexes = [p.identity, *(p.scps or ()), *([p.boundary] if p.boundary else []), *([p.session] if p.session else [])]
-        texts = (policy.text for index in indexes for policy in index.policies)
-        object.__setattr__(self, "needs_resource_tags", any("resourcetag" in t.lower() for t in texts))
+        policies = (policy for index in indexes for policy in index.policies)
+        object.__setattr__(self, "needs_resource_tags", reads_resource_tags(policies))
 
 
 class LruCache:
