@@ -78,9 +78,16 @@ def test_a_boundary_or_session_policy_on_resource_tags_loads_them(server: IamdSe
     deny_prod = {"Effect": "Deny", "Action": "iam:GetUser", "Resource": "*",
                  "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}}  # fmt: skip
     boundary = iam.create_policy(PolicyName="b", PolicyDocument=doc(allow("*"), deny_prod))["Policy"]["Arn"]
-    _, key = new_user(iam, "alice", allow(["iam:GetUser", "sts:GetFederationToken"]))
+    arn, key = new_user(iam, "alice", allow(["iam:GetUser", "sts:AssumeRole"]))
     iam.put_user_permissions_boundary(UserName="alice", PermissionsBoundary=boundary)
     denied(as_creds(server, "iam", key).get_user, UserName="vip")
     iam.delete_user_permissions_boundary(UserName="alice")
-    fed = as_creds(server, "sts", key).get_federation_token(Name="fed", Policy=doc(allow("*"), deny_prod))
-    denied(as_creds(server, "iam", fed["Credentials"]).get_user, UserName="vip")
+    role = iam.create_role(
+        RoleName="reader",
+        AssumeRolePolicyDocument=_trust({"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "sts:AssumeRole"}),
+    )["Role"]
+    iam.put_role_policy(RoleName="reader", PolicyName="p", PolicyDocument=doc(allow("iam:GetUser")))
+    sts = as_creds(server, "sts", key)
+    session = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="s1", Policy=doc(allow("*"), deny_prod))
+    denied(as_creds(server, "iam", session["Credentials"]).get_user, UserName="vip")
+    as_creds(server, "iam", session["Credentials"]).get_user(UserName="alice")
