@@ -7,12 +7,17 @@ and the errors they expect.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from iamd.testing import IamdServer
 
@@ -91,3 +96,24 @@ def sized(size: int, *, indent: int | None = None) -> str:
     out = policy("A" * (size - non_space(policy(""))))
     assert non_space(out) == size
     return out
+
+
+def self_signed_certificate() -> tuple[str, str]:
+    """A fresh self-signed certificate valid for 30 days and its private key, both PEM."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "example.com")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    pem_key = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), pem_key.decode()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from functional_helpers import allow, as_creds, denied, doc
+from functional_helpers import allow, as_creds, denied, doc, error
 
 from iamd.testing import IamdServer
 
@@ -117,8 +117,8 @@ def test_mfa_required_session_token_without_mfa_is_still_denied(user: Make, serv
     alice = user("alice", *MFA_REQUIRED)
     creds = alice.sts.get_session_token()["Credentials"]
     session = Actor(server, "alice", creds)
-    # GetSessionToken credentials without MFA may not call IAM at all (AWS's rule).
-    denied(session.iam.get_user)
+    # GetSessionToken credentials without MFA may not call IAM at all (AWS's rule and answer).
+    assert error(session.iam.get_user)["Code"] == "InvalidClientTokenId"
     assert session.sts.get_caller_identity()["Arn"].endswith(":user/alice")
 
 

@@ -11,16 +11,21 @@ def _policy(*statements: dict[str, Any]) -> str:
 
 
 def test_root_federation_token_is_root_intersected_with_the_session_policy(server, sts, error_of) -> None:
-    session_policy = _policy({"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"})
-    creds = sts.get_federation_token(Name="ops", Policy=session_policy, DurationSeconds=900)["Credentials"]
-    fed = server.client(
-        "iam",
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
-    assert fed.list_users()["Users"] == []
-    err = error_of(fed.create_user, UserName="x")
+    """Federated users call no IAM (see test_security_federation.py): CloudTrail shows the rule."""
+    session_policy = _policy({"Effect": "Allow", "Action": "cloudtrail:LookupEvents", "Resource": "*"})
+
+    def client(policy: str, service: str = "cloudtrail"):
+        creds = sts.get_federation_token(Name="ops", Policy=policy, DurationSeconds=900)["Credentials"]
+        return server.client(
+            service,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+
+    client(session_policy).lookup_events(MaxResults=1)
+    other = _policy({"Effect": "Allow", "Action": "iam:*", "Resource": "*"})
+    err = error_of(client(other).lookup_events, MaxResults=1)
     assert err["Code"] == "AccessDenied" and "no session policy allows" in err["Message"]
 
 

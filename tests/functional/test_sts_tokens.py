@@ -4,7 +4,7 @@ AWS's rules ("Compare AWS STS credentials" and "Request temporary security crede
 IAM User Guide; the operations' API references):
 
 - GetSessionToken credentials act as the IAM user itself, but cannot call IAM unless MFA was
-  included, and of STS only AssumeRole and GetCallerIdentity;
+  included (IAM answers InvalidClientTokenId), and of STS only AssumeRole and GetCallerIdentity;
 - GetFederationToken makes a ``federated-user`` principal whose permissions are the intersection
   of the user's policies and the session policy passed — none at all without one;
 - neither can be called with temporary credentials;
@@ -53,8 +53,8 @@ def test_session_token_credentials_cannot_call_iam_without_mfa(server: IamdServe
     creds = as_creds(server, "sts", key).get_session_token()["Credentials"]
     session = as_creds(server, "iam", creds)
     for fn, kw in ((session.list_users, {}), (session.get_user, {}), (session.create_user, {"UserName": "x"})):
-        msg = denied(fn, **kw)
-        assert msg.startswith(f"User: {arn} is not authorized to perform: iam:")
+        err = error(fn, **kw)  # IAM refuses the token, as AWS does (InvalidClientTokenId)
+        assert (err["Code"], err["HTTPStatus"]) == ("InvalidClientTokenId", 403), (arn, err)
     as_creds(server, "iam", key).list_users()  # the long-term key still can
 
 
@@ -100,8 +100,7 @@ def test_temporary_credentials_cannot_get_more(
         msg = denied(session.get_session_token)
     else:
         msg = denied(session.get_federation_token, Name="again", Policy=doc(allow("*")))
-    if kind != "session-token":  # GetSessionToken credentials fail earlier, on the STS call limit
-        assert msg == f"Cannot call {operation} with session credentials"
+    assert msg == f"Cannot call {operation} with session credentials"
 
 
 # --- GetFederationToken -----------------------------------------------------------------------
@@ -127,36 +126,44 @@ def test_federation_token_needs_permission(server: IamdServer, iam: Any) -> None
     )
 
 
+# Federated users call no IAM operation and of STS only GetCallerIdentity (see
+# test_security_federation.py), so their permissions show on CloudTrail's LookupEvents.
+LOOKUP = "cloudtrail:LookupEvents"
+
+
 def test_federated_permissions_are_the_intersection(server: IamdServer, iam: Any) -> None:
-    _, key = new_user(iam, "broker", allow(["sts:GetFederationToken", "iam:ListUsers", "iam:ListRoles"]))
-    policy = doc(allow(["iam:ListUsers", "iam:ListGroups"]))
-    creds = as_creds(server, "sts", key).get_federation_token(Name="carol", Policy=policy)["Credentials"]
-    session = as_creds(server, "iam", creds)
-    session.list_users()  # user ∩ session
+    _, key = new_user(iam, "broker", allow(["sts:GetFederationToken", LOOKUP, "iam:ListRoles"]))
+    sts = as_creds(server, "sts", key)
+    both = sts.get_federation_token(Name="carol", Policy=doc(allow([LOOKUP, "iam:ListGroups"])))["Credentials"]
+    trail = as_creds(server, "cloudtrail", both)
+    trail.lookup_events(MaxResults=1)  # user ∩ session
     fed = f"arn:aws:sts::{server.account_id}:federated-user/carol"
-    assert "because no session policy allows the iam:ListRoles action" in denied(session.list_roles)
-    assert "because no identity-based policy allows the iam:ListGroups action" in denied(session.list_groups)
-    assert denied(session.list_roles).startswith(f"User: {fed} is not authorized to perform: iam:ListRoles")
+    user_only = sts.get_federation_token(Name="carol", Policy=doc(allow("iam:ListRoles")))["Credentials"]
+    message = denied(as_creds(server, "cloudtrail", user_only).lookup_events, MaxResults=1)
+    assert f"because no session policy allows the {LOOKUP} action" in message
+    assert message.startswith(f"User: {fed} is not authorized to perform: {LOOKUP}")
     # A change to the user's policies applies to the live federated session.
-    iam.delete_user_policy(UserName="broker", PolicyName="p")
-    denied(session.list_users)
+    iam.put_user_policy(UserName="broker", PolicyName="p", PolicyDocument=doc(allow("sts:GetFederationToken")))
+    message = denied(trail.lookup_events, MaxResults=1)
+    assert f"because no identity-based policy allows the {LOOKUP} action" in message
 
 
 def test_federated_session_policy_arns(server: IamdServer, iam: Any) -> None:
-    _, key = new_user(iam, "broker", allow(["sts:GetFederationToken", "iam:ListUsers", "iam:ListRoles"]))
-    managed = iam.create_policy(PolicyName="roles", PolicyDocument=doc(allow("iam:ListRoles")))["Policy"]["Arn"]
+    _, key = new_user(iam, "broker", allow(["sts:GetFederationToken", LOOKUP]))
+    managed = iam.create_policy(PolicyName="trail", PolicyDocument=doc(allow(LOOKUP)))["Policy"]["Arn"]
+    other = iam.create_policy(PolicyName="roles", PolicyDocument=doc(allow("iam:ListRoles")))["Policy"]["Arn"]
     out = as_creds(server, "sts", key).get_federation_token(Name="dave", PolicyArns=[{"arn": managed}])
     assert 0 < out["PackedPolicySize"] <= 100
-    session = as_creds(server, "iam", out["Credentials"])
-    session.list_roles()
-    denied(session.list_users)
+    as_creds(server, "cloudtrail", out["Credentials"]).lookup_events(MaxResults=1)
+    out = as_creds(server, "sts", key).get_federation_token(Name="dave", PolicyArns=[{"arn": other}])
+    denied(as_creds(server, "cloudtrail", out["Credentials"]).lookup_events, MaxResults=1)
 
 
 def test_federated_session_without_a_policy_can_do_nothing(server: IamdServer, iam: Any) -> None:
     _, key = new_user(iam, "broker", allow("*"))
     creds = as_creds(server, "sts", key).get_federation_token(Name="erin")["Credentials"]
-    session = as_creds(server, "iam", creds)
-    assert "because no session policy allows the iam:ListUsers action" in denied(session.list_users)
+    message = denied(as_creds(server, "cloudtrail", creds).lookup_events, MaxResults=1)
+    assert f"because no session policy allows the {LOOKUP} action" in message
     as_creds(server, "sts", creds).get_caller_identity()  # needs no permission
 
 
@@ -174,12 +181,11 @@ ENCODED = re.compile(r"Encoded authorization failure message: (\S+)$")
 
 
 def test_decode_authorization_message_round_trip(server: IamdServer, iam: Any) -> None:
-    _, key = new_user(iam, "broker", allow(["sts:GetFederationToken", "sts:DecodeAuthorizationMessage",
-                                           "iam:ListUsers", "iam:ListRoles"]))
+    _, key = new_user(iam, "broker", allow(["sts:GetFederationToken", "sts:DecodeAuthorizationMessage", LOOKUP]))
     creds = as_creds(server, "sts", key).get_federation_token(
-        Name="gina", Policy=doc(allow("iam:ListUsers"), {"Effect": "Deny", "Action": "iam:ListRoles", "Resource": "*"})
+        Name="gina", Policy=doc(allow("*"), {"Effect": "Deny", "Action": LOOKUP, "Resource": "*"})
     )["Credentials"]
-    msg = denied(as_creds(server, "iam", creds).list_roles)
+    msg = denied(as_creds(server, "cloudtrail", creds).lookup_events, MaxResults=1)
     assert "with an explicit deny in a session policy" in msg
     match = ENCODED.search(msg)
     assert match, msg
@@ -187,7 +193,7 @@ def test_decode_authorization_message_round_trip(server: IamdServer, iam: Any) -
         EncodedMessage=match.group(1))["DecodedMessage"])
     assert decoded["allowed"] is False and decoded["explicitDeny"] is True
     ctx = decoded["context"]
-    assert ctx["action"] == "iam:ListRoles"
+    assert ctx["action"] == LOOKUP
     assert ctx["principal"]["arn"] == f"arn:aws:sts::{server.account_id}:federated-user/gina"
     assert {"DENY"} <= {st["effect"] for st in decoded["matchedStatements"]["items"]}
     keys = {item["key"].lower() for item in ctx["conditions"]["items"]}
@@ -218,4 +224,4 @@ def test_aws_cli_get_session_token(server: IamdServer, iam: Any, aws: Any, bob: 
                   "AWS_SESSION_TOKEN": creds["SessionToken"]}
     assert aws("sts", "get-caller-identity", env=as_session)["Arn"] == arn
     refused = aws.run("iam", "list-users", env=as_session, check=False)
-    assert refused.returncode != 0 and "AccessDenied" in refused.stderr
+    assert refused.returncode != 0 and "InvalidClientTokenId" in refused.stderr

@@ -15,22 +15,24 @@ from typing import Any
 from sqlalchemy import Connection
 
 from iamd.auth.caller import Caller
-from iamd.auth.session_claims import SESSION_TOKEN
+from iamd.auth.session_claims import FEDERATED_USER, SESSION_TOKEN
 from iamd.authz import catalogue, denials
 from iamd.authz.context import RequestInfo, build_context
-from iamd.authz.policy_sets import PolicySets, compile_document
+from iamd.authz.policy_sets import PolicySets, Principal, compile_document
 from iamd.authz.resources import Resource, resolve
-from iamd.errors import AccessDenied
-from iamd.policy import Decision, PolicyType, Request
+from iamd.errors import AccessDenied, InvalidClientTokenId
+from iamd.policy import Decision, Policy, PolicyType, Request, reads_resource_tags
 
 # Calls that need no permission (AWS: "No permissions are required to perform this operation").
 NO_PERMISSION_NEEDED = frozenset({"sts:GetCallerIdentity", "sts:GetSessionToken"})
 BOUNDARY_KEY = "iam:PermissionsBoundary"
 # Actions whose resource-based policy is the role's trust policy.
 TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity"})
-# GetSessionToken credentials: no IAM without MFA, and of STS only these (IAM User Guide,
-# "Comparing the AWS STS API operations").
+# What temporary credentials of each kind may call of STS (IAM User Guide, "Comparing the AWS
+# STS API operations"): GetSessionToken's AssumeRole and GetCallerIdentity; GetFederationToken's
+# GetCallerIdentity only. Neither calls IAM (GetSessionToken's may with MFA).
 SESSION_TOKEN_STS = frozenset({"sts:AssumeRole", "sts:GetCallerIdentity"})
+FEDERATED_USER_STS = frozenset({"sts:GetCallerIdentity"})
 
 
 class Authorizer:
@@ -52,9 +54,9 @@ class Authorizer:
         if action in NO_PERMISSION_NEEDED:
             return
         principal = self.policy_sets.principal(conn, caller, generation)
-        self._session_token_limits(caller, action)
+        _temporary_credential_limits(caller, action)
         for implied in _actions_of(action, params):
-            for resource in resolve(conn, caller, implied, params, with_tags=principal.needs_resource_tags):
+            for resource in _resources(conn, caller, implied, params, principal):
                 boundary = resource.permissions_boundary if _takes_boundary_key(implied) else None
                 context = build_context(
                     caller, principal, info, params, now, resource.account_id, resource.tags, boundary
@@ -63,21 +65,6 @@ class Authorizer:
                 decision = principal.policies.evaluate(request, resource_policy=_resource_policy(implied, resource))
                 if not decision.allowed:
                     self._deny(caller, implied, resource, decision, context)
-
-    def _session_token_limits(self, caller: Caller, action: str) -> None:
-        session = caller.session
-        if session is None or session.kind != SESSION_TOKEN:
-            return
-        if action.startswith("iam:") and not session.mfa_authenticated:
-            raise AccessDenied(
-                f"User: {caller.arn} is not authorized to perform: {action} because credentials from "
-                "GetSessionToken cannot call IAM unless MFA authentication was included in the request"
-            )
-        if action.startswith("sts:") and action not in SESSION_TOKEN_STS:
-            raise AccessDenied(
-                f"User: {caller.arn} is not authorized to perform: {action} because credentials from "
-                "GetSessionToken can call only AssumeRole and GetCallerIdentity of STS"
-            )
 
     def _deny(self, caller: Caller, action: str, resource: Resource, decision: Decision, context: Any) -> None:
         cross = resource.account_id is not None and resource.account_id != caller.account_id
@@ -92,20 +79,66 @@ class Authorizer:
         raise AccessDenied(f"{text}. Encoded authorization failure message: {encoded}")
 
 
+def _temporary_credential_limits(caller: Caller, action: str) -> None:
+    """What GetSessionToken and GetFederationToken credentials can never call, whatever their
+    policies allow ("Comparing the AWS STS API operations"; GetFederationToken: "You cannot call
+    any IAM operations using the CLI or the Amazon Web Services API", "You cannot call any STS
+    operations except GetCallerIdentity"). IAM refuses such a token outright: AWS answers
+    ``InvalidClientTokenId`` to IAM calls with GetSessionToken credentials that lack MFA (as SDK
+    and tool issues record it); STS answers AccessDenied."""
+    session = caller.session
+    if session is None or session.kind not in (SESSION_TOKEN, FEDERATED_USER):
+        return
+    federated = session.kind == FEDERATED_USER
+    if action.startswith("iam:") and (federated or not session.mfa_authenticated):
+        raise InvalidClientTokenId()
+    if action == "sts:GetFederationToken":
+        raise AccessDenied("Cannot call GetFederationToken with session credentials")  # AWS's words
+    allowed, operation = (FEDERATED_USER_STS, "GetFederationToken") if federated else (SESSION_TOKEN_STS, "GetSessionToken")
+    if action.startswith("sts:") and action not in allowed:
+        names = " and ".join(a.removeprefix("sts:") for a in sorted(allowed))
+        raise AccessDenied(
+            f"User: {caller.arn} is not authorized to perform: {action} because credentials from "
+            f"{operation} can call only {names} of STS"
+        )
+
+
 def _actions_of(action: str, params: Mapping[str, Any]) -> list[str]:
     """AssumeRole with session tags or a source identity also needs sts:TagSession /
-    sts:SetSourceIdentity on the role (IAM User Guide, "Passing session tags in AWS STS").
+    sts:SetSourceIdentity on the role, GetFederationToken with session tags sts:TagSession on
+    the user being federated (IAM User Guide, "Passing session tags in AWS STS").
     AddRoleToInstanceProfile hands the role to EC2: "The caller of this operation must be granted
     the PassRole permission on the IAM role" (IAM API Reference; the SAR's dependent action)."""
     actions = [action]
     if action == "iam:AddRoleToInstanceProfile":
         actions.append("iam:PassRole")
+    if action == "sts:GetFederationToken" and params.get("Tags"):
+        actions.append("sts:TagSession")
     if action == "sts:AssumeRole":
         if params.get("Tags") or params.get("TransitiveTagKeys"):
             actions.append("sts:TagSession")
         if params.get("SourceIdentity"):
             actions.append("sts:SetSourceIdentity")
     return actions
+
+
+def _resources(
+    conn: Connection, caller: Caller, action: str, params: Mapping[str, Any], principal: Principal
+) -> list[Resource]:
+    """The resources of ``action``, with their tags when any policy of the decision may read them:
+    the caller's (identity, boundary, session, SCPs) or the resource's own (a role's trust
+    policy). The resource-based policy comes with the resource, so a resource whose policy reads
+    tags is read again with them — never decided on the caller's policies alone."""
+    if action == "sts:TagSession" and not params.get("RoleArn"):
+        # GetFederationToken's session tags: the SAR's ``user`` resource type of sts:TagSession,
+        # the user being federated (the caller), whose tags the principal already holds.
+        return [Resource(caller.arn, caller.account_id, dict(principal.tags))]
+    if principal.needs_resource_tags:
+        return resolve(conn, caller, action, params, with_tags=True)
+    found = resolve(conn, caller, action, params, with_tags=False)
+    if reads_resource_tags(_resource_policy(action, resource) for resource in found):
+        return resolve(conn, caller, action, params, with_tags=True)
+    return found
 
 
 def _takes_boundary_key(action: str) -> bool:
@@ -115,7 +148,7 @@ def _takes_boundary_key(action: str) -> bool:
     return info is not None and BOUNDARY_KEY in info.condition_keys
 
 
-def _resource_policy(action: str, resource: Resource) -> Any:
+def _resource_policy(action: str, resource: Resource) -> Policy | None:
     if action.lower() in TRUST_ACTIONS and resource.trust_policy:
         return compile_document(resource.trust_policy, PolicyType.TRUST, resource.arn)
     return None

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
@@ -36,6 +37,7 @@ from iamd.policy import (
     PrincipalType,
     RequestPrincipal,
     parse_policy,
+    reads_resource_tags,
 )
 from iamd.services.iam import aws_managed
 from iamd.store import policy_docs, tags
@@ -52,15 +54,15 @@ class Principal:
     user_name: str | None = None
     # The issuing role or user's row id (for aws:userid-style keys and revocation).
     source_id: str | None = None
-    # Whether any of the principal's policies mentions resource tags: only then does a request
-    # pay for reading the target's tags into aws:ResourceTag/….
+    # Whether any of the principal's policies reads resource tags; the authorizer adds the
+    # resource-based policy of each request before it skips reading the target's tags.
     needs_resource_tags: bool = False
 
     def __post_init__(self) -> None:
         p = self.policies
         indexes = [p.identity, *(p.scps or ()), *([p.boundary] if p.boundary else []), *([p.session] if p.session else [])]
-        texts = (policy.text for index in indexes for policy in index.policies)
-        object.__setattr__(self, "needs_resource_tags", any("resourcetag" in t.lower() for t in texts))
+        policies = (policy for index in indexes for policy in index.policies)
+        object.__setattr__(self, "needs_resource_tags", reads_resource_tags(policies))
 
 
 class LruCache:
@@ -170,8 +172,7 @@ class PolicySets:
         principal = RequestPrincipal(
             caller.arn, caller.account_id, PrincipalType.ROLE_SESSION, source_arn=role_arn, source_id=role.role_id
         )
-        principal_tags = _tag_map(conn, "role", role.role_id)
-        principal_tags.update({k: v for k, v in session.tags})
+        principal_tags = _with_session_tags(_tag_map(conn, "role", role.role_id), session.tags)
         return Principal(
             principal,
             PolicySet(identity=identity, boundary=boundary, session=self._session_policies(conn, caller)),
@@ -200,8 +201,7 @@ class PolicySets:
         if row is None:
             raise InvalidClientTokenId()
         identity, boundary = self._user_policies(conn, row)
-        principal_tags = _tag_map(conn, "user", row.user_id)
-        principal_tags.update({k: v for k, v in session.tags})
+        principal_tags = _with_session_tags(_tag_map(conn, "user", row.user_id), session.tags)
         return Principal(
             principal,
             # "If you do not pass a policy to this operation, the resulting federated user session
@@ -277,6 +277,17 @@ def _source_id(caller: Caller) -> str:
 
 def _tag_map(conn: Connection, resource_type: str, resource_id: str) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in tags.list_tags(conn, resource_type, resource_id)}
+
+
+def _with_session_tags(entity_tags: dict[str, str], session_tags: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """"New session tags override existing assumed role or federated user tags with the same tag
+    key, regardless of case" (IAM User Guide, "Things to know about session tags"): the entity's
+    tag of that key is dropped, whatever its case, so one value reaches ``aws:PrincipalTag``."""
+    session = dict(session_tags)
+    overridden = {key.lower() for key in session}
+    merged = {k: v for k, v in entity_tags.items() if k.lower() not in overridden}
+    merged.update(session)
+    return merged
 
 
 def _session_fingerprint(caller: Caller) -> bytes | None:

@@ -8,15 +8,23 @@ authorizes against the full ARN including the path. A name that does not exist y
 or a missing entity, which AWS authorizes before it says NoSuchEntity) takes the request's
 ``Path`` or ``/``.
 
+Some resources are derived, not named by a member (``DERIVED``): the role CreateServiceLinkedRole
+will create (from ``AWSServiceName`` and ``CustomSuffix``, named as the action names it), the role
+a service-linked role deletion task deleted, the user owning an access key (GetAccessKeyLastUsed).
+Members that default to the calling user (``UserName`` of GetUser, CreateAccessKey…) take the
+caller's ARN (``defaults_to_caller``).
+
 The SAR gives the path-listing actions (``ListUsers``, ``ListRoles``…) no resource type, but AWS
 authorizes them against the ARN prefix of the listed path: ``iam:ListUsers`` with no
 ``PathPrefix`` is ``arn:aws:iam::ID:user/`` in AWS's AccessDenied messages, and a policy
-allowing ``arn:aws:iam::*:user/*`` allows it (``LISTED_PATHS``).
+allowing ``arn:aws:iam::*:user/*`` allows it (``LISTED_PATHS``). ListServiceSpecificCredentials
+with ``AllUsers`` lists every user's credentials, so it is authorized the same way, on ``user/``:
+a self-service policy on ``user/${aws:username}`` does not reach other users' credentials.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +32,7 @@ from sqlalchemy import Connection, select
 
 from iamd.auth.caller import Caller
 from iamd.authz import catalogue
+from iamd.services.iam import service_linked_names
 from iamd.store import schema
 from iamd.store import tags as tag_store
 from iamd.store.named import NamedRepo
@@ -110,10 +119,10 @@ def resolve(
     if listed is not None:
         prefix = params.get("PathPrefix") or "/"
         return [Resource(f"arn:aws:iam::{caller.account_id}:{listed}{prefix}", caller.account_id)]
-    if action.lower() == "iam:getaccesskeylastused":
-        owner = _key_owner(conn, caller, params, with_tags)
-        if owner is not None:
-            return [owner]
+    derive = DERIVED.get(action.lower())
+    derived = derive(conn, caller, params, with_tags) if derive is not None else None
+    if derived is not None:
+        return [derived]
     info = catalogue.action(action)
     if info is None:
         return [ANY]
@@ -132,6 +141,39 @@ def resolve(
         if target is not None:
             found.append(target)
     return found or [ANY]
+
+
+def _new_service_linked_role(
+    conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool
+) -> Resource | None:
+    """CreateServiceLinkedRole: the role it will create, so that AWS's documented scoped Allow
+    (``role/aws-service-role/SERVICE/PREFIX*`` with ``iam:AWSServiceName``) and a Deny on
+    ``role/aws-service-role/*`` apply ("Using service-linked roles", IAM User Guide)."""
+    service = params.get("AWSServiceName")
+    if not service:
+        return None
+    arn = service_linked_names.role_arn(caller.account_id, str(service), params.get("CustomSuffix"))
+    return Resource(arn, caller.account_id)
+
+
+def _deleted_service_linked_role(
+    conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool
+) -> Resource | None:
+    """GetServiceLinkedRoleDeletionStatus: the role the task deletes, named in the task id (the
+    role itself is gone). None for an id that is not a task's: the action refuses it."""
+    parsed = service_linked_names.parse_task_id(str(params.get("DeletionTaskId", "")))
+    if parsed is None:
+        return None
+    service, role_name, _ = parsed
+    arn = f"arn:aws:iam::{caller.account_id}:role{service_linked_names.role_path(service)}{role_name}"
+    return Resource(arn, caller.account_id)
+
+
+def _all_users(conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool) -> Resource | None:
+    """ListServiceSpecificCredentials with ``AllUsers``: every user's, as a listing of users."""
+    if not params.get("AllUsers"):
+        return None
+    return Resource(f"arn:aws:iam::{caller.account_id}:user/", caller.account_id)
 
 
 def _key_owner(conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool) -> Resource | None:
@@ -153,6 +195,18 @@ def _key_owner(conn: Connection, caller: Caller, params: Mapping[str, Any], with
         return None
     arn = f"arn:aws:iam::{caller.account_id}:user{row.path}{row.name}"
     return _details_from_row(conn, spec, arn, caller.account_id, row, with_tags)
+
+
+Derive = Callable[[Connection, Caller, Mapping[str, Any], bool], "Resource | None"]
+
+# Actions whose resource is derived from the request, not named by a member; None falls back to
+# the members (``ENTITY_TYPES``).
+DERIVED: Mapping[str, Derive] = {
+    "iam:createservicelinkedrole": _new_service_linked_role,
+    "iam:getservicelinkedroledeletionstatus": _deleted_service_linked_role,
+    "iam:getaccesskeylastused": _key_owner,
+    "iam:listservicespecificcredentials": _all_users,
+}
 
 
 def _rename_target(

@@ -88,15 +88,19 @@ class ResourceMatcher:
         self.cache: dict[tuple[object, ...], Matcher] = {}
         self.variable_keys = tuple(v.key for t in self.templates for v in t.variables if v.default is None)
 
-    def match(self, resource: str, context: Context) -> bool | None:
-        """True/False, or ``None`` when a variable cannot be resolved (the statement is void)."""
+    def match(self, resource: str, context: Context) -> bool:
+        """Whether a pattern matches. "If a variable that has no value in the authorization context
+        is used as part of the ``Resource`` or ``NotResource`` element of a policy, the resource
+        that includes a policy variable with no value will not match any resource" (IAM User
+        Guide, "Policy variables with no value"): such a pattern matches nothing, so under
+        ``NotResource`` it excludes nothing."""
         for match in self.static:
             if match(resource):
                 return True
         for template in self.templates:
             tokens = template.resolve(context)
             if tokens is None:
-                return None
+                continue
             matcher = self.cache.get(tokens)
             if matcher is None:
                 if len(self.cache) >= _CACHE_LIMIT:
@@ -168,10 +172,7 @@ class CompiledStatement:
     def matches_resource(self, resource: str, context: Context) -> bool:
         if self.any_resource or self.resource is None:
             return True
-        found = self.resource.match(resource, context)
-        if found is None:
-            return False
-        return found is not self.not_resource
+        return self.resource.match(resource, context) is not self.not_resource
 
     def grant(self, principal: RequestPrincipal) -> int:
         """How this statement names the caller; statements without Principal name everyone."""

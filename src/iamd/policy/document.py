@@ -108,6 +108,7 @@ class Policy:
     text: str = field(repr=False)
     _compiled: Any = field(default=None, repr=False, compare=False)
     _index: Any = field(default=None, repr=False, compare=False)
+    _keys: Any = field(default=None, repr=False, compare=False)
 
     @property
     def variables(self) -> bool:

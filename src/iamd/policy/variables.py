@@ -3,9 +3,10 @@
 From the IAM User Guide, "IAM policy elements: Variables and tags": variables work in the
 resource part of ``Resource`` ARNs and in string and ARN condition values, only in policies whose
 ``Version`` is ``2012-10-17``; ``${*}``, ``${?}`` and ``${$}`` stand for the literal characters;
-``${key, 'default'}`` gives a value to use when the key is absent. When a variable cannot be
-resolved the statement does not match (AWS: "this might cause the entire statement to be
-invalid").
+``${key, 'default'}`` gives a value to use when the key is absent. A variable with no value
+(an absent or multivalued key, no default) is "effectively null" ("Policy variables with no
+value"): a ``Resource`` or ``NotResource`` pattern holding it matches no resource, and a
+condition value holding it equals or is like no request value — so negated operators match.
 
 A string is compiled once into a ``Template``; resolving it against a request yields glob tokens
 (see ``wildcard``) in which substituted values are always literal, so a user named ``a*`` cannot
@@ -55,7 +56,7 @@ class Template:
             self.tokens = tuple(t for p in parts for t in p)  # type: ignore[union-attr]
 
     def resolve(self, context: Context) -> tuple[Token, ...] | None:
-        """Glob tokens with variables substituted, or ``None`` if one is unresolvable."""
+        """Glob tokens with variables substituted, or ``None`` if one has no value."""
         if self.tokens is not None:
             return self.tokens
         out: list[Token] = []

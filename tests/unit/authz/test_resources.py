@@ -28,3 +28,37 @@ def test_path_listings_are_authorized_on_the_listed_path(action: str, params: di
 def test_actions_without_a_resource_type_take_any() -> None:
     [resource] = resolve(None, ALICE, "iam:GetAccountSummary", {})  # type: ignore[arg-type]
     assert resource.arn == "*"
+
+
+SLR = "arn:aws:iam::123456789012:role/aws-service-role/"
+
+
+@pytest.mark.parametrize(
+    ("action", "params", "arn"),
+    [
+        # The role the action will create, named as the action names it.
+        ("iam:CreateServiceLinkedRole", {"AWSServiceName": "ecs.amazonaws.com"}, SLR + "ecs.amazonaws.com/AWSServiceRoleForECS"),
+        (
+            "iam:CreateServiceLinkedRole",
+            {"AWSServiceName": "autoscaling.amazonaws.com", "CustomSuffix": "web"},
+            SLR + "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_web",
+        ),
+        # The role a deletion task deleted, from the task id.
+        (
+            "iam:GetServiceLinkedRoleDeletionStatus",
+            {"DeletionTaskId": "task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/0f1e"},
+            SLR + "ecs.amazonaws.com/AWSServiceRoleForECS",
+        ),
+        ("iam:GetServiceLinkedRoleDeletionStatus", {"DeletionTaskId": "nonsense"}, "*"),
+        # Every user's credentials: a listing of the users under /.
+        ("iam:ListServiceSpecificCredentials", {"AllUsers": True}, "arn:aws:iam::123456789012:user/"),
+    ],
+)
+def test_derived_resources(action: str, params: dict[str, object], arn: str) -> None:
+    [resource] = resolve(None, ALICE, action, params)  # type: ignore[arg-type]
+    assert resource.arn == arn
+
+
+def test_create_service_linked_role_without_a_service_falls_back_to_the_members() -> None:
+    [resource] = resolve(None, ALICE, "iam:CreateServiceLinkedRole", {})  # type: ignore[arg-type]
+    assert resource.arn == "*"

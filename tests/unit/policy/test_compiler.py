@@ -42,3 +42,23 @@ def test_resource_wildcards_stay_within_their_arn_segment(pattern, resource, exp
     variable = pattern.replace("b/", "${k:u}/") if "b/" in pattern else pattern
     assert (decide(variable, resource) == "Allow") is expected
     assert (decide(pattern, resource, not_resource=True) == "Allow") is not expected
+
+
+# "If a variable that has no value in the authorization context is used as part of the Resource or
+# NotResource element of a policy, the resource that includes a policy variable with no value will
+# not match any resource" (IAM User Guide, "Policy variables with no value").
+NO_VALUE = "arn:aws:s3:::b/${k:none}/*"
+NULL_RESOURCES = [
+    # element, not_resource, effect, expected
+    ([NO_VALUE], False, "Allow", "ImplicitDeny"),
+    ([NO_VALUE], True, "Allow", "Allow"),  # the pattern excludes nothing
+    ([NO_VALUE], True, "Deny", "ExplicitDeny"),  # so a Deny on NotResource still applies
+    ([NO_VALUE], False, "Deny", "Allow"),
+    ([NO_VALUE, "arn:aws:s3:::b/*"], False, "Allow", "Allow"),  # the other pattern still matches
+    ([NO_VALUE, "arn:aws:s3:::b/*"], True, "Deny", "Allow"),
+]
+
+
+@pytest.mark.parametrize(("element", "not_resource", "effect", "expected"), NULL_RESOURCES)
+def test_a_resource_pattern_with_no_value_matches_nothing(element, not_resource, effect, expected):
+    assert decide(element, "arn:aws:s3:::b/k", not_resource, effect) == expected

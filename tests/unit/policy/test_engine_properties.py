@@ -17,9 +17,15 @@ RESOURCES = [
 ]
 RESOURCE_PATTERNS = RESOURCES + [
     "*", "arn:aws:s3:::b/*", "arn:aws:s3:::*", "arn:aws:ec2:*:*:*", "arn:aws:s3:::b/?", "arn:aws:s3:*:*:b/*",
+    # policy variables, with and without a value in the request (aws:PrincipalTag/team is optional)
+    "arn:aws:s3:::${aws:PrincipalTag/team}/*", "arn:aws:s3:::b/${aws:username}", "arn:aws:s3:::${aws:TagKeys}",
 ]  # fmt: skip
 KEYS = ["aws:username", "s3:prefix", "aws:TagKeys", "k:n", "aws:SecureTransport"]
-STR_VALUES = ["alice", "bob", "a*", "x/?", "env", "team"]
+STR_VALUES = [
+    "alice", "bob", "a*", "x/?", "env", "team",
+    "${aws:username}", "${aws:PrincipalTag/team}", "${aws:PrincipalTag/team}*", "x/${aws:PrincipalTag/team}",
+    "${aws:PrincipalTag/team, 'alice'}", "${*}", "${aws:TagKeys}",
+]  # fmt: skip
 
 string_ops = st.sampled_from(["StringEquals", "StringNotEquals", "StringLike", "StringNotLike"])
 condition = st.one_of(
@@ -57,11 +63,12 @@ documents = st.lists(statements(), min_size=1, max_size=4).map(lambda s: {"Versi
 contexts = st.fixed_dictionaries(
     {},
     optional={
-        "aws:username": st.sampled_from(["alice", "bob", "a*"]),
-        "s3:prefix": st.sampled_from(["x/y", "x/", "alice"]),
+        "aws:username": st.sampled_from(["alice", "bob", "a*", "k"]),
+        "s3:prefix": st.sampled_from(["x/y", "x/", "alice", "alice*", "*"]),
         "aws:TagKeys": st.lists(st.sampled_from(["env", "team", "cost"]), max_size=3),
         "k:n": st.sampled_from(["1", "5", "20", "NaN-ish"]),
         "aws:SecureTransport": st.sampled_from(["true", "false"]),
+        "aws:PrincipalTag/team": st.sampled_from(["b", "alice", "x/y", "env"]),
     },
 )
 requests = st.tuples(st.sampled_from(ACTIONS), st.sampled_from(RESOURCES), contexts)

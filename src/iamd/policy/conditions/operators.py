@@ -7,6 +7,10 @@ Every operator of the AWS reference is registered here from its family module [m
 - values of one key are ORed; keys and operators are ANDed (the caller ANDs conditions);
 - an absent key makes a condition false, except for negated operators (``StringNotEquals``,
   ``NotIpAddress`` …), which are true when the key is absent;
+- a policy variable with no value in a condition value is "effectively null": it is equal to
+  or like no request value, so "inverted condition operators like ``StringNotEquals`` or
+  ``StringNotLike`` do match against a null value" (IAM User Guide, "Policy variables with no
+  value"); the condition's other values still count;
 - ``…IfExists``: "If the policy key is present in the context of the request, process the key as
   specified in the policy. If the key is not present, evaluate the condition element as true";
 - ``ForAllValues:`` is true if every request value matches (so true for an absent key or an empty
@@ -110,8 +114,6 @@ def compile_condition(operator: str, key: str, values: list[str], variables: boo
             if found is None:
                 return absent
             p = prepared if resolve is None else resolve(context)
-            if p is None:
-                return False
             for value in found:
                 if test(p, value):
                     return not negated
@@ -124,8 +126,6 @@ def compile_condition(operator: str, key: str, values: list[str], variables: boo
             if found is None:
                 return absent
             p = prepared if resolve is None else resolve(context)
-            if p is None:
-                return False
             for value in found:
                 if test(p, value) is not negated:
                     return True
@@ -138,8 +138,6 @@ def compile_condition(operator: str, key: str, values: list[str], variables: boo
             if found is None:
                 return absent
             p = prepared if resolve is None else resolve(context)
-            if p is None:
-                return False
             for value in found:
                 if test(p, value) is negated:
                     return False
@@ -149,16 +147,17 @@ def compile_condition(operator: str, key: str, values: list[str], variables: boo
 
 
 def _resolver(family: Family, templates: list[Template]) -> Callable[[Context], Any]:
-    """Resolve variables per request, preparing each distinct resolution once."""
+    """Resolve variables per request, preparing each distinct resolution once. A value whose
+    variable has no value is left out: null equals nothing, so it can only make a positive
+    operator miss and a negated one match, never the other way round."""
     cache: dict[tuple[Any, ...], Any] = {}
 
     def resolve(context: Context) -> Any:
         resolved = []
         for template in templates:
             tokens = template.resolve(context)
-            if tokens is None:
-                return None
-            resolved.append(tokens)
+            if tokens is not None:
+                resolved.append(tokens)
         signature = tuple(resolved)
         prepared = cache.get(signature)
         if prepared is None:

@@ -275,11 +275,17 @@ def list_mfa_devices(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 @action("iam", "GetMFADevice")
 def get_mfa_device(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    """Without ``UserName`` an IAM user reads only its own devices: the call was authorized on
+    the caller's ARN (the member defaults to the caller), so it must not reach another user's.
+    Root, and sessions (authorized on ``*``), read any device of the account."""
     serial = p["SerialNumber"]
     row = get_device(call, serial)
     if not _is_enabled(row):
         raise _not_found(serial)
-    if p.get("UserName") is not None and not Holder(get_user_row(call, p["UserName"])).owns(row):
+    user_name = p.get("UserName")
+    if user_name is None and call.caller.kind == "user":
+        user_name = caller_user_name(call)
+    if user_name is not None and not Holder(get_user_row(call, user_name)).owns(row):
         raise _not_found(serial)
     return _mfa_device_shape(_user_name_of(call, row), row)
 

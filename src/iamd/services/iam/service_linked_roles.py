@@ -20,50 +20,11 @@ from iamd.services.context import Call
 
 # A module object, not names: roles imports this module too (see roles.py).
 from iamd.services.iam import roles
+from iamd.services.iam import service_linked_names as names
 from iamd.services.iam.errors import InvalidInput, NoSuchEntity, UnmodifiableEntity
 from iamd.services.registry import action
 from iamd.store import schema
 from iamd.store.repos import roles as role_repo
-
-PATH_PREFIX = "/aws-service-role/"
-ROLE_PREFIX = "AWSServiceRoleFor"
-MAX_ROLE_NAME = 64
-TASK_PREFIX = "task" + PATH_PREFIX
-
-# The role names AWS gives that a CamelCase of the principal would not guess.
-# (IAM User Guide, "AWS services that work with IAM", each service's service-linked role page.)
-SERVICE_ROLE_NAMES = {
-    "access-analyzer.amazonaws.com": "AccessAnalyzer",
-    "autoscaling.amazonaws.com": "AutoScaling",
-    "backup.amazonaws.com": "Backup",
-    "cloudtrail.amazonaws.com": "CloudTrail",
-    "config.amazonaws.com": "Config",
-    "dynamodb.application-autoscaling.amazonaws.com": "ApplicationAutoScaling_DynamoDBTable",
-    "ecs.amazonaws.com": "ECS",
-    "ecs.application-autoscaling.amazonaws.com": "ApplicationAutoScaling_ECSService",
-    "eks.amazonaws.com": "AmazonEKS",
-    "eks-nodegroup.amazonaws.com": "AmazonEKSNodegroup",
-    "elasticache.amazonaws.com": "ElastiCache",
-    "elasticbeanstalk.amazonaws.com": "ElasticBeanstalk",
-    "elasticloadbalancing.amazonaws.com": "ElasticLoadBalancing",
-    "elasticmapreduce.amazonaws.com": "EMRCleanup",
-    "es.amazonaws.com": "AmazonElasticsearchService",
-    "guardduty.amazonaws.com": "AmazonGuardDuty",
-    "inspector2.amazonaws.com": "AmazonInspector2",
-    "lex.amazonaws.com": "LexBots",
-    "macie.amazonaws.com": "AmazonMacie",
-    "opensearchservice.amazonaws.com": "AmazonOpenSearchService",
-    "organizations.amazonaws.com": "Organizations",
-    "rds.amazonaws.com": "RDS",
-    "redshift.amazonaws.com": "Redshift",
-    "securityhub.amazonaws.com": "SecurityHub",
-    "spot.amazonaws.com": "EC2Spot",
-    "spotfleet.amazonaws.com": "EC2SpotFleet",
-    "ssm.amazonaws.com": "AmazonSSM",
-    "sso.amazonaws.com": "SSO",
-    "support.amazonaws.com": "Support",
-    "trustedadvisor.amazonaws.com": "TrustedAdvisor",
-}
 
 
 def ensure_modifiable_role(row: Row[Any]) -> None:
@@ -72,24 +33,6 @@ def ensure_modifiable_role(row: Row[Any]) -> None:
         raise UnmodifiableEntity(
             f"Cannot perform the operation on the protected role '{row.name}' - this role is only modifiable by AWS"
         )
-
-
-def _camel(label: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in label.split("-") if part)
-
-
-def service_role_name(service: str, suffix: str | None = None) -> str:
-    """``AWSServiceRoleFor…``: AWS's name where known, else a CamelCase of the principal.
-
-    ``sub.service.amazonaws.com`` becomes ``Service_Sub``, the shape AWS uses for principals that
-    qualify a service (``ApplicationAutoScaling_DynamoDBTable``).
-    """
-    short = SERVICE_ROLE_NAMES.get(service)
-    if short is None:
-        labels = service.removesuffix(".amazonaws.com").split(".")
-        short = _camel(labels[-1]) + "".join("_" + _camel(label) for label in reversed(labels[:-1]))
-    name = ROLE_PREFIX + short
-    return f"{name}_{suffix}" if suffix else name
 
 
 def _trust_policy(service: str) -> str:
@@ -106,9 +49,9 @@ def create_service_linked_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     service = p["AWSServiceName"]
     if not service.endswith(".amazonaws.com") or service == ".amazonaws.com":
         raise InvalidInput(f"Invalid service name: {service}")
-    name = service_role_name(service, p.get("CustomSuffix"))
-    if len(name) > MAX_ROLE_NAME:
-        raise InvalidInput(f"Service role name {name} is longer than {MAX_ROLE_NAME} characters.")
+    name = names.service_role_name(service, p.get("CustomSuffix"))
+    if len(name) > names.MAX_ROLE_NAME:
+        raise InvalidInput(f"Service role name {name} is longer than {names.MAX_ROLE_NAME} characters.")
     if role_repo.get_by_name(call.conn, call.account_id, name) is not None:
         raise InvalidInput(
             f"Service role name {name} has been taken in this account, please try a different suffix."
@@ -116,7 +59,7 @@ def create_service_linked_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row = roles.insert_role(
         call,
         name=name,
-        path=f"{PATH_PREFIX}{service}/",
+        path=names.role_path(service),
         trust_policy=_trust_policy(service),
         description=p.get("Description"),
         max_session_duration=roles.DEFAULT_MAX_SESSION_DURATION,
@@ -132,7 +75,7 @@ def delete_service_linked_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row = roles.get_role_row(call, p["RoleName"])
     if not row.service_linked:
         raise NoSuchEntity(f"The role with name {row.name} is not a service-linked role.")
-    service = row.path.removeprefix(PATH_PREFIX).rstrip("/")
+    service = row.path.removeprefix(names.PATH_PREFIX).rstrip("/")
     task_uuid = str(uuid.uuid4())
     s = schema
     for table in (s.inline_policies, s.policy_attachments):
@@ -151,16 +94,18 @@ def delete_service_linked_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             created_at=call.now,
         )
     )
-    return {"DeletionTaskId": f"{TASK_PREFIX}{service}/{row.name}/{task_uuid}"}
+    return {"DeletionTaskId": names.task_id(service, row.name, task_uuid)}
 
 
 @action("iam", "GetServiceLinkedRoleDeletionStatus")
 def get_service_linked_role_deletion_status(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    task_id = p["DeletionTaskId"]
-    parts = task_id.removeprefix(TASK_PREFIX).split("/")
-    if not task_id.startswith(TASK_PREFIX) or len(parts) != 3 or not all(parts):
-        raise InvalidInput(f"Invalid deletion task id: {task_id}")
-    _, role_name, task_uuid = parts
+    task = p["DeletionTaskId"]
+    parsed = names.parse_task_id(task)
+    if parsed is None:
+        raise InvalidInput(f"Invalid deletion task id: {task}")
+    service, role_name, task_uuid = parsed
+    if not names.is_role_of(service, role_name):
+        raise NoSuchEntity(f"Deletion task {task} cannot be found.")
     t = schema.service_linked_role_deletions
     row = call.conn.execute(
         select(t).where(
@@ -168,7 +113,7 @@ def get_service_linked_role_deletion_status(call: Call, p: dict[str, Any]) -> di
         )
     ).first()
     if row is None:
-        raise NoSuchEntity(f"Deletion task {task_id} cannot be found.")
+        raise NoSuchEntity(f"Deletion task {task} cannot be found.")
     out: dict[str, Any] = {"Status": row.status}
     if row.reason:
         out["Reason"] = {"Reason": row.reason}

@@ -8,8 +8,10 @@ DurationSeconds documentation, the same for both operations).
 
 What the credentials may then do is authorization's business: GetSessionToken credentials act as
 the user itself (no IAM calls without MFA, no STS calls but AssumeRole and GetCallerIdentity);
-a federated user's permissions are the intersection of the user's and the session policies — none
-at all if no session policy was passed (``id_credentials_temp_request.md``).
+a federated user calls no IAM operation and of STS only GetCallerIdentity, and its permissions
+are the intersection of the user's and the session policies — none at all if no session policy
+was passed (``id_credentials_temp_request.md``). Session tags need ``sts:TagSession`` on the
+user, and then override the user's tags of the same key, regardless of case.
 """
 
 from __future__ import annotations

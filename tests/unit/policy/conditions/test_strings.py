@@ -34,8 +34,22 @@ CASES = [
     # policy variables
     ("StringLike", "s3:prefix", ["${aws:username}/*"], {"s3:prefix": "alice/x", "aws:username": "alice"}, True),
     ("StringLike", "s3:prefix", ["${aws:username}/*"], {"s3:prefix": "bob/x", "aws:username": "alice"}, False),
-    ("StringLike", "s3:prefix", ["${aws:username}/*"], {"s3:prefix": "alice/x"}, False),  # unresolvable
-    ("StringNotLike", "s3:prefix", ["${aws:username}/*"], {"s3:prefix": "x"}, False),  # unresolvable voids
+    # a variable with no value is null: "Inverted condition operators like StringNotEquals or
+    # StringNotLike do match against a null value" (IAM User Guide, "Policy variables with no value")
+    ("StringLike", "s3:prefix", ["${aws:username}/*"], {"s3:prefix": "alice/x"}, False),
+    ("StringNotLike", "s3:prefix", ["${aws:username}/*"], {"s3:prefix": "x"}, True),
+    ("StringEquals", "k:v", ["${aws:PrincipalTag/Team}"], {"k:v": "red"}, False),
+    ("StringNotEquals", "k:v", ["${aws:PrincipalTag/Team}"], {"k:v": "red"}, True),
+    ("StringNotEquals", "k:v", ["${aws:PrincipalTag/Team}"], {"k:v": ""}, True),  # null is not ""
+    ("StringNotEqualsIgnoreCase", "k:v", ["${aws:PrincipalTag/Team}"], {"k:v": "red"}, True),
+    ("StringEqualsIgnoreCase", "k:v", ["${aws:PrincipalTag/Team}"], {"k:v": "red"}, False),
+    # the condition's other values still count
+    ("StringEquals", "k:v", ["${aws:PrincipalTag/Team}", "red"], {"k:v": "red"}, True),
+    ("StringNotEquals", "k:v", ["${aws:PrincipalTag/Team}", "red"], {"k:v": "red"}, False),
+    ("StringNotEquals", "k:v", ["${aws:PrincipalTag/Team}", "red"], {"k:v": "blue"}, True),
+    # an absent condition key still decides first (negated: true, positive: false)
+    ("StringNotEquals", "k:v", ["${aws:PrincipalTag/Team}"], {}, True),
+    ("StringEquals", "k:v", ["${aws:PrincipalTag/Team}"], {}, False),
     ("StringEquals", "k:v", ["${aws:username, 'anonymous'}"], {"k:v": "anonymous"}, True),
     ("StringEquals", "k:v", ["${aws:PrincipalTag/team}"], {"k:v": "red", "aws:PrincipalTag/team": "red"}, True),
     ("StringEquals", "k:v", ["a${*}b"], {"k:v": "a*b"}, True),

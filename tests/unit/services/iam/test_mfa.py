@@ -201,6 +201,17 @@ def test_get_mfa_device(env: Env) -> None:
         env("iam", "GetMFADevice", {"SerialNumber": spare})
 
 
+def test_get_mfa_device_without_user_name_is_the_calling_users(env: Env) -> None:
+    """An IAM user is authorized on its own ARN when UserName is omitted: it reads its own
+    devices only. Root reads any."""
+    serial, _ = enabled_user(env)
+    env("iam", "CreateUser", {"UserName": "bob"})
+    assert env("iam", "GetMFADevice", {"SerialNumber": serial}, caller=env.user("alice"))["UserName"] == "alice"
+    with pytest.raises(NoSuchEntity):
+        env("iam", "GetMFADevice", {"SerialNumber": serial}, caller=env.user("bob"))
+    assert env("iam", "GetMFADevice", {"SerialNumber": serial})["UserName"] == "alice"
+
+
 def test_list_mfa_devices_defaults_to_the_calling_user(env: Env) -> None:
     serial, _ = enabled_user(env)
     devices = env("iam", "ListMFADevices", {}, caller=env.user("alice"))["MFADevices"]

@@ -13,7 +13,8 @@ from sqlalchemy import insert, select
 
 from iamd.services.iam import roles as roles_mod
 from iamd.services.iam.errors import InvalidInput, LimitExceeded, NoSuchEntity, UnmodifiableEntity
-from iamd.services.iam.service_linked_roles import ensure_modifiable_role, service_role_name
+from iamd.services.iam.service_linked_names import service_role_name
+from iamd.services.iam.service_linked_roles import ensure_modifiable_role
 from iamd.services.runtime import Runtime
 from iamd.store import schema
 
@@ -228,6 +229,17 @@ def test_deletion_status_of_another_roles_task(invoke: Any) -> None:
     forged = task.replace("AWSServiceRoleForECS", "AWSServiceRoleForOther")
     with pytest.raises(NoSuchEntity):
         invoke("iam", "GetServiceLinkedRoleDeletionStatus", {"DeletionTaskId": forged})
+
+
+def test_deletion_status_names_the_roles_own_service(invoke: Any) -> None:
+    """The call is authorized on the role the id names (``…/<service>/<role>``): an id that
+    swaps in another service, which the caller may be allowed on, finds no task."""
+    name = create(invoke, "ecs.amazonaws.com")["RoleName"]
+    task = invoke("iam", "DeleteServiceLinkedRole", {"RoleName": name})["DeletionTaskId"]
+    forged = task.replace("/ecs.amazonaws.com/", "/backup.amazonaws.com/")
+    with pytest.raises(NoSuchEntity):
+        invoke("iam", "GetServiceLinkedRoleDeletionStatus", {"DeletionTaskId": forged})
+    assert invoke("iam", "GetServiceLinkedRoleDeletionStatus", {"DeletionTaskId": task})["Status"] == "SUCCEEDED"
 
 
 @pytest.mark.parametrize(
