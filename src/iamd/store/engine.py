@@ -18,7 +18,7 @@ from sqlalchemy.pool import StaticPool
 from iamd.store.private_files import private_sqlite_files
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0004"
+HEAD = "0005"
 
 
 def normalize_url(url: str) -> str:
