@@ -390,3 +390,28 @@ def test_the_lockout_holds_across_a_restart(tmp_path: Any) -> None:
         sts = clients(second, erin["key"])[1]
         err = error(sts.get_session_token, SerialNumber=erin["serial"], TokenCode=code_at(erin["seed"], STEP))
         assert err["Message"].startswith(LOCKED)
+
+
+# Item 11 of issue 9: the serial number a path and name give must be one SerialNumber accepts
+# (botocore's serialNumberType: at most 256 characters of [\w+=/:,.@-]).
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [("n" * 2212, "/"), ("n" * 10_000, "/"), ("n" * 227, "/"), ("n" * 200, "/" + "p" * 40 + "/"), ("x", "/a!b/"),
+     ("x", "/a#b/")],
+)
+def test_a_serial_number_other_operations_refuse_is_not_created(
+    iam: Any, error_of: Any, name: str, path: str
+) -> None:
+    err = error_of(iam.create_virtual_mfa_device, VirtualMFADeviceName=name, Path=path)
+    assert (err["Code"], err["HTTPStatus"]) == ("InvalidInput", 400), err
+    assert "serial number of the MFA device" in err["Message"]
+    assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
+
+
+def test_the_longest_serial_number_works_end_to_end(server: Any, iam: Any) -> None:
+    name = "n" * (256 - len(f"arn:aws:iam::{server.account_id}:mfa/"))
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]["SerialNumber"]
+    assert len(serial) == 256
+    iam.tag_mfa_device(SerialNumber=serial, Tags=[{"Key": "k", "Value": "v"}])
+    iam.delete_virtual_mfa_device(SerialNumber=serial)
+    assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []

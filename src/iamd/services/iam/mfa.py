@@ -17,6 +17,7 @@ and in ``ListVirtualMFADevices`` with root as its ``User``.
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from iamd.services.iam.errors import (
     DeleteConflict,
     EntityAlreadyExists,
     InvalidAuthenticationCode,
+    InvalidInput,
     LimitExceeded,
     NoSuchEntity,
 )
@@ -44,6 +46,12 @@ from iamd.store import schema
 from iamd.store import tags as tag_store
 
 devices = schema.mfa_devices
+
+# botocore's serialNumberType, the SerialNumber of every other MFA operation: a device whose serial
+# breaks it could be created but never enabled, tagged or deleted. CreateVirtualMFADevice's own
+# Path (any printable ASCII, 512) and name (no maximum) do not imply it, so it is checked here.
+SERIAL_MAX = 256
+SERIAL_PATTERN = re.compile(r"[\w+=/:,.@-]+", re.ASCII)
 
 # "MFA devices in use per user: 8" (reference_iam-quotas.md).
 DEVICES_PER_USER = 8
@@ -154,16 +162,29 @@ def qr_code_png(uri: str) -> bytes:
     return out.getvalue()
 
 
+def _check_serial(serial: str) -> None:
+    if len(serial) > SERIAL_MAX:
+        raise InvalidInput(
+            f"The serial number of the MFA device would be {len(serial)} characters long;"
+            f" the path and name must give at most {SERIAL_MAX}."
+        )
+    if SERIAL_PATTERN.fullmatch(serial) is None:
+        raise InvalidInput(
+            f"The serial number of the MFA device, {serial}, may contain only letters, digits and _+=/:,.@-"
+        )
+
+
 @action("iam", "CreateVirtualMFADevice")
 def create_virtual_mfa_device(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name, path = p["VirtualMFADeviceName"], p.get("Path") or "/"
+    serial = arn(call.account_id, "mfa", path, name)
+    _check_serial(serial)
     new_tags = check_new_tags(p.get("Tags"))
     clash = call.conn.execute(
         select(devices.c.device_id).where(devices.c.account_id == call.account_id, devices.c.name_lower == name.lower())
     ).first()
     if clash is not None:
         raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.")
-    serial = arn(call.account_id, "mfa", path, name)
     seed = totp.new_seed()
     device_id = uuid.uuid4().hex
     call.conn.execute(

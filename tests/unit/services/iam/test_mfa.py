@@ -292,3 +292,10 @@ def test_root_enable_is_for_root_only(env: Env) -> None:
     alice = env.user("alice")
     with env.runtime.store.begin() as conn, pytest.raises(AccessDenied):
         mfa.enable_root_device(env._call(conn, alice), serial, code(seed, -1), code(seed))
+
+
+def test_serial_limits_are_botocores() -> None:
+    from botocore.loaders import Loader
+
+    shape = Loader().load_service_model("iam", "service-2")["shapes"]["serialNumberType"]
+    assert (shape["max"], shape["pattern"]) == (mfa.SERIAL_MAX, mfa.SERIAL_PATTERN.pattern)
