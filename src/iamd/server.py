@@ -56,6 +56,7 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
         session_keyring=keyring,
         audit_enabled=settings.audit_trail,
         trail_retention_days=settings.trail_retention_days,
+        extra_regions=frozenset(settings.extra_regions),
     )
     if settings.ephemeral:
         runtime.seed = created
