@@ -15,7 +15,7 @@ its own before the code is checked, and the count cleared (``clear``) once it is
 before checking also holds under concurrency: two processes racing with guesses serialise on the
 device row, so parallel requests cannot all slip in before the lockout is written. The counter is
 two columns of the device's row, so however many guesses arrive, the writes touch one row, and
-while locked none are written at all.
+while locked none are written at all (a locked device is recognised by a read).
 """
 
 from __future__ import annotations
@@ -53,6 +53,11 @@ def claim(call: Call, device_id: str) -> datetime | None:
     """
     now = call.now
     with call.runtime.store.begin() as conn:
+        # A locked device is told by a read: a flood of guesses at it takes no write lock at all.
+        until = conn.execute(select(devices.c.locked_until).where(devices.c.device_id == device_id)).scalar()
+        if until is not None and until > now:
+            locked: datetime = until
+            return locked
         open_now = devices.c.locked_until.is_(None) | (devices.c.locked_until <= now)
         counted = conn.execute(
             update(devices)
@@ -60,7 +65,7 @@ def claim(call: Call, device_id: str) -> datetime | None:
             .values(failed_attempts=devices.c.failed_attempts + 1)
         ).rowcount
         if counted != 1:
-            # Locked; or deleted since the caller read it (None: the caller's own write finds nothing).
+            # Locked by a racing claim since the read; or deleted (None: the caller's write finds nothing).
             locked_until: datetime | None = conn.execute(
                 select(devices.c.locked_until).where(devices.c.device_id == device_id)
             ).scalar()
