@@ -48,6 +48,11 @@ def parser() -> argparse.ArgumentParser:
         default=env_default("trusted_proxies"),
         help="comma-separated proxy addresses whose X-Forwarded-For sets aws:SourceIp (env IAMD_TRUSTED_PROXIES)",
     )
+    serve.add_argument(
+        "--extra-regions",
+        default=env_default("extra_regions"),
+        help="comma-separated regions besides AWS's that a signature may be scoped to (env IAMD_EXTRA_REGIONS)",
+    )
 
     account = sub.add_parser("account", help="manage accounts")
     account_sub = account.add_subparsers(dest="account_command", required=True)

@@ -16,6 +16,7 @@ DEFAULTS = {
     "trusted_proxies": "",
     "audit_trail": "on",
     "trail_retention_days": "",
+    "extra_regions": "",
 }
 
 
@@ -35,6 +36,8 @@ class Settings:
     # The CloudTrail-style audit trail (on by default) and how many days of it to keep.
     audit_trail: bool = True
     trail_retention_days: int | None = None
+    # Regions besides AWS's that a SigV4 scope may name (a private cloud's own).
+    extra_regions: tuple[str, ...] = ()
 
     @property
     def db_url(self) -> str:
@@ -65,4 +68,5 @@ def from_values(values: dict[str, object]) -> Settings:
         trusted_proxies=tuple(p.strip() for p in str(values.get("trusted_proxies") or "").split(",") if p.strip()),
         audit_trail=str(values.get("audit_trail") or "on").lower() not in ("off", "0", "false", "no"),
         trail_retention_days=int(str(values["trail_retention_days"])) if values.get("trail_retention_days") else None,
+        extra_regions=tuple(r.strip() for r in str(values.get("extra_regions") or "").split(",") if r.strip()),
     )

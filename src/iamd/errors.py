@@ -77,12 +77,6 @@ class RequestEntityTooLarge(SenderError):
     fmt = "Request body is larger than {limit} bytes."
 
 
-class UnknownService(SenderError):
-    code = "UnknownService"
-    status = 400
-    fmt = "The service '{service}' is not served by this endpoint."
-
-
 class UnknownOperation(SenderError):
     code = "UnknownOperationException"
 

@@ -13,13 +13,15 @@ from iamd.services.accounts import RootCredentials, create_account, default_acco
 from iamd.services.rotation import reseal_all
 from iamd.services.runtime import Runtime, utcnow
 from iamd.store.engine import Store
+from iamd.store.private_files import private_dir, private_file
 
 
 def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
     """The runtime, and the root credentials when this start created the first account."""
     if settings.ephemeral:
         settings = replace(settings, data_dir=Path(tempfile.mkdtemp(prefix="iamd-ephemeral-")), db="")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(settings.data_dir)
+    private_file(settings.data_dir / "master.key")
     master_key = master_key_from_env_or_file(settings.data_dir / "master.key")
     previous = previous_master_keys_from_env()
     keyring = SessionKeyring(master_key, previous)
@@ -54,6 +56,7 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
         session_keyring=keyring,
         audit_enabled=settings.audit_trail,
         trail_retention_days=settings.trail_retention_days,
+        extra_regions=frozenset(settings.extra_regions),
     )
     if settings.ephemeral:
         runtime.seed = created
@@ -67,15 +70,20 @@ def banner(settings: Settings, runtime: Runtime, created: RootCredentials | None
         f"store: {'ephemeral (temporary SQLite)' if settings.ephemeral else _redact_url(settings.db_url)}",
     ]
     if created is not None:
+        # A secret the operator supplied is theirs already: echoing it would only copy it into
+        # terminal scroll-back and service logs.
+        preset = settings.root_secret_access_key is not None
+        secret = "(the value of IAMD_ROOT_SECRET_ACCESS_KEY, not shown)" if preset else created.secret_access_key
+        configure = '"$IAMD_ROOT_SECRET_ACCESS_KEY"' if preset else created.secret_access_key
         lines += [
             "",
             "Root access key of the account (shown only on first start; keep it safe):",
             f"  AWS_ACCESS_KEY_ID={created.access_key_id}",
-            f"  AWS_SECRET_ACCESS_KEY={created.secret_access_key}",
+            f"  AWS_SECRET_ACCESS_KEY={secret}",
             "",
             "Configure the aws CLI:",
             f"  aws configure set aws_access_key_id {created.access_key_id} --profile iamd",
-            f"  aws configure set aws_secret_access_key {created.secret_access_key} --profile iamd",
+            f"  aws configure set aws_secret_access_key {configure} --profile iamd",
             "  aws configure set region us-east-1 --profile iamd",
             f"  aws --profile iamd --endpoint-url {settings.endpoint} sts get-caller-identity",
         ]

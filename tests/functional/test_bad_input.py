@@ -86,7 +86,7 @@ def test_oversized_body(server) -> None:
         ({"sign": False}, "MissingAuthenticationToken"),
         ({"secret": "wrong-secret-wrong-secret-wrong-secret00"}, "SignatureDoesNotMatch"),
         ({"headers": {"Authorization": "AWS4-HMAC-SHA256 Credential=x"}, "sign": False}, "IncompleteSignature"),
-        ({"service": "s3"}, "UnknownService"),
+        ({"service": "s3"}, "SignatureDoesNotMatch"),
     ],
 )
 def test_authentication_failures(server, iam, kwargs, code) -> None:

@@ -47,10 +47,9 @@ def code_at(seed: str, offset_seconds: float = 0) -> str:
 
 def consecutive(seed: str, offset_seconds: float = 0) -> dict[str, str]:
     """Two codes of consecutive steps, the second for the current step (``offset_seconds`` from now)."""
-    return {
-        "AuthenticationCode1": code_at(seed, offset_seconds - STEP),
-        "AuthenticationCode2": code_at(seed, offset_seconds),
-    }
+    now = time.time() + offset_seconds  # one reading: two could straddle a step boundary
+    totp = pyotp.TOTP(seed)
+    return {"AuthenticationCode1": totp.at(now - STEP), "AuthenticationCode2": totp.at(now)}
 
 
 def user_with_policy(iam: Any, name: str, policy: dict[str, Any]) -> dict[str, Any]:
@@ -301,3 +300,119 @@ def test_seed_user_onboarding_end_to_end(server: Any, iam: Any, error_of: Any) -
     creds = own_sts.get_session_token(SerialNumber=device["SerialNumber"], TokenCode=next_code)["Credentials"]
     mfa_iam, _ = clients(server, creds)
     assert [u["UserName"] for u in mfa_iam.list_users()["Users"]] == ["new-hire"]
+
+
+# Item 10 of issue 9: after FREE_FAILURES wrong codes a device refuses every code for a window that
+# doubles with each further failure (iamd.services.iam.mfa_attempts).
+FREE_FAILURES = 5
+LOCKED = "MultiFactorAuthentication failed: too many invalid MFA one time pass codes for this device"
+
+
+def _wrong(seed: str, offset: float) -> str:
+    """A code that is none of the three the server accepts around ``offset``."""
+    valid = {code_at(seed, offset + d) for d in (-2 * STEP, -STEP, 0, STEP, 2 * STEP)}
+    return next(c for c in (f"{n:06d}" for n in range(10)) if c not in valid)
+
+
+def _guess(alice: dict[str, Any], error_of: Any, code: str) -> dict[str, Any]:
+    return error_of(alice["sts"].get_session_token, SerialNumber=alice["serial"], TokenCode=code)
+
+
+def test_guessing_codes_locks_the_device_with_a_doubling_back_off(
+    server: Any, alice: dict[str, Any], error_of: Any
+) -> None:
+    seed = alice["seed"]
+    for _ in range(FREE_FAILURES):
+        err = _guess(alice, error_of, _wrong(seed, STEP))
+        assert err["Message"].startswith("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+    locked = _guess(alice, error_of, code_at(seed, STEP))  # the right code, refused while locked
+    assert (locked["Code"], locked["HTTPStatus"]) == ("AccessDenied", 403)
+    assert locked["Message"].startswith(LOCKED), locked
+
+    server.set_clock_offset(2 * STEP)  # past the first window (30 s)
+    assert _guess(alice, error_of, _wrong(seed, 3 * STEP))["Message"].startswith(
+        "MultiFactorAuthentication failed with invalid MFA one time pass code.")
+    server.set_clock_offset(3 * STEP)  # the sixth failure in a row locks for 60 s, not 30
+    assert _guess(alice, error_of, code_at(seed, 3 * STEP))["Message"].startswith(LOCKED)
+
+    server.set_clock_offset(5 * STEP)
+    creds = alice["sts"].get_session_token(SerialNumber=alice["serial"], TokenCode=code_at(seed, 5 * STEP))
+    assert creds["Credentials"]["SessionToken"]
+    # An accepted code clears the count: five more guesses are allowed before the next lockout.
+    for _ in range(FREE_FAILURES - 1):
+        assert not _guess(alice, error_of, _wrong(seed, 6 * STEP))["Message"].startswith(LOCKED)
+    alice["sts"].get_session_token(SerialNumber=alice["serial"], TokenCode=code_at(seed, 6 * STEP))
+
+
+def _user_with_device(server: Any, iam: Any, name: str, actions: list[str]) -> dict[str, Any]:
+    key = user_with_policy(iam, name, {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+    seed, serial = device["Base32StringSeed"].decode(), device["SerialNumber"]
+    iam.enable_mfa_device(UserName=name, SerialNumber=serial, **consecutive(seed))
+    return {"key": key, "sts": clients(server, key)[1], "serial": serial, "seed": seed}
+
+
+def test_assume_role_and_resync_count_against_the_same_device(server: Any, iam: Any, error_of: Any) -> None:
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{server.account_id}:root"}, "Action": "sts:AssumeRole"}]}
+    role_arn = iam.create_role(RoleName="ops", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    dave = _user_with_device(server, iam, "dave", ["sts:AssumeRole", "sts:GetSessionToken"])
+    seed = dave["seed"]
+    for n in range(FREE_FAILURES):
+        err = error_of(dave["sts"].assume_role, RoleArn=role_arn, RoleSessionName=f"s{n}",
+                       SerialNumber=dave["serial"], TokenCode=_wrong(seed, STEP))
+        assert err["Message"].startswith("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+    assert _guess(dave, error_of, code_at(seed, STEP))["Message"].startswith(LOCKED)
+    resync = error_of(iam.resync_mfa_device, UserName="dave", SerialNumber=dave["serial"], **consecutive(seed, STEP))
+    assert (resync["Code"], resync["HTTPStatus"]) == ("InvalidAuthenticationCode", 403)
+    assert "too many invalid codes for this device; try again after " in resync["Message"]
+    # An administrator's way out besides waiting: deactivate and enable the device again.
+    iam.deactivate_mfa_device(UserName="dave", SerialNumber=dave["serial"])
+    server.set_clock_offset(2 * STEP)  # fresh steps: the replay mark survives the deactivation
+    iam.enable_mfa_device(UserName="dave", SerialNumber=dave["serial"], **consecutive(seed, 2 * STEP))
+    dave["sts"].get_session_token(SerialNumber=dave["serial"], TokenCode=code_at(seed, 3 * STEP))
+
+
+def test_the_lockout_holds_across_a_restart(tmp_path: Any) -> None:
+    from functional_helpers import error
+
+    from iamd.testing import IamdServer
+
+    data = tmp_path / "data"
+    first = IamdServer(extra_args=["--data-dir", str(data)])
+    with first:
+        erin = _user_with_device(first, first.client("iam"), "erin", ["sts:GetSessionToken"])
+        for _ in range(FREE_FAILURES):
+            error(erin["sts"].get_session_token, SerialNumber=erin["serial"], TokenCode=_wrong(erin["seed"], STEP))
+    second = IamdServer(extra_args=["--data-dir", str(data)])
+    second.access_key_id, second.secret_access_key = first.access_key_id, first.secret_access_key
+    with second:
+        sts = clients(second, erin["key"])[1]
+        err = error(sts.get_session_token, SerialNumber=erin["serial"], TokenCode=code_at(erin["seed"], STEP))
+        assert err["Message"].startswith(LOCKED)
+
+
+# Item 11 of issue 9: the serial number a path and name give must be one SerialNumber accepts
+# (botocore's serialNumberType: at most 256 characters of [\w+=/:,.@-]).
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [("n" * 2212, "/"), ("n" * 10_000, "/"), ("n" * 227, "/"), ("n" * 200, "/" + "p" * 40 + "/"), ("x", "/a!b/"),
+     ("x", "/a#b/")],
+)
+def test_a_serial_number_other_operations_refuse_is_not_created(
+    iam: Any, error_of: Any, name: str, path: str
+) -> None:
+    err = error_of(iam.create_virtual_mfa_device, VirtualMFADeviceName=name, Path=path)
+    assert (err["Code"], err["HTTPStatus"]) == ("InvalidInput", 400), err
+    assert "serial number of the MFA device" in err["Message"]
+    assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
+
+
+def test_the_longest_serial_number_works_end_to_end(server: Any, iam: Any) -> None:
+    name = "n" * (256 - len(f"arn:aws:iam::{server.account_id}:mfa/"))
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]["SerialNumber"]
+    assert len(serial) == 256
+    iam.tag_mfa_device(SerialNumber=serial, Tags=[{"Key": "k", "Value": "v"}])
+    iam.delete_virtual_mfa_device(SerialNumber=serial)
+    assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from iamd.api import admin
-from iamd.api.protocols import WireProtocol, protocols
+from iamd.api.protocols import WireProtocol, intended_service, protocols
 from iamd.audit.record import ApiCallRecord
 from iamd.audit.recorder import Recorder
 from iamd.audit.retention import prune
@@ -32,6 +32,7 @@ from iamd.auth.authparams import parse_auth
 from iamd.auth.caller import Caller
 from iamd.auth.principals import account_of_long_term_key, resolve_access_key
 from iamd.auth.request import HttpRequest, SigV4Auth
+from iamd.auth.scope import RegionCheck, wrong_service
 from iamd.auth.sessions import SessionKeyring, account_of_access_key_id, caller_from_claims, open_session
 from iamd.auth.sigv4 import verify
 from iamd.authz import catalogue
@@ -42,7 +43,6 @@ from iamd.errors import (
     InternalFailure,
     RequestEntityTooLarge,
     SenderError,
-    UnknownService,
 )
 from iamd.services.context import Call
 from iamd.services.registry import ACTIONS, load_all
@@ -98,6 +98,7 @@ class App:
         self.runtime = runtime
         load_all()
         self.protocols = protocols()
+        self.regions = RegionCheck(runtime.extra_regions)
         self.authorizer = Authorizer(runtime.master_key, runtime.previous_master_keys)
         runtime.message_sealer = self.authorizer.messages
         runtime.caches["policy_sets"] = self.authorizer.policy_sets
@@ -126,8 +127,11 @@ class App:
             auth = parse_auth(http)
             state.service, state.region, state.access_key_id = auth.service, _requested_region(auth), auth.access_key_id
             if auth.service not in self.protocols:
-                raise UnknownService(service=auth.service)
+                intended = intended_service(self.protocols, http)
+                proto = self.protocols[intended]
+                raise wrong_service(intended)
             proto = self.protocols[auth.service]
+            self.regions.check(auth.region)
             # Named before authentication, so that a failed authentication is audited under the
             # call it attempted, as CloudTrail does.
             prepared = proto.prepare(http, request.headers.get("content-type", ""))

@@ -133,6 +133,17 @@ def dumps(document: Any) -> bytes:
     return json.dumps(document, separators=(",", ":"), default=str).encode("ascii")
 
 
+# JSON-protocol services name the authentication errors differently from Query ones (CloudTrail
+# answers an unknown key with UnrecognizedClientException, a bad signature with
+# InvalidSignatureException).
+JSON_CODES = {
+    "SignatureDoesNotMatch": "InvalidSignatureException",
+    "InvalidClientTokenId": "UnrecognizedClientException",
+    "IncompleteSignature": "IncompleteSignatureException",
+    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+}
+
+
 def render_error(err: AwsError) -> bytes:
     """``{"__type": code, "message": text}``: botocore's JSON parser reads ``__type`` and ``message``."""
-    return dumps({"__type": err.code, "message": err.message})
+    return dumps({"__type": JSON_CODES.get(err.code, err.code), "message": err.message})

@@ -7,6 +7,7 @@ operation, JSON both ways). The app picks the protocol by the SigV4 scope's serv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from iamd.api.json_protocol import JsonServiceCodec
@@ -82,3 +83,21 @@ class JsonProtocol:
 
 def protocols() -> dict[str, WireProtocol]:
     return {"iam": QueryProtocol("iam"), "sts": QueryProtocol("sts"), "cloudtrail": JsonProtocol("cloudtrail")}
+
+
+def intended_service(served: Mapping[str, WireProtocol], http: HttpRequest) -> str:
+    """The service a request whose scope names none of iamd's was meant for, so that its error is
+    one the client can parse: a JSON service when it names an ``X-Amz-Target`` (the one whose
+    prefix it has, else the first), else the Query service of its ``Version`` (else IAM)."""
+    target = next((v for k, v in http.headers if k.lower() == "x-amz-target"), None)
+    if target is not None:
+        json_services = [(n, p) for n, p in served.items() if isinstance(p, JsonProtocol)]
+        prefix = target.rpartition(".")[0]
+        return next((n for n, p in json_services if p.codec.target_prefix == prefix), json_services[0][0])
+    try:
+        version = decode(http.query_string, http.body, "").get("Version")
+    except AwsError:
+        version = None
+    return next(
+        (n for n, p in served.items() if isinstance(p, QueryProtocol) and p.codec.api_version == version), "iam"
+    )

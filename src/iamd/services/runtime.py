@@ -36,6 +36,8 @@ class Runtime:
     previous_master_keys: tuple[bytes, ...] = ()
     # Proxies whose X-Forwarded-For is believed for aws:SourceIp.
     trusted_proxies: frozenset[str] = frozenset()
+    # Regions besides AWS's that a SigV4 credential scope may name (``--extra-regions``).
+    extra_regions: frozenset[str] = frozenset()
     # Encodes/decodes AccessDenied authorization messages (set by the API layer).
     message_sealer: Any = None
     # Seals and opens session tokens (iamd.auth.sessions.SessionKeyring).

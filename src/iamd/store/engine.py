@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.pool import StaticPool
+
+from iamd.store.private_files import private_sqlite_files
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = "0005"
@@ -31,12 +33,23 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL; None for an in-memory database."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
 class Store:
     """One database. ``begin()`` is the unit of work: one API call is one transaction."""
 
     def __init__(self, url: str) -> None:
         self.url = normalize_url(url)
         self.dialect = "sqlite" if self.url.startswith("sqlite") else "postgresql"
+        db_file = sqlite_file(self.url) if self.dialect == "sqlite" else None
+        if db_file is not None:
+            private_sqlite_files(db_file)
         self.engine = _create_engine(self.url, self.dialect)
 
     @contextmanager

@@ -278,6 +278,10 @@ mfa_devices = Table(
     # How many time steps the device's clock runs ahead of the server's (behind if negative);
     # ResyncMFADevice measures it, verification centres its window on it.
     Column("drift_steps", Integer, nullable=False, default=0, server_default="0"),
+    # Codes tried since the last accepted one, and until when the device refuses every code
+    # (services/iam/mfa_attempts.py): one row per device, however many guesses an attacker sends.
+    Column("failed_attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("locked_until", UtcDateTime(), nullable=True),
     UniqueConstraint("account_id", "name_lower"),
     Index(None, "user_id"),
 )

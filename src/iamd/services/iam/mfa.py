@@ -3,7 +3,8 @@
 A device is created unassigned; EnableMFADevice assigns it to a user once two consecutive codes
 prove the user holds the seed. The seed is sealed at rest (``SecretBox``, bound to the serial
 number) and shown once, at creation. The TOTP rules — ±1 step of skew, drift, replay — are
-``auth/totp.py``'s; this module keeps each device's ``last_used_step`` and ``drift_steps``.
+``auth/totp.py``'s; this module keeps each device's ``last_used_step`` and ``drift_steps``, and
+every code check (enable, resync, STS) goes through ``mfa_attempts``' back-off on wrong codes.
 
 The root user: AWS lets root assign itself a virtual MFA device only in the console ("You cannot
 enable an MFA device for the AWS account root user with the AWS CLI, AWS API …",
@@ -16,8 +17,11 @@ and in ``ListVirtualMFADevices`` with root as its ``User``.
 from __future__ import annotations
 
 import io
+import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import segno
@@ -26,12 +30,13 @@ from sqlalchemy import Row, func, select, update
 from iamd.auth import totp
 from iamd.errors import AccessDenied
 from iamd.services.context import Call
-from iamd.services.iam import tagging
+from iamd.services.iam import mfa_attempts, tagging
 from iamd.services.iam.common import arn, check_new_tags, paginate
 from iamd.services.iam.errors import (
     DeleteConflict,
     EntityAlreadyExists,
     InvalidAuthenticationCode,
+    InvalidInput,
     LimitExceeded,
     NoSuchEntity,
 )
@@ -42,6 +47,12 @@ from iamd.store import tags as tag_store
 
 devices = schema.mfa_devices
 
+# botocore's serialNumberType, the SerialNumber of every other MFA operation: a device whose serial
+# breaks it could be created but never enabled, tagged or deleted. CreateVirtualMFADevice's own
+# Path (any printable ASCII, 512) and name (no maximum) do not imply it, so it is checked here.
+SERIAL_MAX = 256
+SERIAL_PATTERN = re.compile(r"[\w+=/:,.@-]+", re.ASCII)
+
 # "MFA devices in use per user: 8" (reference_iam-quotas.md).
 DEVICES_PER_USER = 8
 
@@ -49,6 +60,8 @@ DEVICES_PER_USER = 8
 INVALID_CODE = "Authentication code for device is not valid."
 # STS's answers when SerialNumber/TokenCode do not prove MFA (AccessDenied, as AWS words them).
 STS_WRONG_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
+STS_LOCKED = "MultiFactorAuthentication failed: too many invalid MFA one time pass codes for this device; try again after {}. "
+IAM_LOCKED = "Authentication code for device is not valid: too many invalid codes for this device; try again after {}."
 STS_WRONG_SERIAL = (
     "MultiFactorAuthentication failed, unable to validate MFA code.  "
     "Please verify your MFA serial number is valid and associated with this user."
@@ -99,6 +112,32 @@ def _seed(call: Call, row: Row[Any]) -> str:
     return call.runtime.secretbox.open(row.seed_sealed, aad=row.serial_number)
 
 
+def _checked(
+    call: Call, row: Row[Any], verify: Callable[[str], int | None], locked: Callable[[datetime], Exception]
+) -> int | None:
+    """``verify(seed)`` — the step a code belongs to, or None — under the device's attempt limit
+    (``mfa_attempts``): a locked device raises ``locked(until)`` without checking the code."""
+    until = mfa_attempts.claim(call, row.device_id)
+    if until is not None:
+        raise locked(until)
+    step = verify(_seed(call, row))
+    if step is not None:
+        mfa_attempts.clear(call, row.device_id)
+    return step
+
+
+def _iam_locked(until: datetime) -> Exception:
+    return InvalidAuthenticationCode(IAM_LOCKED.format(_when(until)))
+
+
+def _sts_locked(until: datetime) -> Exception:
+    return AccessDenied(STS_LOCKED.format(_when(until)))
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _caller_holder(call: Call) -> Holder:
     """The caller's own devices, for the members AWS lets default to the caller."""
     if call.caller.is_root:
@@ -123,16 +162,29 @@ def qr_code_png(uri: str) -> bytes:
     return out.getvalue()
 
 
+def _check_serial(serial: str) -> None:
+    if len(serial) > SERIAL_MAX:
+        raise InvalidInput(
+            f"The serial number of the MFA device would be {len(serial)} characters long;"
+            f" the path and name must give at most {SERIAL_MAX}."
+        )
+    if SERIAL_PATTERN.fullmatch(serial) is None:
+        raise InvalidInput(
+            f"The serial number of the MFA device, {serial}, may contain only letters, digits and _+=/:,.@-"
+        )
+
+
 @action("iam", "CreateVirtualMFADevice")
 def create_virtual_mfa_device(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name, path = p["VirtualMFADeviceName"], p.get("Path") or "/"
+    serial = arn(call.account_id, "mfa", path, name)
+    _check_serial(serial)
     new_tags = check_new_tags(p.get("Tags"))
     clash = call.conn.execute(
         select(devices.c.device_id).where(devices.c.account_id == call.account_id, devices.c.name_lower == name.lower())
     ).first()
     if clash is not None:
         raise EntityAlreadyExists("MFADevice entity at the same path and name already exists.")
-    serial = arn(call.account_id, "mfa", path, name)
     seed = totp.new_seed()
     device_id = uuid.uuid4().hex
     call.conn.execute(
@@ -171,7 +223,12 @@ def _enable(call: Call, holder: Holder, serial: str, code1: str, code2: str) -> 
     ).scalar_one()
     if in_use >= DEVICES_PER_USER:
         raise LimitExceeded(f"Cannot exceed quota for MFADevicesPerUser: {DEVICES_PER_USER}")
-    step = totp.verify_consecutive(_seed(call, row), code1, code2, call.now, row.last_used_step, drift=row.drift_steps)
+    step = _checked(
+        call,
+        row,
+        lambda seed: totp.verify_consecutive(seed, code1, code2, call.now, row.last_used_step, drift=row.drift_steps),
+        _iam_locked,
+    )
     if step is None:
         raise InvalidAuthenticationCode(INVALID_CODE)
     won = call.conn.execute(
@@ -210,13 +267,13 @@ def resync_mfa_device(call: Call, p: dict[str, Any]) -> None:
     clock and remember how far the device runs ahead or behind (``drift_steps``)."""
     holder = Holder(get_user_row(call, p["UserName"]))
     row = _assigned_device(call, holder, p["SerialNumber"])
-    step = totp.verify_consecutive(
-        _seed(call, row),
-        p["AuthenticationCode1"],
-        p["AuthenticationCode2"],
-        call.now,
-        row.last_used_step,
-        totp.RESYNC_WINDOW,
+    step = _checked(
+        call,
+        row,
+        lambda seed: totp.verify_consecutive(
+            seed, p["AuthenticationCode1"], p["AuthenticationCode2"], call.now, row.last_used_step, totp.RESYNC_WINDOW
+        ),
+        _iam_locked,
     )
     if step is None:
         raise InvalidAuthenticationCode(INVALID_CODE)
@@ -231,11 +288,12 @@ def resync_mfa_device(call: Call, p: dict[str, Any]) -> None:
 def deactivate_mfa_device(call: Call, p: dict[str, Any]) -> None:
     holder = _holder(call, p.get("UserName"))
     row = _assigned_device(call, holder, p["SerialNumber"])
-    # The replay mark stays: a code once accepted is refused even after re-enabling.
+    # The replay mark stays: a code once accepted is refused even after re-enabling. The attempt
+    # count does not: an administrator's deactivation is the way out of a lockout besides waiting.
     call.conn.execute(
         update(devices)
         .where(devices.c.device_id == row.device_id)
-        .values(user_id=None, assigned_to_root=False, enabled_at=None, drift_steps=0)
+        .values(user_id=None, assigned_to_root=False, enabled_at=None, drift_steps=0, failed_attempts=0, locked_until=None)
     )
     return None
 
@@ -355,7 +413,9 @@ def verify_session_code(call: Call, serial: str | None, code: str | None) -> boo
         raise AccessDenied(STS_WRONG_SERIAL)
     if code is None:
         raise AccessDenied(STS_WRONG_CODE)
-    step = totp.verify(_seed(call, row), code, call.now, row.last_used_step, drift=row.drift_steps)
+    step = _checked(
+        call, row, lambda seed: totp.verify(seed, code, call.now, row.last_used_step, drift=row.drift_steps), _sts_locked
+    )
     if step is None:
         raise AccessDenied(STS_WRONG_CODE)
     fresh = (devices.c.last_used_step.is_(None)) | (devices.c.last_used_step < step)
