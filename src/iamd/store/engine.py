@@ -18,7 +18,7 @@ from sqlalchemy.pool import StaticPool
 from iamd.store.private_files import private_sqlite_files
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0005"
+HEAD = "0006"
 
 
 def normalize_url(url: str) -> str:
