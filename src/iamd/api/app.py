@@ -42,11 +42,14 @@ from iamd.errors import (
     InternalFailure,
     RequestEntityTooLarge,
     SenderError,
+    ServiceUnavailable,
     UnknownService,
 )
 from iamd.services.context import Call
 from iamd.services.registry import ACTIONS, load_all
 from iamd.services.runtime import Runtime
+from iamd.store.errors import Busy
+from iamd.store.locks import lock_account
 from iamd.store.named import call_memo
 from iamd.store.policy_docs import bump_generation
 
@@ -141,8 +144,11 @@ class App:
             info = self._request_info(request, state.service, state.region)
             # One transaction per call: authentication reads, authorization reads, the action's
             # writes and (for a change) its audit event see one state and commit together.
-            with call_memo(), self.runtime.store.begin() as conn:
+            with call_memo(), self.runtime.store.begin(write=not state.read_only) as conn:
                 state.caller, generation = self._authenticate(conn, http, auth)
+                if state.service == "iam" and not state.read_only:
+                    # Before authorization reads anything: quotas and names hold across processes.
+                    generation = lock_account(conn, state.caller.account_id)
                 # parse() accepts exactly the operation named above, so read_only is already set.
                 state.operation, state.inputs = proto.parse(prepared)
                 info = replace(info, operation=state.operation)
@@ -159,6 +165,11 @@ class App:
         except AwsError as err:
             self._record_failure(state, info, request, request_id, err)
             return Response(proto.render_error(err, request_id), err.status, _headers(request_id, proto))
+        except Busy as busy:
+            log.warning("request %s: the database is busy (%s)", request_id, busy.detail)
+            unavailable = ServiceUnavailable()
+            self._record_failure(state, info, request, request_id, unavailable)
+            return Response(proto.render_error(unavailable, request_id), unavailable.status, _headers(request_id, proto))
         except Exception:
             log.exception("request %s failed", request_id)
             failure = InternalFailure()

@@ -4,6 +4,16 @@ SQLite is the embedded default (WAL mode, ``synchronous=FULL`` so a commit is du
 keys on); PostgreSQL (psycopg 3) is the scale-out backend that many ``iamd serve`` processes share.
 Dialect differences stay in this file. Migrations run on open, so a data folder written by an older
 iamd is upgraded in place; an up-to-date database skips Alembic's script loading to keep start-up fast.
+
+Concurrency (see also ``locks.py``). A writing unit of work on SQLite starts with ``BEGIN
+IMMEDIATE``: it holds the database's one write lock from its first read, so what it counts or
+looks up cannot change before it commits, in this process or another sharing the file. (A
+deferred transaction would read a snapshot and then fail with SQLITE_BUSY_SNAPSHOT — "database is
+locked" — when it tries to write after another writer committed; the busy timeout cannot help
+there.) Read-only units keep the driver's default and never wait for writers (WAL). Lock waits
+are bounded on both backends (``LOCK_TIMEOUT_MS``): beyond it the store raises ``errors.Busy``.
+Every refusal of the database that a concurrent writer can cause (unique and foreign keys,
+deadlocks, lock timeouts) is raised as an ``errors.StoreError``, never as a driver exception.
 """
 
 from __future__ import annotations
@@ -13,10 +23,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.pool import StaticPool
+
+from iamd.store.errors import classify
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = "0004"
+# How long a writer waits for a lock (SQLite's busy timeout, PostgreSQL's lock_timeout).
+LOCK_TIMEOUT_MS = 10_000
 
 
 def normalize_url(url: str) -> str:
@@ -40,8 +55,11 @@ class Store:
         self.engine = _create_engine(self.url, self.dialect)
 
     @contextmanager
-    def begin(self) -> Iterator[Connection]:
+    def begin(self, *, write: bool = True) -> Iterator[Connection]:
+        """A transaction; ``write=False`` promises it only reads (it then never waits on SQLite)."""
         with self.engine.begin() as conn:
+            if write and self.dialect == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield conn
 
     @contextmanager
@@ -84,8 +102,11 @@ def _create_engine(url: str, dialect: str) -> Engine:
             poolclass=StaticPool if memory else None,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        event.listen(engine, "connect", _pg_settings)
+    event.listen(engine, "handle_error", _store_error)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
@@ -93,5 +114,20 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={LOCK_TIMEOUT_MS}")
     cur.close()
+
+
+def _pg_settings(dbapi_conn: object, _record: object) -> None:
+    """A lock wait gives up after ``LOCK_TIMEOUT_MS`` (SQLSTATE 55P03, ``errors.Busy``)."""
+    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cur.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+    cur.close()
+    dbapi_conn.commit()  # type: ignore[attr-defined]
+
+
+def _store_error(context: ExceptionContext) -> None:
+    """Raise the driver's refusals that concurrency causes as the store's own errors."""
+    error = classify(context.original_exception)
+    if error is not None:
+        raise error from context.original_exception

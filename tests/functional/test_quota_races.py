@@ -1,0 +1,97 @@
+"""Quotas and uniqueness hold across two ``iamd serve`` processes sharing one database.
+
+Real concurrent boto3 clients (``tools/races.py``) race on every rule through both processes at
+once, on PostgreSQL and on one SQLite file; each rule must hold exactly and every response be a
+200 or the AWS error. A second account races the first for one account alias: the alias is unique
+across accounts, which no per-account lock covers, so the database constraint must answer
+EntityAlreadyExists, not a 500.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import races
+
+from iamd.testing import IamdServer
+
+ROUNDS = 4
+
+
+@pytest.fixture(autouse=True)
+def _clean() -> None:
+    """These tests run their own servers, not the session's ephemeral one."""
+
+
+def _pair(tmp_path: Path, db_args: list[str]) -> Iterator[tuple[IamdServer, IamdServer]]:
+    """Two processes on one database and one data folder (so one master key)."""
+    data = tmp_path / "data"
+    args = ["--data-dir", str(data), "--log-level", "info", *db_args]
+    first = IamdServer(extra_args=args, log_path=tmp_path / "first.log")
+    with first:
+        second = IamdServer(extra_args=args, log_path=tmp_path / "second.log")
+        # The account and its root key exist already: the second process serves the first's.
+        second.access_key_id, second.secret_access_key = first.access_key_id, first.secret_access_key
+        with second:
+            yield first, second
+    for log in ("first.log", "second.log"):
+        text = (tmp_path / log).read_text()
+        assert "Traceback" not in text, text[-4000:]
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[IamdServer, IamdServer]]:
+    if request.param == "postgresql":
+        db_args = ["--db", request.getfixturevalue("empty_pg_url")]
+    else:
+        db_args = []  # the data folder's iamd.db, shared by both
+    yield from _pair(tmp_path, db_args)
+
+
+def _report(report: Any) -> str:
+    return "\n".join([report.line(), *report.unexpected[:20], *report.violations[:20]])
+
+
+def test_every_quota_and_uniqueness_rule_holds_across_two_processes(pair: tuple[IamdServer, IamdServer]) -> None:
+    first, second = pair
+    report = races.run([first.endpoint, second.endpoint], first.access_key_id, first.secret_access_key,
+                       rounds=ROUNDS)
+    assert report.ok, _report(report)
+    assert report.requests >= ROUNDS * len(races.SCENARIOS) * 3
+    assert report.codes["LimitExceeded"] and report.codes["EntityAlreadyExists"]
+
+
+def _second_account(server: IamdServer, db_args: list[str], data: Path) -> tuple[str, str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "iamd.cli", "account", "create", "--data-dir", str(data), *db_args],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    values = dict(line.split("=", 1) for line in proc.stdout.splitlines() if "=" in line)
+    return values["AWS_ACCESS_KEY_ID"], values["AWS_SECRET_ACCESS_KEY"]
+
+
+def test_one_account_alias_across_accounts(empty_pg_url: str, tmp_path: Path) -> None:
+    db_args = ["--db", empty_pg_url]
+    pairs = _pair(tmp_path, db_args)
+    first, second = next(pairs)
+    try:
+        other_key = _second_account(first, db_args, tmp_path / "data")
+        clients = []
+        for i in range(races.THREADS):
+            endpoint = (first, second)[i % 2].endpoint
+            key = (first.access_key_id, first.secret_access_key) if i % 4 < 2 else other_key
+            clients.append(races.make_client(endpoint, *key))
+        for n in range(ROUNDS):
+            alias = f"shared-alias-{n}"
+            outcomes = races.race(clients, [("create_account_alias", {"AccountAlias": alias})] * races.THREADS)
+            codes = races.counts(outcomes)
+            assert set(codes) <= {"", "EntityAlreadyExists"}, outcomes
+            owners = {i % 4 < 2 for i, (_, code) in enumerate(outcomes) if code == ""}
+            assert len(owners) == 1, outcomes  # one account won, every call of the other lost
+    finally:
+        pairs.close()

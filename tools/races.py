@@ -1,0 +1,494 @@
+"""Concurrency races against running iamd servers: every quota and uniqueness rule, under fire.
+
+Each scenario sets up fresh entities, then releases several threads at once (a barrier) on the
+same rule, spread over every endpoint given (two ``iamd serve`` processes sharing one database
+make the race cross-process), and checks afterwards that the rule held *exactly*: e.g. six
+concurrent CreateAccessKey calls on one user give two keys and four ``LimitExceeded``, never three
+keys and never a 500. Every response must be a 200 or the AWS error the rule names.
+
+Reusable: ``run(endpoints, access_key_id, secret_access_key, rounds=…)`` returns a ``Report``;
+``python tools/races.py --endpoint URL [--endpoint URL2] --rounds N`` prints one line:
+
+    races: requests 1234, 5xx 0, unexpected 0, violations 0
+
+and exits 1 when any rule broke. Clients do not retry (``max_attempts=1``), so a 5xx is seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+Call = tuple[str, dict[str, Any]]
+# (HTTP status, "" for success or the AWS error code)
+Outcome = tuple[int, str]
+Check = Callable[[Any, list[Outcome]], list[str]]
+
+THREADS = 6
+PASSWORD = "Str0ng-Passw0rd!x"
+TRUST = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                              "Action": "sts:AssumeRole"}]}
+)
+POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                                                             "Resource": "*"}]})
+
+
+@dataclass
+class Round:
+    """One race: the calls released together, and what must hold afterwards."""
+
+    calls: list[Call]
+    check: Check
+
+
+@dataclass
+class Report:
+    requests: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    codes: Counter[str] = field(default_factory=Counter)
+    server_errors: int = 0
+    unexpected: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.server_errors or self.unexpected or self.violations)
+
+    def line(self) -> str:
+        return (
+            f"races: requests {self.requests}, 5xx {self.server_errors}, "
+            f"unexpected {len(self.unexpected)}, violations {len(self.violations)}"
+        )
+
+
+# --- outcome helpers --------------------------------------------------------------------
+
+
+def counts(outcomes: list[Outcome]) -> Counter[str]:
+    return Counter(code for _, code in outcomes)
+
+
+def exactly(wins: int, loser_code: str) -> Callable[[list[Outcome]], list[str]]:
+    """``wins`` successes, every other call ``loser_code``."""
+
+    def check(outcomes: list[Outcome]) -> list[str]:
+        c = counts(outcomes)
+        want = Counter({"": wins, loser_code: len(outcomes) - wins})
+        return [] if c == +want else [f"expected {dict(+want)}, got {dict(c)}"]
+
+    return check
+
+
+def _expect(got: int, want: int, what: str) -> list[str]:
+    return [] if got == want else [f"{what}: {got}, expected {want}"]
+
+
+# --- scenarios --------------------------------------------------------------------------
+# Each takes (setup client, unique prefix, shared fixtures) and returns a Round.
+
+
+@dataclass
+class Fixtures:
+    aws_policies: list[str]
+    ssh_keys: list[str]
+
+
+def access_keys_per_user(iam: Any, tag: str, fx: Fixtures) -> Round:
+    iam.create_user(UserName=tag)
+    calls = [("create_access_key", {"UserName": tag})] * THREADS
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        n = len(iam.list_access_keys(UserName=tag)["AccessKeyMetadata"])
+        return exactly(2, "LimitExceeded")(out) + _expect(n, 2, "access keys")
+
+    return Round(calls, check)
+
+
+def _same_name(op: str, extra: dict[str, Any], name_key: str, get: Callable[[Any, str], Any]) -> Callable[..., Round]:
+    def scenario(iam: Any, tag: str, fx: Fixtures) -> Round:
+        calls = [(op, {name_key: tag, **extra})] * THREADS
+
+        def check(iam: Any, out: list[Outcome]) -> list[str]:
+            get(iam, tag)
+            return exactly(1, "EntityAlreadyExists")(out)
+
+        return Round(calls, check)
+
+    scenario.__name__ = f"{op}_same_name"
+    return scenario
+
+
+create_user_same_name = _same_name("create_user", {}, "UserName", lambda iam, n: iam.get_user(UserName=n))
+create_group_same_name = _same_name("create_group", {}, "GroupName", lambda iam, n: iam.get_group(GroupName=n))
+create_role_same_name = _same_name(
+    "create_role", {"AssumeRolePolicyDocument": TRUST}, "RoleName", lambda iam, n: iam.get_role(RoleName=n)
+)
+create_policy_same_name = _same_name("create_policy", {"PolicyDocument": POLICY}, "PolicyName", lambda iam, n: None)
+create_instance_profile_same_name = _same_name(
+    "create_instance_profile", {}, "InstanceProfileName",
+    lambda iam, n: iam.get_instance_profile(InstanceProfileName=n),
+)
+create_virtual_mfa_same_name = _same_name("create_virtual_mfa_device", {}, "VirtualMFADeviceName", lambda iam, n: None)
+
+
+def rename_users_to_one_name(iam: Any, tag: str, fx: Fixtures) -> Round:
+    for i in range(THREADS):
+        iam.create_user(UserName=f"{tag}-{i}")
+    calls = [("update_user", {"UserName": f"{tag}-{i}", "NewUserName": tag}) for i in range(THREADS)]
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        iam.get_user(UserName=tag)
+        return exactly(1, "EntityAlreadyExists")(out)
+
+    return Round(calls, check)
+
+
+def _attached(kind: str) -> Callable[..., Round]:
+    """10 managed policies per user/group/role: 8 attached, 6 more raced → exactly 2 more."""
+
+    def scenario(iam: Any, tag: str, fx: Fixtures) -> Round:
+        name_key = f"{kind}Name"
+        if kind == "Role":
+            iam.create_role(RoleName=tag, AssumeRolePolicyDocument=TRUST)
+        else:
+            getattr(iam, f"create_{kind.lower()}")(**{name_key: tag})
+        attach = getattr(iam, f"attach_{kind.lower()}_policy")
+        for arn in fx.aws_policies[:8]:
+            attach(**{name_key: tag, "PolicyArn": arn})
+        calls = [(f"attach_{kind.lower()}_policy", {name_key: tag, "PolicyArn": arn})
+                 for arn in fx.aws_policies[8:8 + THREADS]]
+
+        def check(iam: Any, out: list[Outcome]) -> list[str]:
+            listed = getattr(iam, f"list_attached_{kind.lower()}_policies")(**{name_key: tag})["AttachedPolicies"]
+            return exactly(2, "LimitExceeded")(out) + _expect(len(listed), 10, f"policies attached to the {kind}")
+
+        return Round(calls, check)
+
+    scenario.__name__ = f"attached_policies_per_{kind.lower()}"
+    return scenario
+
+
+def same_policy_attached_twice(iam: Any, tag: str, fx: Fixtures) -> Round:
+    """Attaching an attached policy again succeeds and changes nothing, however many do it at once."""
+    iam.create_group(GroupName=tag)
+    calls = [("attach_group_policy", {"GroupName": tag, "PolicyArn": fx.aws_policies[0]})] * THREADS
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        listed = iam.list_attached_group_policies(GroupName=tag)["AttachedPolicies"]
+        return exactly(THREADS, "-")(out) + _expect(len(listed), 1, "attachments")
+
+    return Round(calls, check)
+
+
+def groups_per_user(iam: Any, tag: str, fx: Fixtures) -> Round:
+    iam.create_user(UserName=tag)
+    for i in range(8 + THREADS):
+        iam.create_group(GroupName=f"{tag}-{i}")
+    for i in range(8):
+        iam.add_user_to_group(GroupName=f"{tag}-{i}", UserName=tag)
+    calls = [("add_user_to_group", {"GroupName": f"{tag}-{i}", "UserName": tag}) for i in range(8, 8 + THREADS)]
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        n = len(iam.list_groups_for_user(UserName=tag)["Groups"])
+        return exactly(2, "LimitExceeded")(out) + _expect(n, 10, "groups of the user")
+
+    return Round(calls, check)
+
+
+def policy_versions(iam: Any, tag: str, fx: Fixtures) -> Round:
+    arn = iam.create_policy(PolicyName=tag, PolicyDocument=POLICY)["Policy"]["Arn"]
+    calls = [("create_policy_version", {"PolicyArn": arn, "PolicyDocument": POLICY})] * THREADS
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]
+        ids = sorted(v["VersionId"] for v in versions)
+        return (exactly(4, "LimitExceeded")(out) + _expect(len(versions), 5, "policy versions")
+                + _expect(len(set(ids)), 5, "distinct version ids"))
+
+    return Round(calls, check)
+
+
+def login_profile(iam: Any, tag: str, fx: Fixtures) -> Round:
+    iam.create_user(UserName=tag)
+    calls = [("create_login_profile", {"UserName": tag, "Password": PASSWORD})] * THREADS
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        iam.get_login_profile(UserName=tag)
+        return exactly(1, "EntityAlreadyExists")(out)
+
+    return Round(calls, check)
+
+
+def service_specific_credentials(iam: Any, tag: str, fx: Fixtures) -> Round:
+    iam.create_user(UserName=tag)
+    calls = [("create_service_specific_credential",
+              {"UserName": tag, "ServiceName": "codecommit.amazonaws.com"})] * THREADS
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        n = len(iam.list_service_specific_credentials(UserName=tag)["ServiceSpecificCredentials"])
+        return exactly(2, "LimitExceeded")(out) + _expect(n, 2, "service-specific credentials")
+
+    return Round(calls, check)
+
+
+def one_role_per_instance_profile(iam: Any, tag: str, fx: Fixtures) -> Round:
+    iam.create_instance_profile(InstanceProfileName=tag)
+    for i in range(THREADS):
+        iam.create_role(RoleName=f"{tag}-{i}", AssumeRolePolicyDocument=TRUST)
+    calls = [("add_role_to_instance_profile", {"InstanceProfileName": tag, "RoleName": f"{tag}-{i}"})
+             for i in range(THREADS)]
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        n = len(iam.get_instance_profile(InstanceProfileName=tag)["InstanceProfile"]["Roles"])
+        return exactly(1, "LimitExceeded")(out) + _expect(n, 1, "roles in the instance profile")
+
+    return Round(calls, check)
+
+
+def tags_per_user(iam: Any, tag: str, fx: Fixtures) -> Round:
+    iam.create_user(UserName=tag, Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(46)])
+    calls = [("tag_user", {"UserName": tag, "Tags": [{"Key": f"t{i}a", "Value": "v"}, {"Key": f"t{i}b", "Value": "v"}]})
+             for i in range(THREADS)]
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        n = len(iam.list_user_tags(UserName=tag)["Tags"])
+        return exactly(2, "LimitExceeded")(out) + _expect(n, 50, "tags")
+
+    return Round(calls, check)
+
+
+def ssh_keys_per_user(iam: Any, tag: str, fx: Fixtures) -> Round:
+    iam.create_user(UserName=tag)
+    for body in fx.ssh_keys[:3]:
+        iam.upload_ssh_public_key(UserName=tag, SSHPublicKeyBody=body)
+    calls = [("upload_ssh_public_key", {"UserName": tag, "SSHPublicKeyBody": body}) for body in fx.ssh_keys[3:]]
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        n = len(iam.list_ssh_public_keys(UserName=tag)["SSHPublicKeys"])
+        return exactly(2, "LimitExceeded")(out) + _expect(n, 5, "SSH keys")
+
+    return Round(calls, check)
+
+
+def signing_certificates_per_user(iam: Any, tag: str, fx: Fixtures) -> Round:
+    iam.create_user(UserName=tag)
+    calls = [("upload_signing_certificate", {"UserName": tag, "CertificateBody": certificate(tag, i)[0]})
+             for i in range(THREADS)]
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        n = len(iam.list_signing_certificates(UserName=tag)["Certificates"])
+        return exactly(2, "LimitExceeded")(out) + _expect(n, 2, "signing certificates")
+
+    return Round(calls, check)
+
+
+def server_certificate_same_name(iam: Any, tag: str, fx: Fixtures) -> Round:
+    body, key = certificate(tag, 0)
+    calls = [("upload_server_certificate",
+              {"ServerCertificateName": tag, "CertificateBody": body, "PrivateKey": key})] * THREADS
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        iam.get_server_certificate(ServerCertificateName=tag)
+        return exactly(1, "EntityAlreadyExists")(out)
+
+    return Round(calls, check)
+
+
+def delete_user_while_adding_keys(iam: Any, tag: str, fx: Fixtures) -> Round:
+    """DeleteUser against CreateAccessKey: either the user goes (and no key was reported created)
+    or a key is made (and the delete is refused), never a key reported for a vanished user."""
+    iam.create_user(UserName=tag)
+    calls = [("delete_user", {"UserName": tag})] + [("create_access_key", {"UserName": tag})] * 2
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        deleted = out[0][1] == ""
+        created = sum(1 for _, code in out[1:] if code == "")
+        allowed_codes = {"": True, "NoSuchEntity": True, "DeleteConflict": True}
+        bad = [code for _, code in out if code not in allowed_codes]
+        if bad:
+            return [f"unexpected codes {bad}"]
+        if deleted and created:
+            return [f"DeleteUser succeeded and {created} access key(s) were reported created for it"]
+        if not deleted and out[0][1] != "DeleteConflict":
+            return [f"DeleteUser answered {out[0][1]}"]
+        return []
+
+    return Round(calls, check)
+
+
+SCENARIOS: tuple[Callable[[Any, str, Fixtures], Round], ...] = (
+    access_keys_per_user,
+    create_user_same_name,
+    create_group_same_name,
+    create_role_same_name,
+    create_policy_same_name,
+    create_instance_profile_same_name,
+    create_virtual_mfa_same_name,
+    rename_users_to_one_name,
+    _attached("User"),
+    _attached("Group"),
+    _attached("Role"),
+    same_policy_attached_twice,
+    groups_per_user,
+    policy_versions,
+    login_profile,
+    service_specific_credentials,
+    one_role_per_instance_profile,
+    tags_per_user,
+    ssh_keys_per_user,
+    signing_certificates_per_user,
+    server_certificate_same_name,
+    delete_user_while_adding_keys,
+)
+
+
+# --- fixtures ---------------------------------------------------------------------------
+
+
+@cache
+def _rsa_openssh(index: int) -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+
+
+def certificate(cn: str, index: int) -> tuple[str, str]:
+    """A self-signed certificate (PEM) and its private key (PEM), distinct per (cn, index)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{cn}-{index}.example.com")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    pem_key = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), pem_key.decode()
+
+
+def fixtures(iam: Any) -> Fixtures:
+    page = iam.list_policies(Scope="AWS", MaxItems=100)["Policies"]
+    arns = [p["Arn"] for p in page if "/aws-service-role/" not in p["Arn"] and "/service-role/" not in p["Arn"]]
+    if len(arns) < 8 + THREADS:
+        raise RuntimeError("not enough AWS-managed policies to race on")
+    return Fixtures(aws_policies=arns[: 8 + THREADS], ssh_keys=[_rsa_openssh(i) for i in range(3 + THREADS)])
+
+
+# --- the driver -------------------------------------------------------------------------
+
+
+def make_client(endpoint: str, access_key_id: str, secret_access_key: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"max_attempts": 1, "mode": "standard"}, max_pool_connections=THREADS * 2,
+                    connect_timeout=10, read_timeout=60)
+    return boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=access_key_id,
+                        aws_secret_access_key=secret_access_key, config=config)
+
+
+def invoke(client: Any, call: Call) -> Outcome:
+    """Run one call; an error response becomes (status, code), a malformed one (status, '?')."""
+    from botocore.exceptions import ClientError
+
+    op, kwargs = call
+    try:
+        resp = getattr(client, op)(**kwargs)
+        return resp["ResponseMetadata"]["HTTPStatusCode"], ""
+    except ClientError as err:
+        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return status, err.response.get("Error", {}).get("Code") or "?"
+
+
+def race(clients: Sequence[Any], calls: list[Call]) -> list[Outcome]:
+    """Release every call at once (one thread each, behind a barrier); outcomes in call order."""
+    barrier = threading.Barrier(len(calls))
+    out: list[Outcome] = [(0, "?")] * len(calls)
+
+    def worker(i: int) -> None:
+        client = clients[i % len(clients)]
+        barrier.wait()
+        try:
+            out[i] = invoke(client, calls[i])
+        except Exception as err:  # noqa: BLE001 - a transport failure is an outcome, reported
+            out[i] = (0, f"transport:{type(err).__name__}")
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def run(
+    endpoints: Sequence[str],
+    access_key_id: str,
+    secret_access_key: str,
+    *,
+    rounds: int = 3,
+    scenarios: Sequence[Callable[[Any, str, Fixtures], Round]] = SCENARIOS,
+    prefix: str | None = None,
+) -> Report:
+    """Run every scenario ``rounds`` times; calls alternate between ``endpoints``."""
+    report = Report()
+    setup = make_client(endpoints[0], access_key_id, secret_access_key)
+    # One client per racing thread, alternating endpoints: calls of one race reach both processes.
+    clients = [make_client(endpoints[i % len(endpoints)], access_key_id, secret_access_key)
+               for i in range(THREADS * 2)]
+    fx = fixtures(setup)
+    prefix = prefix or f"race{os.getpid()}x{threading.get_ident() % 10000}"
+    serial = itertools.count()
+    for n in range(rounds):
+        for scenario in scenarios:
+            tag = f"{prefix}-{next(serial)}"
+            rnd = scenario(setup, tag, fx)
+            outcomes = race(clients[n % 2:], rnd.calls)
+            report.requests += len(outcomes)
+            for status, code in outcomes:
+                report.statuses[status] += 1
+                report.codes[code or "OK"] += 1
+                if status >= 500 or status == 0:
+                    report.server_errors += 1
+                    report.unexpected.append(f"{scenario.__name__}: HTTP {status} {code}")
+                elif code == "?":
+                    report.unexpected.append(f"{scenario.__name__}: malformed error body (HTTP {status})")
+            report.violations += [f"{scenario.__name__} round {n}: {v}" for v in rnd.check(setup, outcomes)]
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--endpoint", action="append", required=True, help="an iamd endpoint (repeat for several)")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args(argv)
+    report = run(args.endpoint, os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"],
+                 rounds=args.rounds)
+    print(report.line())
+    for line in (report.unexpected + report.violations)[:20]:
+        print("  " + line)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
