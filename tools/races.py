@@ -305,6 +305,17 @@ def server_certificate_same_name(iam: Any, tag: str, fx: Fixtures) -> Round:
     return Round(calls, check)
 
 
+def credential_report(iam: Any, tag: str, fx: Fixtures) -> Round:
+    """A Read-level action that writes (the account's one report row): every call succeeds."""
+    calls = [("generate_credential_report", {})] * THREADS
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        iam.get_credential_report()
+        return exactly(THREADS, "-")(out)
+
+    return Round(calls, check)
+
+
 def delete_user_while_adding_keys(iam: Any, tag: str, fx: Fixtures) -> Round:
     """DeleteUser against CreateAccessKey: either the user goes (and no key was reported created)
     or a key is made (and the delete is refused), never a key reported for a vanished user."""
@@ -349,6 +360,7 @@ SCENARIOS: tuple[Callable[[Any, str, Fixtures], Round], ...] = (
     ssh_keys_per_user,
     signing_certificates_per_user,
     server_certificate_same_name,
+    credential_report,
     delete_user_while_adding_keys,
 )
 

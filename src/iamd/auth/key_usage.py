@@ -43,9 +43,10 @@ class KeyUsage:
         with self._lock:
             pending, self._pending = self._pending, {}
             self._last_flush = time.monotonic()
+        # In key order: processes flushing at once lock the rows in one order, so never deadlock.
         return [
             {"key_id": key_id, "used_at": when, "service": service, "region": region}
-            for key_id, (when, service, region) in pending.items()
+            for key_id, (when, service, region) in sorted(pending.items())
         ]
 
     def flush(self, conn: Connection) -> None:
