@@ -11,7 +11,7 @@ Reusable: ``run(endpoints, access_key_id, secret_access_key, rounds=…)`` retur
 
     races: requests 1234, 5xx 0, unexpected 0, violations 0
 
-and exits 1 when any rule broke. Clients do not retry (``max_attempts=1``), so a 5xx is seen.
+and exits 1 when any rule broke. Clients never retry (``total_max_attempts=1``), so a 5xx is seen.
 """
 
 from __future__ import annotations
@@ -413,7 +413,7 @@ def make_client(endpoint: str, access_key_id: str, secret_access_key: str) -> An
     import boto3
     from botocore.config import Config
 
-    config = Config(retries={"max_attempts": 1, "mode": "standard"}, max_pool_connections=THREADS * 2,
+    config = Config(retries={"total_max_attempts": 1, "mode": "standard"}, max_pool_connections=THREADS * 2,
                     connect_timeout=10, read_timeout=60)
     return boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=access_key_id,
                         aws_secret_access_key=secret_access_key, config=config)

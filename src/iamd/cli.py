@@ -44,6 +44,13 @@ def parser() -> argparse.ArgumentParser:
         help="prune audit events older than this many days, hourly (env IAMD_TRAIL_RETENTION_DAYS)",
     )
     serve.add_argument(
+        "--lock-timeout",
+        type=_positive_seconds,
+        default=env_default("lock_timeout"),
+        help="seconds a change waits for a concurrent change's lock before answering ServiceUnavailable "
+        "(env IAMD_LOCK_TIMEOUT; default 10)",
+    )
+    serve.add_argument(
         "--trusted-proxies",
         default=env_default("trusted_proxies"),
         help="comma-separated proxy addresses whose X-Forwarded-For sets aws:SourceIp (env IAMD_TRUSTED_PROXIES)",
@@ -57,6 +64,16 @@ def parser() -> argparse.ArgumentParser:
     _add_audit(sub)
     _add_trail(sub)
     return root
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, got {text!r}")
+    return value
 
 
 def _add_trail(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

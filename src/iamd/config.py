@@ -16,6 +16,7 @@ DEFAULTS = {
     "trusted_proxies": "",
     "audit_trail": "on",
     "trail_retention_days": "",
+    "lock_timeout": "10",
 }
 
 
@@ -35,6 +36,9 @@ class Settings:
     # The CloudTrail-style audit trail (on by default) and how many days of it to keep.
     audit_trail: bool = True
     trail_retention_days: int | None = None
+    # Seconds a change waits for another's lock (the account's, or SQLite's write lock) before
+    # the call answers ServiceUnavailable (503, which SDKs retry).
+    lock_timeout: float = 10.0
 
     @property
     def db_url(self) -> str:
@@ -65,4 +69,5 @@ def from_values(values: dict[str, object]) -> Settings:
         trusted_proxies=tuple(p.strip() for p in str(values.get("trusted_proxies") or "").split(",") if p.strip()),
         audit_trail=str(values.get("audit_trail") or "on").lower() not in ("off", "0", "false", "no"),
         trail_retention_days=int(str(values["trail_retention_days"])) if values.get("trail_retention_days") else None,
+        lock_timeout=float(str(values.get("lock_timeout") or DEFAULTS["lock_timeout"])),
     )

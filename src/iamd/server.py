@@ -24,7 +24,7 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
     previous = previous_master_keys_from_env()
     keyring = SessionKeyring(master_key, previous)
     box = SecretBox(master_key, previous=previous)
-    store = Store(settings.db_url)
+    store = Store(settings.db_url, lock_timeout_ms=round(settings.lock_timeout * 1000))
     store.migrate()
     if previous:
         with store.begin() as conn:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, update
 
@@ -50,10 +51,18 @@ class KeyUsage:
         ]
 
     def flush(self, conn: Connection) -> None:
-        """Write the pending notes in the caller's transaction."""
+        """Write the pending notes in the caller's transaction; if the database refuses, they
+        wait for the next flush (notes made meanwhile are newer and win)."""
         rows = self.take()
         if rows:
-            conn.execute(_UPDATE, rows)
+            try:
+                conn.execute(_UPDATE, rows)
+            except Exception:
+                with self._lock:
+                    for row in rows:
+                        note: Any = (row["used_at"], row["service"], row["region"])
+                        self._pending.setdefault(str(row["key_id"]), note)
+                raise
 
     def clear(self) -> None:
         with self._lock:

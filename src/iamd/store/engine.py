@@ -11,13 +11,15 @@ looks up cannot change before it commits, in this process or another sharing the
 deferred transaction would read a snapshot and then fail with SQLITE_BUSY_SNAPSHOT — "database is
 locked" — when it tries to write after another writer committed; the busy timeout cannot help
 there.) Read-only units keep the driver's default and never wait for writers (WAL). Lock waits
-are bounded on both backends (``LOCK_TIMEOUT_MS``): beyond it the store raises ``errors.Busy``.
-Every refusal of the database that a concurrent writer can cause (unique and foreign keys,
-deadlocks, lock timeouts) is raised as an ``errors.StoreError``, never as a driver exception.
+are bounded on both backends (``lock_timeout_ms``, ``iamd serve --lock-timeout``), beyond which
+the store raises ``errors.Busy``. Every refusal of the database that a concurrent writer can
+cause (unique and foreign keys, deadlocks, lock timeouts) is raised as an ``errors.StoreError``,
+never as a driver exception.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +32,7 @@ from iamd.store.errors import classify
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = "0004"
-# How long a writer waits for a lock (SQLite's busy timeout, PostgreSQL's lock_timeout).
+# How long a writer waits for a lock by default (SQLite's busy timeout, PostgreSQL's lock_timeout).
 LOCK_TIMEOUT_MS = 10_000
 
 
@@ -49,10 +51,10 @@ def sqlite_url(path: Path) -> str:
 class Store:
     """One database. ``begin()`` is the unit of work: one API call is one transaction."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> None:
         self.url = normalize_url(url)
         self.dialect = "sqlite" if self.url.startswith("sqlite") else "postgresql"
-        self.engine = _create_engine(self.url, self.dialect)
+        self.engine = _create_engine(self.url, self.dialect, lock_timeout_ms)
 
     @contextmanager
     def begin(self, *, write: bool = True) -> Iterator[Connection]:
@@ -93,7 +95,7 @@ def _current_revision(conn: Connection) -> str | None:
     return row[0] if row else None
 
 
-def _create_engine(url: str, dialect: str) -> Engine:
+def _create_engine(url: str, dialect: str, lock_timeout_ms: int) -> Engine:
     if dialect == "sqlite":
         memory = url in ("sqlite://", "sqlite:///:memory:")
         engine = create_engine(
@@ -101,27 +103,27 @@ def _create_engine(url: str, dialect: str) -> Engine:
             connect_args={"check_same_thread": False},
             poolclass=StaticPool if memory else None,
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", functools.partial(_sqlite_pragmas, lock_timeout_ms))
     else:
         engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
-        event.listen(engine, "connect", _pg_settings)
+        event.listen(engine, "connect", functools.partial(_pg_settings, lock_timeout_ms))
     event.listen(engine, "handle_error", _store_error)
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+def _sqlite_pragmas(lock_timeout_ms: int, dbapi_conn: object, _record: object) -> None:
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={LOCK_TIMEOUT_MS}")
+    cur.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
     cur.close()
 
 
-def _pg_settings(dbapi_conn: object, _record: object) -> None:
-    """A lock wait gives up after ``LOCK_TIMEOUT_MS`` (SQLSTATE 55P03, ``errors.Busy``)."""
+def _pg_settings(lock_timeout_ms: int, dbapi_conn: object, _record: object) -> None:
+    """A lock wait gives up after ``lock_timeout_ms`` (SQLSTATE 55P03, ``errors.Busy``)."""
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
-    cur.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+    cur.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
     cur.close()
     dbapi_conn.commit()  # type: ignore[attr-defined]
 
