@@ -133,6 +133,7 @@ def account_create(args: argparse.Namespace) -> int:
     from iamd.server import build_runtime
     from iamd.services.accounts import AccountError, create_account
     from iamd.services.runtime import utcnow
+    from iamd.store.errors import AlreadyExists
 
     vals = vars(args) | {"host": "127.0.0.1", "port": 0}
     runtime, _ = build_runtime(from_values(vals))
@@ -142,6 +143,9 @@ def account_create(args: argparse.Namespace) -> int:
             creds = create_account(conn, runtime.secretbox, account_id, utcnow())
     except AccountError as err:
         print(f"iamd: {err}", file=sys.stderr)
+        return 2
+    except AlreadyExists:  # another process created the same account id meanwhile
+        print(f"iamd: account {account_id} already exists", file=sys.stderr)
         return 2
     print(f"account: {creds.account_id}")
     print(f"AWS_ACCESS_KEY_ID={creds.access_key_id}")

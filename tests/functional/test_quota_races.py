@@ -14,6 +14,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,41 @@ def test_a_change_that_cannot_get_its_lock_is_service_unavailable(
             assert iam.get_user(UserName="before")["User"]["UserName"] == "before"
         iam.create_user(UserName="blocked")
     _assert_no_internal_failure(tmp_path / "iamd.log")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_processes_starting_at_once_on_a_new_database_share_one_account(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Migrations and the first account are made once, whichever process gets there first."""
+    db_args = ["--db", request.getfixturevalue("empty_pg_url")] if backend == "postgresql" else []
+    servers = [IamdServer(extra_args=["--data-dir", str(tmp_path / "data"), *db_args],
+                          log_path=tmp_path / f"{i}.log") for i in range(3)]
+    failures: list[BaseException] = []
+
+    def start(server: IamdServer) -> None:
+        try:
+            server.start(timeout=60)
+        except BaseException as err:  # noqa: BLE001 - reported below
+            failures.append(err)
+
+    threads = [threading.Thread(target=start, args=(s,)) for s in servers]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not failures, [(tmp_path / f"{i}.log").read_text()[-2000:] for i in range(3)]
+        valid = []
+        for candidate in servers:
+            outcome = races.invoke(races.make_client(servers[0].endpoint, candidate.access_key_id,
+                                                     candidate.secret_access_key), ("get_account_summary", {}))
+            if outcome == (200, ""):
+                valid.append(candidate)
+        assert len(valid) == 1  # the root key of the process that created the account
+        for server in servers:
+            client = races.make_client(server.endpoint, valid[0].access_key_id, valid[0].secret_access_key)
+            assert races.invoke(client, ("create_user", {"UserName": f"via-{server.port}"})) == (200, "")
+    finally:
+        for server in servers:
+            server.stop()

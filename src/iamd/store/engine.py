@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.pool import StaticPool
 
@@ -32,6 +32,8 @@ from iamd.store.errors import classify
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = "0004"
+# The advisory lock ``Store.exclusive`` takes on PostgreSQL ("iamd" in ASCII).
+_STARTUP_LOCK = 0x69616D64
 # How long a writer waits for a lock by default (SQLite's busy timeout, PostgreSQL's lock_timeout).
 LOCK_TIMEOUT_MS = 10_000
 
@@ -65,6 +67,21 @@ class Store:
             yield conn
 
     @contextmanager
+    def exclusive(self) -> Iterator[Connection]:
+        """A transaction no other process runs at the same time on this database: start-up's
+        migrations and first account, which several processes may attempt at once.
+
+        SQLite's ``BEGIN IMMEDIATE`` excludes every other writer; PostgreSQL takes a
+        transaction-scoped advisory lock, waited for without the lock timeout (a migration may
+        take longer than a call should wait).
+        """
+        with self.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STARTUP_LOCK})
+            yield conn
+
+    @contextmanager
     def connect(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             yield conn
@@ -73,7 +90,9 @@ class Store:
         with self.engine.connect() as conn:
             if _current_revision(conn) == HEAD:
                 return
-        with self.engine.begin() as conn:
+        with self.exclusive() as conn:
+            if inspect(conn).has_table("alembic_version") and _current_revision(conn) == HEAD:
+                return  # another process migrated while this one waited
             from alembic import command
             from alembic.config import Config
 
