@@ -305,6 +305,86 @@ def server_certificate_same_name(iam: Any, tag: str, fx: Fixtures) -> Round:
     return Round(calls, check)
 
 
+def _sized_policy(non_space: int) -> str:
+    """A valid identity policy of exactly ``non_space`` characters that are not white space."""
+    head = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::'
+    tail = '"}]}'
+    return head + "b" * (non_space - len(head) - len(tail)) + tail
+
+
+def inline_policy_size_per_user(iam: Any, tag: str, fx: Fixtures) -> Round:
+    """A user's inline policies share 2,048 characters: three of 700 do not fit, two do."""
+    iam.create_user(UserName=tag)
+    calls = [("put_user_policy", {"UserName": tag, "PolicyName": f"p{i}", "PolicyDocument": _sized_policy(700)})
+             for i in range(THREADS)]
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        n = len(iam.list_user_policies(UserName=tag)["PolicyNames"])
+        return exactly(2, "LimitExceeded")(out) + _expect(n, 2, "inline policies")
+
+    return Round(calls, check)
+
+
+def password_policy_upserts(iam: Any, tag: str, fx: Fixtures) -> Round:
+    """The account's one password policy row, created by whichever update comes first."""
+    invoke(iam, ("delete_account_password_policy", {}))
+    calls = [("update_account_password_policy", {"MinimumPasswordLength": 8 + i}) for i in range(THREADS)]
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        length = iam.get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"]
+        return exactly(THREADS, "-")(out) + ([] if 8 <= length < 8 + THREADS else [f"length {length}"])
+
+    return Round(calls, check)
+
+
+def _virtual_device(iam: Any, name: str) -> tuple[str, str]:
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+    return device["SerialNumber"], device["Base32StringSeed"].decode()
+
+
+def _codes(seed: str) -> dict[str, str]:
+    import pyotp
+
+    step = int(datetime.now(UTC).timestamp()) // 30
+    totp = pyotp.TOTP(seed)
+    return {"AuthenticationCode1": totp.generate_otp(step - 1), "AuthenticationCode2": totp.generate_otp(step)}
+
+
+def mfa_device_enabled_once(iam: Any, tag: str, fx: Fixtures) -> Round:
+    """One virtual device, enabled for six users at once: one user gets it."""
+    serial, seed = _virtual_device(iam, tag)
+    for i in range(THREADS):
+        iam.create_user(UserName=f"{tag}-{i}")
+    codes = _codes(seed)
+    calls = [("enable_mfa_device", {"UserName": f"{tag}-{i}", "SerialNumber": serial, **codes})
+             for i in range(THREADS)]
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        holders = sum(len(iam.list_mfa_devices(UserName=f"{tag}-{i}")["MFADevices"]) for i in range(THREADS))
+        bad = [code for _, code in out if code not in ("", "EntityAlreadyExists", "InvalidAuthenticationCode")]
+        return _expect(sum(1 for _, c in out if c == ""), 1, "enables") + _expect(holders, 1, "holders") + (
+            [f"unexpected {bad}"] if bad else [])
+
+    return Round(calls, check)
+
+
+def mfa_devices_per_user(iam: Any, tag: str, fx: Fixtures) -> Round:
+    """Eight MFA devices per user: seven enabled, six raced, one more fits."""
+    iam.create_user(UserName=tag)
+    for i in range(7):
+        serial, seed = _virtual_device(iam, f"{tag}-{i}")
+        iam.enable_mfa_device(UserName=tag, SerialNumber=serial, **_codes(seed))
+    devices = [_virtual_device(iam, f"{tag}-r{i}") for i in range(THREADS)]
+    calls = [("enable_mfa_device", {"UserName": tag, "SerialNumber": serial, **_codes(seed)})
+             for serial, seed in devices]
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        n = len(iam.list_mfa_devices(UserName=tag)["MFADevices"])
+        return exactly(1, "LimitExceeded")(out) + _expect(n, 8, "MFA devices of the user")
+
+    return Round(calls, check)
+
+
 def credential_report(iam: Any, tag: str, fx: Fixtures) -> Round:
     """A Read-level action that writes (the account's one report row): every call succeeds."""
     calls = [("generate_credential_report", {})] * THREADS
@@ -360,6 +440,10 @@ SCENARIOS: tuple[Callable[[Any, str, Fixtures], Round], ...] = (
     ssh_keys_per_user,
     signing_certificates_per_user,
     server_certificate_same_name,
+    inline_policy_size_per_user,
+    password_policy_upserts,
+    mfa_device_enabled_once,
+    mfa_devices_per_user,
     credential_report,
     delete_user_while_adding_keys,
 )
