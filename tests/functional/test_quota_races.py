@@ -132,7 +132,7 @@ def test_a_change_that_cannot_get_its_lock_is_service_unavailable(
     backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     """Past ``--lock-timeout`` a change answers 503 ServiceUnavailable (SDKs retry it), reads go on,
-    and the same change succeeds once the lock is free."""
+    a refused request never waits for the lock, and the change succeeds once the lock is free."""
     db = request.getfixturevalue("empty_pg_url") if backend == "postgresql" else ""
     data = tmp_path / "data"
     server = IamdServer(extra_args=["--data-dir", str(data), "--lock-timeout", "0.2", *(["--db", db] if db else [])],
@@ -140,10 +140,15 @@ def test_a_change_that_cannot_get_its_lock_is_service_unavailable(
     with server:
         iam = races.make_client(server.endpoint, server.access_key_id, server.secret_access_key)
         iam.create_user(UserName="before")
+        key = iam.create_access_key(UserName="before")["AccessKey"]
+        nobody = races.make_client(server.endpoint, key["AccessKeyId"], key["SecretAccessKey"])
+        forger = races.make_client(server.endpoint, server.access_key_id, "not-the-secret")
         with _holding_the_lock(db, data, server.account_id):
             err = error(iam.create_user, UserName="blocked")
             assert (err["Code"], err["HTTPStatus"]) == ("ServiceUnavailable", 503)
             assert iam.get_user(UserName="before")["User"]["UserName"] == "before"
+            assert error(nobody.create_user, UserName="blocked")["Code"] == "AccessDenied"
+            assert error(forger.create_user, UserName="blocked")["Code"] == "SignatureDoesNotMatch"
         iam.create_user(UserName="blocked")
     _assert_no_internal_failure(tmp_path / "iamd.log")
 

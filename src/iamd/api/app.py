@@ -144,16 +144,17 @@ class App:
             info = self._request_info(request, state.service, state.region)
             # One transaction per call: authentication reads, authorization reads, the action's
             # writes and (for a change) its audit event see one state and commit together.
-            with call_memo(), self.runtime.store.begin(write=not state.read_only) as conn:
+            with call_memo(), self.runtime.store.begin() as conn:
                 state.caller, generation = self._authenticate(conn, http, auth)
-                if state.service == "iam" and not state.read_only:
-                    # Before authorization reads anything: quotas and names hold across processes.
-                    generation = lock_account(conn, state.caller.account_id)
                 # parse() accepts exactly the operation named above, so read_only is already set.
                 state.operation, state.inputs = proto.parse(prepared)
                 info = replace(info, operation=state.operation)
                 now = self.runtime.clock()
                 self.authorizer.authorize(conn, state.caller, info, state.inputs, now, generation)
+                if state.service == "iam" and not state.read_only:
+                    # Before the action reads what its rules depend on: quotas and names hold
+                    # across processes (store/locks.py).
+                    lock_account(conn, state.caller.account_id)
                 state.result = self._run(conn, info, state.inputs, state.caller, now, request_id, state.read_only)
                 if not state.read_only:
                     self.audit.record_in_transaction(conn, self._record(state, info, request_id, None))

@@ -5,16 +5,17 @@ keys on); PostgreSQL (psycopg 3) is the scale-out backend that many ``iamd serve
 Dialect differences stay in this file. Migrations run on open, so a data folder written by an older
 iamd is upgraded in place; an up-to-date database skips Alembic's script loading to keep start-up fast.
 
-Concurrency (see also ``locks.py``). A writing unit of work on SQLite starts with ``BEGIN
-IMMEDIATE``: it holds the database's one write lock from its first read, so what it counts or
-looks up cannot change before it commits, in this process or another sharing the file. (A
-deferred transaction would read a snapshot and then fail with SQLITE_BUSY_SNAPSHOT — "database is
-locked" — when it tries to write after another writer committed; the busy timeout cannot help
-there.) Read-only units keep the driver's default and never wait for writers (WAL). Lock waits
-are bounded on both backends (``lock_timeout_ms``, ``iamd serve --lock-timeout``), beyond which
-the store raises ``errors.Busy``. Every refusal of the database that a concurrent writer can
-cause (unique and foreign keys, deadlocks, lock timeouts) is raised as an ``errors.StoreError``,
-never as a driver exception.
+Concurrency (see also ``locks.py``). On SQLite a unit of work keeps the driver's default: reads
+run outside any transaction and never wait for writers (WAL); the first write opens it. A unit
+whose writes depend on what it read takes the database's one write lock first, with ``BEGIN
+IMMEDIATE`` (``hold_write_lock``): from then on nothing it counts or looks up can change before
+it commits, in this process or another sharing the file. (A deferred transaction would read a
+snapshot and then fail with SQLITE_BUSY_SNAPSHOT — "database is locked" — when it writes after
+another writer committed; no busy timeout helps there.) Lock waits are bounded on both backends
+(``lock_timeout_ms``, ``iamd serve --lock-timeout``), beyond which the store raises
+``errors.Busy``. Every refusal of the database that a concurrent writer can cause (unique and
+foreign keys, deadlocks, lock timeouts) is raised as an ``errors.StoreError``, never as a driver
+exception.
 """
 
 from __future__ import annotations
@@ -59,11 +60,8 @@ class Store:
         self.engine = _create_engine(self.url, self.dialect, lock_timeout_ms)
 
     @contextmanager
-    def begin(self, *, write: bool = True) -> Iterator[Connection]:
-        """A transaction; ``write=False`` promises it only reads (it then never waits on SQLite)."""
+    def begin(self) -> Iterator[Connection]:
         with self.engine.begin() as conn:
-            if write and self.dialect == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
             yield conn
 
     @contextmanager
@@ -79,6 +77,8 @@ class Store:
             if self.dialect == "postgresql":
                 conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STARTUP_LOCK})
+            else:
+                hold_write_lock(conn)
             yield conn
 
     @contextmanager
@@ -103,6 +103,16 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def hold_write_lock(conn: Connection) -> None:
+    """SQLite: take the database's write lock now (``BEGIN IMMEDIATE``), unless this transaction
+    holds it already. With the driver's default, a transaction is open only once it has written,
+    and a writing transaction holds the write lock. Nothing on PostgreSQL, whose locks are rows."""
+    if conn.dialect.name != "sqlite":
+        return
+    if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _current_revision(conn: Connection) -> str | None:

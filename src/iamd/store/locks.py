@@ -24,15 +24,19 @@ Reads never take it.
 PostgreSQL: ``SELECT … FOR NO KEY UPDATE`` — the mode ``UPDATE accounts SET generation`` takes,
 so the end-of-call update never upgrades it, and it does not conflict with the ``KEY SHARE`` locks
 that inserts referencing the account take. Under READ COMMITTED each later statement sees every
-change committed before the lock was granted. SQLite: the writing transaction began with ``BEGIN
-IMMEDIATE`` (``engine.Store.begin``) and holds the database's only write lock already; the clause
-renders as nothing and this is a plain read.
+change committed before the lock was granted. SQLite locks no rows: the transaction takes the
+database's one write lock instead (``engine.hold_write_lock``, ``BEGIN IMMEDIATE``), which
+serializes the changes of every account; the ``FOR`` clause renders as nothing there.
+
+The API takes the lock once the caller is authenticated and authorized: a request that is refused
+never holds it, and the lock is held only for the action itself.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, bindparam, select
 
+from iamd.store.engine import hold_write_lock
 from iamd.store.named import forget_lookups
 from iamd.store.schema import accounts
 
@@ -46,7 +50,9 @@ _LOCK = (
 def lock_account(conn: Connection, account_id: str) -> int | None:
     """Hold the account's lock until the transaction ends; returns its policy generation, read
     under the lock (None when there is no such account)."""
-    # Lookups memoized before the lock may predate a change committed while it was awaited.
+    hold_write_lock(conn)
+    # Lookups memoized before the lock (authorization's) may predate a change committed while
+    # it was awaited.
     forget_lookups()
     value = conn.execute(_LOCK, {"account_id": account_id}).scalar()
     return None if value is None else int(value)

@@ -60,9 +60,9 @@ def test_a_second_writer_waits_for_the_lock_and_gives_up_busy(stores: tuple[Stor
         lock_account(conn, account)
         with pytest.raises(Busy), second.begin() as other:
             lock_account(other, account)
-            # SQLite: the write lock is refused at BEGIN IMMEDIATE; PostgreSQL: at the row.
+            # SQLite refuses the database write lock (BEGIN IMMEDIATE), PostgreSQL the row.
         # Readers are never held up by a writer.
-        with second.begin(write=False) as reader:
+        with second.begin() as reader:
             assert reader.execute(
                 select(schema.accounts.c.generation).where(schema.accounts.c.account_id == account)
             ).scalar() == 7
