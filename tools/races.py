@@ -7,7 +7,9 @@ concurrent CreateAccessKey calls on one user give two keys and four ``LimitExcee
 keys and never a 500. Every response must be a 200 or the AWS error the rule names.
 
 Reusable: ``run(endpoints, access_key_id, secret_access_key, rounds=…)`` returns a ``Report``;
-``python tools/races.py --endpoint URL [--endpoint URL2] --rounds N`` prints one line:
+``serve_pair(data_dir, db)`` starts two processes sharing one database to run it against. On the
+command line, ``python tools/races.py --pair [--db URL] --rounds N`` (two fresh processes) or
+``--endpoint URL [--endpoint URL2]`` (running servers, root credentials in ``AWS_*``) prints:
 
     races: requests 1234, 5xx 0, unexpected 0, violations 0
 
@@ -17,16 +19,19 @@ and exits 1 when any rule broke. Clients never retry (``total_max_attempts=1``),
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
 import sys
+import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 Call = tuple[str, dict[str, Any]]
@@ -573,13 +578,40 @@ def run(
     return report
 
 
+@contextlib.contextmanager
+def serve_pair(data_dir: Path, db: str = "", log_dir: Path | None = None,
+               extra_args: Sequence[str] = ()) -> Iterator[tuple[Any, Any]]:
+    """Two ``iamd serve`` processes on one database (``db``, else ``data_dir``'s SQLite file) and
+    one data folder, hence one master key; the second serves the account the first created, so
+    both take the first's root key (``.access_key_id``, ``.secret_access_key``)."""
+    from iamd.testing import IamdServer
+
+    args = ["--data-dir", str(data_dir), "--log-level", "info", *(["--db", db] if db else []), *extra_args]
+    first = IamdServer(extra_args=args, log_path=log_dir / "first.log" if log_dir else None)
+    with first:
+        second = IamdServer(extra_args=args, log_path=log_dir / "second.log" if log_dir else None)
+        second.access_key_id, second.secret_access_key = first.access_key_id, first.secret_access_key
+        with second:
+            yield first, second
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--endpoint", action="append", required=True, help="an iamd endpoint (repeat for several)")
+    ap.add_argument("--endpoint", action="append", help="an iamd endpoint (repeat for several); "
+                    "credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY")
+    ap.add_argument("--pair", action="store_true",
+                    help="start two fresh iamd processes sharing one database and race through both")
+    ap.add_argument("--db", default="", help="with --pair: a PostgreSQL URL (default: one SQLite file)")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args(argv)
-    report = run(args.endpoint, os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"],
-                 rounds=args.rounds)
+    if args.pair:
+        with tempfile.TemporaryDirectory(prefix="iamd-races-") as tmp, serve_pair(Path(tmp) / "data", args.db) as (a, b):
+            report = run([a.endpoint, b.endpoint], a.access_key_id, a.secret_access_key, rounds=args.rounds)
+    elif args.endpoint:
+        report = run(args.endpoint, os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"],
+                     rounds=args.rounds)
+    else:
+        ap.error("give --endpoint or --pair")
     print(report.line())
     for line in (report.unexpected + report.violations)[:20]:
         print("  " + line)

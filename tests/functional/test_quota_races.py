@@ -34,16 +34,8 @@ def _clean() -> None:
 
 
 def _pair(tmp_path: Path, db_args: list[str]) -> Iterator[tuple[IamdServer, IamdServer]]:
-    """Two processes on one database and one data folder (so one master key)."""
-    data = tmp_path / "data"
-    args = ["--data-dir", str(data), "--log-level", "info", *db_args]
-    first = IamdServer(extra_args=args, log_path=tmp_path / "first.log")
-    with first:
-        second = IamdServer(extra_args=args, log_path=tmp_path / "second.log")
-        # The account and its root key exist already: the second process serves the first's.
-        second.access_key_id, second.secret_access_key = first.access_key_id, first.secret_access_key
-        with second:
-            yield first, second
+    with races.serve_pair(tmp_path / "data", db_args[1] if db_args else "", log_dir=tmp_path) as pair:
+        yield pair
     for log in ("first.log", "second.log"):
         _assert_no_internal_failure(tmp_path / log)
 
