@@ -27,9 +27,10 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import StaticPool
 
-from iamd.store.errors import classify
+from iamd.store.errors import Busy, classify
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = "0004"
@@ -61,7 +62,7 @@ class Store:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+        with _pool_busy(), self.engine.begin() as conn:
             yield conn
 
     @contextmanager
@@ -83,7 +84,7 @@ class Store:
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        with _pool_busy(), self.engine.connect() as conn:
             yield conn
 
     def migrate(self) -> None:
@@ -103,6 +104,15 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _pool_busy() -> Iterator[None]:
+    """Every pooled connection in use for as long as a lock may be waited for: that is Busy too."""
+    try:
+        yield
+    except PoolTimeout as err:
+        raise Busy(str(err).splitlines()[0]) from err
 
 
 def hold_write_lock(conn: Connection) -> None:
@@ -131,10 +141,13 @@ def _create_engine(url: str, dialect: str, lock_timeout_ms: int) -> Engine:
             url,
             connect_args={"check_same_thread": False},
             poolclass=StaticPool if memory else None,
+            **({} if memory else {"pool_timeout": lock_timeout_ms / 1000}),
         )
         event.listen(engine, "connect", functools.partial(_sqlite_pragmas, lock_timeout_ms))
     else:
-        engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        engine = create_engine(
+            url, pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=lock_timeout_ms / 1000
+        )
         event.listen(engine, "connect", functools.partial(_pg_settings, lock_timeout_ms))
     event.listen(engine, "handle_error", _store_error)
     return engine
