@@ -47,11 +47,14 @@ def _assert_no_internal_failure(log: Path) -> None:
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
-def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[IamdServer, IamdServer]]:
+def db_args(request: pytest.FixtureRequest) -> list[str]:
     if request.param == "postgresql":
-        db_args = ["--db", request.getfixturevalue("empty_pg_url")]
-    else:
-        db_args = []  # the data folder's iamd.db, shared by both
+        return ["--db", request.getfixturevalue("empty_pg_url")]
+    return []  # the data folder's iamd.db, shared by both
+
+
+@pytest.fixture
+def pair(db_args: list[str], tmp_path: Path) -> Iterator[tuple[IamdServer, IamdServer]]:
     yield from _pair(tmp_path, db_args)
 
 
@@ -59,13 +62,19 @@ def _report(report: Any) -> str:
     return "\n".join([report.line(), *report.unexpected[:20], *report.violations[:20]])
 
 
-def test_every_quota_and_uniqueness_rule_holds_across_two_processes(pair: tuple[IamdServer, IamdServer]) -> None:
+def test_every_quota_and_uniqueness_rule_holds_across_two_processes(
+    pair: tuple[IamdServer, IamdServer], db_args: list[str], tmp_path: Path
+) -> None:
     first, second = pair
     report = races.run([first.endpoint, second.endpoint], first.access_key_id, first.secret_access_key,
                        rounds=ROUNDS)
     assert report.ok, _report(report)
     assert report.requests >= ROUNDS * len(races.SCENARIOS) * 3
     assert report.codes["LimitExceeded"] and report.codes["EntityAlreadyExists"]
+    # Both processes appended to one audit chain, in one order.
+    verify = subprocess.run([sys.executable, "-m", "iamd.cli", "trail", "verify", "--data-dir",
+                             str(tmp_path / "data"), *db_args], capture_output=True, text=True, timeout=120)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
 def _second_account(server: IamdServer, db_args: list[str], data: Path) -> tuple[str, str]:

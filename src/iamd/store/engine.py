@@ -66,6 +66,24 @@ class Store:
             yield conn
 
     @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """A read-only transaction that sees one state of the database however many statements it
+        runs, while others write: reading the audit trail's head and then its events must not see
+        events appended in between. SQLite: a deferred ``BEGIN`` (WAL keeps the snapshot of its
+        first read); PostgreSQL: REPEATABLE READ, READ ONLY."""
+        with _pool_busy(), self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+                with conn.begin():
+                    yield conn
+            else:
+                conn.exec_driver_sql("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    conn.rollback()
+
+    @contextmanager
     def exclusive(self) -> Iterator[Connection]:
         """A transaction no other process runs at the same time on this database: start-up's
         migrations and first account, which several processes may attempt at once.
