@@ -401,6 +401,32 @@ def credential_report(iam: Any, tag: str, fx: Fixtures) -> Round:
     return Round(calls, check)
 
 
+def _delete_server_certificates(iam: Any) -> None:
+    for cert in iam.list_server_certificates()["ServerCertificateMetadataList"]:
+        iam.delete_server_certificate(ServerCertificateName=cert["ServerCertificateName"])
+
+
+def server_certificates_per_account(iam: Any, tag: str, fx: Fixtures) -> Round:
+    """A per-account quota (20 server certificates; users, roles, groups, policies and instance
+    profiles count the same way, with quotas too large to fill here): 18 there, 6 raced, 2 fit."""
+    _delete_server_certificates(iam)
+    for i in range(18):
+        body, key = certificate(tag, i)
+        iam.upload_server_certificate(ServerCertificateName=f"{tag}-{i}", CertificateBody=body, PrivateKey=key)
+    calls = []
+    for i in range(18, 18 + THREADS):
+        body, key = certificate(tag, i)
+        calls.append(("upload_server_certificate",
+                      {"ServerCertificateName": f"{tag}-{i}", "CertificateBody": body, "PrivateKey": key}))
+
+    def check(iam: Any, out: list[Outcome]) -> list[str]:
+        n = len(iam.list_server_certificates()["ServerCertificateMetadataList"])
+        _delete_server_certificates(iam)  # the account's quota is shared with the other scenarios
+        return exactly(2, "LimitExceeded")(out) + _expect(n, 20, "server certificates in the account")
+
+    return Round(calls, check)
+
+
 def delete_user_while_adding_keys(iam: Any, tag: str, fx: Fixtures) -> Round:
     """DeleteUser against CreateAccessKey: either the user goes (and no key was reported created)
     or a key is made (and the delete is refused), never a key reported for a vanished user."""
@@ -445,6 +471,7 @@ SCENARIOS: tuple[Callable[[Any, str, Fixtures], Round], ...] = (
     ssh_keys_per_user,
     signing_certificates_per_user,
     server_certificate_same_name,
+    server_certificates_per_account,
     inline_policy_size_per_user,
     password_policy_upserts,
     mfa_device_enabled_once,
