@@ -34,6 +34,7 @@ _load_helper("unit/policy", "policy_helpers")
 _load_helper("unit/policy", "policy_reference")
 _load_helper("unit/services", "services_helpers")
 _load_helper("functional", "functional_helpers")
+_load_helper("../tools", "race_scenarios")
 _load_helper("../tools", "races")
 
 
