@@ -19,7 +19,9 @@ transaction holding a user row waiting for the account row, another the reverse)
 first, gives one lock order and covers every rule, including the ones a new operation adds, where
 counters would need a column, a trigger or a check constraint per quota and per backend, and
 could not express "the new name is free in a case-insensitive namespace" or "nothing is attached".
-Reads never take it.
+Reads never take it (GenerateCredentialReport, Read-level but replacing the account's report row,
+takes it itself). The one rule that spans accounts, a unique account alias, rests on its unique
+index alone: the loser's insert is ``AlreadyExists``, hence EntityAlreadyExists.
 
 PostgreSQL: ``SELECT … FOR NO KEY UPDATE`` — the mode ``UPDATE accounts SET generation`` takes,
 so the end-of-call update never upgrades it, and it does not conflict with the ``KEY SHARE`` locks
