@@ -10,6 +10,7 @@ EntityAlreadyExists, not a 500.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import sqlite3
 import subprocess
@@ -141,6 +142,10 @@ def test_a_change_that_cannot_get_its_lock_is_service_unavailable(
         iam = races.make_client(server.endpoint, server.access_key_id, server.secret_access_key)
         iam.create_user(UserName="before")
         key = iam.create_access_key(UserName="before")["AccessKey"]
+        iam.create_login_profile(UserName="before", Password="Str0ng-Passw0rd!x")
+        iam.put_user_policy(UserName="before", PolicyName="own-password", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "iam:ChangePassword", "Resource": "*"}]}))
         nobody = races.make_client(server.endpoint, key["AccessKeyId"], key["SecretAccessKey"])
         forger = races.make_client(server.endpoint, server.access_key_id, "not-the-secret")
         with _holding_the_lock(db, data, server.account_id):
@@ -149,6 +154,9 @@ def test_a_change_that_cannot_get_its_lock_is_service_unavailable(
             assert iam.get_user(UserName="before")["User"]["UserName"] == "before"
             assert error(nobody.create_user, UserName="blocked")["Code"] == "AccessDenied"
             assert error(forger.create_user, UserName="blocked")["Code"] == "SignatureDoesNotMatch"
+            # Passwords are checked (Argon2) before the lock is taken: a wrong one answers at once.
+            wrong = error(nobody.change_password, OldPassword="Wr0ng-passw0rd!", NewPassword="N3w-passw0rd!x")
+            assert (wrong["Code"], wrong["Message"]) == ("AccessDenied", "The old password was incorrect.")
             # A read that happens to flush last-used times (due each second) still succeeds when
             # that write cannot get SQLite's lock.
             time.sleep(1.1)

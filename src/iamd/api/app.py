@@ -46,7 +46,7 @@ from iamd.errors import (
     UnknownService,
 )
 from iamd.services.context import Call
-from iamd.services.registry import ACTIONS, load_all
+from iamd.services.registry import ACTIONS, load_all, locks_itself
 from iamd.services.runtime import Runtime
 from iamd.store.errors import Busy
 from iamd.store.locks import lock_account
@@ -151,7 +151,7 @@ class App:
                 info = replace(info, operation=state.operation)
                 now = self.runtime.clock()
                 self.authorizer.authorize(conn, state.caller, info, state.inputs, now, generation)
-                if state.service == "iam" and not state.read_only:
+                if state.service == "iam" and not state.read_only and not locks_itself("iam", state.operation):
                     # Before the action reads what its rules depend on: quotas and names hold
                     # across processes (store/locks.py).
                     lock_account(conn, state.caller.account_id)

@@ -24,15 +24,26 @@ ACTIONS: dict[str, dict[str, Action]] = {}
 STORE_ERRORS: dict[str, Callable[[AlreadyExists | MissingReference], AwsError]] = {}
 
 
-def action(service: str, name: str) -> Callable[[Action], Action]:
+# "service:Name" of the changes that take their account's lock themselves (store/locks.py), late,
+# after slow work that needs no lock (Argon2); the API takes it before every other change.
+SELF_LOCKING: set[str] = set()
+
+
+def action(service: str, name: str, *, locks_itself: bool = False) -> Callable[[Action], Action]:
     def register(fn: Action) -> Action:
         table = ACTIONS.setdefault(service, {})
         if name in table:
             raise RuntimeError(f"{service}:{name} registered twice")
         table[name] = _translating(service, fn)
+        if locks_itself:
+            SELF_LOCKING.add(f"{service}:{name}")
         return fn
 
     return register
+
+
+def locks_itself(service: str, name: str) -> bool:
+    return f"{service}:{name}" in SELF_LOCKING
 
 
 def _translating(service: str, fn: Action) -> Action:
