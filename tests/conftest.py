@@ -34,6 +34,8 @@ _load_helper("unit/policy", "policy_helpers")
 _load_helper("unit/policy", "policy_reference")
 _load_helper("unit/services", "services_helpers")
 _load_helper("functional", "functional_helpers")
+_load_helper("../tools", "race_scenarios")
+_load_helper("../tools", "races")
 
 
 PG_BASE = os.environ.get("IAMD_TEST_PG", "postgresql://127.0.0.1:5432/test")
@@ -49,9 +51,8 @@ def _pg_available() -> str | None:
         return f"PostgreSQL not reachable at {PG_BASE}: {type(err).__name__}"
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A PostgreSQL URL whose search_path is a fresh schema, dropped at the end of the session."""
+def _fresh_schema() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a new, empty schema, dropped afterwards."""
     reason = _pg_available()
     if reason:
         pytest.skip(reason)
@@ -66,6 +67,18 @@ def pg_url() -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database (schema) the whole session shares; tests keep apart by account."""
+    yield from _fresh_schema()
+
+
+@pytest.fixture
+def empty_pg_url() -> Iterator[str]:
+    """A PostgreSQL database (schema) of this test alone: e.g. servers that create the first account."""
+    yield from _fresh_schema()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

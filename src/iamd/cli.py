@@ -44,6 +44,13 @@ def parser() -> argparse.ArgumentParser:
         help="prune audit events older than this many days, hourly (env IAMD_TRAIL_RETENTION_DAYS)",
     )
     serve.add_argument(
+        "--lock-timeout",
+        type=_positive_seconds,
+        default=env_default("lock_timeout"),
+        help="seconds a change waits for a concurrent change's lock before answering ServiceUnavailable "
+        "(env IAMD_LOCK_TIMEOUT; default 10)",
+    )
+    serve.add_argument(
         "--trusted-proxies",
         default=env_default("trusted_proxies"),
         help="comma-separated proxy addresses whose X-Forwarded-For sets aws:SourceIp (env IAMD_TRUSTED_PROXIES)",
@@ -62,6 +69,16 @@ def parser() -> argparse.ArgumentParser:
     _add_audit(sub)
     _add_trail(sub)
     return root
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, got {text!r}")
+    return value
 
 
 def _add_trail(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -121,6 +138,7 @@ def account_create(args: argparse.Namespace) -> int:
     from iamd.server import build_runtime
     from iamd.services.accounts import AccountError, create_account
     from iamd.services.runtime import utcnow
+    from iamd.store.errors import AlreadyExists
 
     vals = vars(args) | {"host": "127.0.0.1", "port": 0}
     runtime, _ = build_runtime(from_values(vals))
@@ -130,6 +148,9 @@ def account_create(args: argparse.Namespace) -> int:
             creds = create_account(conn, runtime.secretbox, account_id, utcnow())
     except AccountError as err:
         print(f"iamd: {err}", file=sys.stderr)
+        return 2
+    except AlreadyExists:  # another process created the same account id meanwhile
+        print(f"iamd: account {account_id} already exists", file=sys.stderr)
         return 2
     print(f"account: {creds.account_id}")
     print(f"AWS_ACCESS_KEY_ID={creds.access_key_id}")

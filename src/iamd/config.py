@@ -17,6 +17,7 @@ DEFAULTS = {
     "audit_trail": "on",
     "trail_retention_days": "",
     "extra_regions": "",
+    "lock_timeout": "10",
 }
 
 
@@ -38,6 +39,9 @@ class Settings:
     trail_retention_days: int | None = None
     # Regions besides AWS's that a SigV4 scope may name (a private cloud's own).
     extra_regions: tuple[str, ...] = ()
+    # Seconds a change waits for another's lock (the account's, or SQLite's write lock) before
+    # the call answers ServiceUnavailable (503, which SDKs retry).
+    lock_timeout: float = 10.0
 
     @property
     def db_url(self) -> str:
@@ -69,4 +73,5 @@ def from_values(values: dict[str, object]) -> Settings:
         audit_trail=str(values.get("audit_trail") or "on").lower() not in ("off", "0", "false", "no"),
         trail_retention_days=int(str(values["trail_retention_days"])) if values.get("trail_retention_days") else None,
         extra_regions=tuple(r.strip() for r in str(values.get("extra_regions") or "").split(",") if r.strip()),
+        lock_timeout=float(str(values.get("lock_timeout") or DEFAULTS["lock_timeout"])),
     )

@@ -9,6 +9,7 @@ side that AWS uses, so the mapping lives with the error, not in the renderer.
     ├── authentication: MissingAuthenticationToken, IncompleteSignature, InvalidClientTokenId,
     │                   SignatureDoesNotMatch, RequestExpired, ExpiredToken, ...
     ├── AccessDenied
+    ├── InternalFailure, ServiceUnavailable (a lock not granted in time: retry)
     └── per-service errors (``services/iam/errors.py``, ``services/sts/errors.py``)
 """
 
@@ -42,6 +43,15 @@ class InternalFailure(AwsError):
     code = "InternalFailure"
     status = 500
     fmt = "An internal error occurred."
+
+
+class ServiceUnavailable(AwsError):
+    """AWS's common error for a temporary failure: the database kept a lock past its timeout.
+    SDKs retry a 503 on their own."""
+
+    code = "ServiceUnavailable"
+    status = 503
+    fmt = "The request has failed due to a temporary failure of the server."
 
 
 

@@ -26,13 +26,15 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
     previous = previous_master_keys_from_env()
     keyring = SessionKeyring(master_key, previous)
     box = SecretBox(master_key, previous=previous)
-    store = Store(settings.db_url)
+    store = Store(settings.db_url, lock_timeout_ms=round(settings.lock_timeout * 1000))
     store.migrate()
     if previous:
-        with store.begin() as conn:
+        with store.exclusive() as conn:
             reseal_all(conn, box)
     created = None
-    with store.begin() as conn:
+    # Several processes may start at once on a new database: one creates the account, the
+    # others find it.
+    with store.exclusive() as conn:
         account_id = default_account(conn)
         if account_id is None:
             created = create_account(

@@ -182,6 +182,7 @@ def from_store(url: str, account_id: str | None = None) -> Snapshot:
     from iamd.services.iam.credential_report import build_rows
     from iamd.store import schema
     from iamd.store.engine import Store
+    from iamd.store.errors import StoreError
 
     try:
         store = Store(url)
@@ -204,7 +205,7 @@ def from_store(url: str, account_id: str | None = None) -> Snapshot:
                 select(schema.password_policies.c.account_id).where(schema.password_policies.c.account_id == account)
             ).scalar()
             conn.rollback()
-    except SQLAlchemyError as err:
+    except (SQLAlchemyError, StoreError) as err:
         raise AuditError(f"cannot read the store: {err}") from err
     finally:
         store.close()

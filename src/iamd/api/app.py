@@ -43,10 +43,13 @@ from iamd.errors import (
     InternalFailure,
     RequestEntityTooLarge,
     SenderError,
+    ServiceUnavailable,
 )
 from iamd.services.context import Call
-from iamd.services.registry import ACTIONS, load_all
+from iamd.services.registry import ACTIONS, load_all, locks_itself
 from iamd.services.runtime import Runtime
+from iamd.store.errors import Busy
+from iamd.store.locks import lock_account
 from iamd.store.named import call_memo
 from iamd.store.policy_docs import bump_generation
 
@@ -152,6 +155,10 @@ class App:
                 info = replace(info, operation=state.operation)
                 now = self.runtime.clock()
                 self.authorizer.authorize(conn, state.caller, info, state.inputs, now, generation)
+                if state.service == "iam" and not state.read_only and not locks_itself("iam", state.operation):
+                    # Before the action reads what its rules depend on: quotas and names hold
+                    # across processes (store/locks.py).
+                    lock_account(conn, state.caller.account_id)
                 state.result = self._run(conn, info, state.inputs, state.caller, now, request_id, state.read_only)
                 if not state.read_only:
                     self.audit.record_in_transaction(conn, self._record(state, info, request_id, None))
@@ -163,6 +170,11 @@ class App:
         except AwsError as err:
             self._record_failure(state, info, request, request_id, err)
             return Response(proto.render_error(err, request_id), err.status, _headers(request_id, proto))
+        except Busy as busy:
+            log.warning("request %s: the database is busy (%s)", request_id, busy.detail)
+            unavailable = ServiceUnavailable()
+            self._record_failure(state, info, request, request_id, unavailable)
+            return Response(proto.render_error(unavailable, request_id), unavailable.status, _headers(request_id, proto))
         except Exception:
             log.exception("request %s failed", request_id)
             failure = InternalFailure()
@@ -238,8 +250,12 @@ class App:
             return prune(conn, self.audit.signer, self.runtime.clock(), timedelta(days=days))
 
     def flush_key_usage(self) -> None:
-        with self.runtime.store.begin() as conn:
-            self.runtime.key_usage.flush(conn)
+        """Write last-used times; a busy database never fails the call that happened to flush."""
+        try:
+            with self.runtime.store.begin() as conn:
+                self.runtime.key_usage.flush(conn)
+        except Busy as busy:
+            log.warning("last-used times of access keys wait for the next flush: %s", busy.detail)
 
     def _request_info(self, request: Request, service: str, region: str) -> RequestInfo:
         return RequestInfo(

@@ -20,11 +20,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, update
-from sqlalchemy.exc import IntegrityError
 
 from iamd.audit.events import AuditEvent
 from iamd.audit.signing import GENESIS_HASH, NO_SIGNATURE, DigestSigner, chain_hash, digest_message
 from iamd.store.audit_schema import audit_digests, audit_event_resources, audit_events, audit_trail_head
+from iamd.store.errors import AlreadyExists
 
 HEAD_ID = 1
 
@@ -78,7 +78,7 @@ def lock_head(conn: Connection) -> Any:
                     pruned_seq=0,
                 )
             )
-    except IntegrityError:
+    except AlreadyExists:
         pass  # another process created it first
     return conn.execute(touch).one()
 

@@ -108,7 +108,7 @@ def _verify(store: Any, args: argparse.Namespace) -> int:
     except OSError as err:
         print(f"iamd trail: {err}", file=sys.stderr)
         return 2
-    with store.connect() as conn:
+    with store.snapshot() as conn:
         report = verify(conn, keys)
     pruned = f", pruned through position {report.pruned_through}" if report.pruned_through else ""
     if report.ok and report.unsigned is not None and getattr(args, "strict", False):
@@ -138,7 +138,7 @@ def _export(store: Any, args: argparse.Namespace) -> int:
             return 2
         since = since.replace(tzinfo=UTC) if since.tzinfo is None else since
     out = sys.stdout
-    with store.connect() as conn:
+    with store.snapshot() as conn:
         for line in export(conn, args.account, since):
             out.write(line)
             out.write("\n")

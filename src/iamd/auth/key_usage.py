@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, update
 
@@ -43,16 +44,25 @@ class KeyUsage:
         with self._lock:
             pending, self._pending = self._pending, {}
             self._last_flush = time.monotonic()
+        # In key order: processes flushing at once lock the rows in one order, so never deadlock.
         return [
             {"key_id": key_id, "used_at": when, "service": service, "region": region}
-            for key_id, (when, service, region) in pending.items()
+            for key_id, (when, service, region) in sorted(pending.items())
         ]
 
     def flush(self, conn: Connection) -> None:
-        """Write the pending notes in the caller's transaction."""
+        """Write the pending notes in the caller's transaction; if the database refuses, they
+        wait for the next flush (notes made meanwhile are newer and win)."""
         rows = self.take()
         if rows:
-            conn.execute(_UPDATE, rows)
+            try:
+                conn.execute(_UPDATE, rows)
+            except Exception:
+                with self._lock:
+                    for row in rows:
+                        note: Any = (row["used_at"], row["service"], row["region"])
+                        self._pending.setdefault(str(row["key_id"]), note)
+                raise
 
     def clear(self) -> None:
         with self._lock:

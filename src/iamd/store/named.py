@@ -30,7 +30,8 @@ def call_memo() -> Iterator[None]:
         _memo.reset(token)
 
 
-def _forget() -> None:
+def forget_lookups() -> None:
+    """Empty the call's memo (after a write, or once a lock makes earlier reads possibly stale)."""
     memo = _memo.get()
     if memo is not None:
         memo.clear()
@@ -61,18 +62,18 @@ class NamedRepo:
         return conn.execute(self._by_id, {"entity_id": entity_id}).first()
 
     def insert(self, conn: Connection, **values: Any) -> None:
-        _forget()
+        forget_lookups()
         values["name_lower"] = values["name"].lower()
         conn.execute(insert(self.table).values(**values))
 
     def update(self, conn: Connection, entity_id: str, **values: Any) -> None:
-        _forget()
+        forget_lookups()
         if "name" in values:
             values["name_lower"] = values["name"].lower()
         conn.execute(update(self.table).where(self.id == entity_id).values(**values))
 
     def delete(self, conn: Connection, entity_id: str) -> None:
-        _forget()
+        forget_lookups()
         conn.execute(delete(self.table).where(self.id == entity_id))
 
     def count(self, conn: Connection, account_id: str) -> int:

@@ -22,3 +22,7 @@ from iamd.services.iam import (  # noqa: F401
     ssh_keys,
     users,
 )
+from iamd.services.iam.errors import from_store
+from iamd.services.registry import STORE_ERRORS
+
+STORE_ERRORS["iam"] = from_store

@@ -29,6 +29,7 @@ from iamd.services.iam.common import arn
 from iamd.services.iam.errors import CredentialReportExpired, CredentialReportNotPresent
 from iamd.services.registry import action
 from iamd.store import schema
+from iamd.store.locks import lock_account
 
 COLUMNS = (
     "user",
@@ -199,6 +200,9 @@ def _stored(call: Call) -> Any:
 
 @action("iam", "GenerateCredentialReport")
 def generate_credential_report(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    # A Read-level action, so the API took no lock; it replaces the account's one report row,
+    # and two at once would both insert it.
+    lock_account(call.conn, call.account_id)
     stored = _stored(call)
     if stored is not None and call.now - stored.generated_at < REPORT_TTL:
         return {"State": "COMPLETE"}

@@ -8,6 +8,7 @@ fault side against the model so a botocore upgrade cannot drift silently.
 from __future__ import annotations
 
 from iamd.errors import AwsError, SenderError
+from iamd.store.errors import AlreadyExists, MissingReference
 
 
 class ConcurrentModification(SenderError):
@@ -175,3 +176,19 @@ BY_SHAPE = {
     "CredentialReportExpiredException": CredentialReportExpired,
     "CredentialReportNotReadyException": CredentialReportNotReady,
 }
+
+
+def from_store(err: AlreadyExists | MissingReference) -> AwsError:
+    """A constraint a concurrent writer hit first, in the words of the model's error shapes.
+
+    Each action checks its names and references itself, under the account's lock
+    (``store/locks.py``), and answers with AWS's specific message; these are the backstop for a
+    rule that spans accounts (the account alias) or a path that took no lock.
+    """
+    if isinstance(err, AlreadyExists):
+        return EntityAlreadyExists(
+            "The request was rejected because it attempted to create a resource that already exists."
+        )
+    return NoSuchEntity(
+        "The request was rejected because it referenced a resource entity that does not exist."
+    )

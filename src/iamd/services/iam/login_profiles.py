@@ -14,16 +14,22 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from iamd.auth import passwords
 from iamd.errors import AccessDenied, ValidationError
 from iamd.services.context import Call
 from iamd.services.iam import password_policy
-from iamd.services.iam.errors import EntityAlreadyExists, InvalidUserType, NoSuchEntity
+from iamd.services.iam.errors import (
+    ConcurrentModification,
+    EntityAlreadyExists,
+    InvalidUserType,
+    NoSuchEntity,
+)
 from iamd.services.iam.users import caller_user_name, get_user_row
 from iamd.services.registry import action
 from iamd.store import schema
+from iamd.store.locks import lock_account
 from iamd.store.repos import users
 
 LP = schema.login_profiles
@@ -54,17 +60,61 @@ def _shape(user: Row[Any], profile: Row[Any]) -> dict[str, Any]:
     }
 
 
-def _new_password_hash(call: Call, user_id: str, password: str, current_hash: str | None) -> str:
-    """Check ``password`` against the policy and the history, store it in the history, hash it."""
+@dataclass(frozen=True, slots=True)
+class _CheckedPassword:
+    """A new password checked against the policy and the history, and hashed, before the lock;
+    ``basis`` is what those checks read."""
+
+    hashed: str
+    policy: password_policy.PasswordPolicy | None
+    basis: tuple[object, ...]
+
+
+def _check_new_password(call: Call, user_id: str, password: str, current_hash: str | None) -> _CheckedPassword:
+    """Check ``password`` against the policy and the history and hash it, holding no lock.
+
+    These actions take the account's lock themselves (``locks_itself``), after this Argon2 work —
+    a hash, and one verification per remembered password, up to 25 — so that one user's
+    ChangePassword calls cannot hold every change of the account (of the database, on SQLite)
+    for seconds. Then ``_record_password`` confirms under the lock that nothing it read changed.
+    """
     policy = password_policy.get_policy(call.conn, call.account_id)
+    basis = (policy, _newest_history(call, user_id))
     password_policy.check_password(policy, password)
     password_policy.check_reuse(call.conn, policy, user_id, password, current_hash)
-    hashed = passwords.hash_password(password)
-    password_policy.record_password(call.conn, policy, user_id, hashed, call.now)
-    return hashed
+    return _CheckedPassword(passwords.hash_password(password), policy, basis)
 
 
-@action("iam", "CreateLoginProfile")
+def _record_password(call: Call, user_id: str, checked: _CheckedPassword) -> str:
+    """Under the lock: store the password in the history, unless the policy or the history changed
+    since it was checked — another change won: ConcurrentModification, retry."""
+    if (password_policy.get_policy(call.conn, call.account_id), _newest_history(call, user_id)) != checked.basis:
+        raise _concurrent()
+    password_policy.record_password(call.conn, checked.policy, user_id, checked.hashed, call.now)
+    return checked.hashed
+
+
+def _newest_history(call: Call, user_id: str) -> int | None:
+    h = password_policy.H
+    return call.conn.execute(select(func.max(h.c.entry_id)).where(h.c.user_id == user_id)).scalar()
+
+
+def _concurrent() -> ConcurrentModification:
+    return ConcurrentModification(
+        "The request was rejected because multiple requests to change this object were submitted "
+        "simultaneously. Wait a few minutes and submit your request again."
+    )
+
+
+def _unchanged(call: Call, user: Row[Any], checked_hash: str) -> Row[Any]:
+    """The login profile under the lock, still the one whose password was checked."""
+    profile = _require_profile(call, user)
+    if profile.password_hash != checked_hash:
+        raise _concurrent()
+    return profile
+
+
+@action("iam", "CreateLoginProfile", locks_itself=True)
 def create_login_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     user = _target_user(call, p)
     password = p.get("Password")
@@ -76,7 +126,11 @@ def create_login_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         )
     if _profile(call.conn, user.user_id) is not None:
         raise EntityAlreadyExists(f"Login Profile for user {user.name} already exists.")
-    hashed = _new_password_hash(call, user.user_id, password, None)
+    checked = _check_new_password(call, user.user_id, password, None)
+    lock_account(call.conn, call.account_id)
+    if _profile(call.conn, user.user_id) is not None:  # made by another call meanwhile
+        raise EntityAlreadyExists(f"Login Profile for user {user.name} already exists.")
+    hashed = _record_password(call, user.user_id, checked)
     call.conn.execute(
         insert(LP).values(
             user_id=user.user_id,
@@ -97,16 +151,20 @@ def get_login_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     return {"LoginProfile": _shape(user, _require_profile(call, user))}
 
 
-@action("iam", "UpdateLoginProfile")
+@action("iam", "UpdateLoginProfile", locks_itself=True)
 def update_login_profile(call: Call, p: dict[str, Any]) -> None:
     user = get_user_row(call, p["UserName"])
     profile = _require_profile(call, user)
     changes: dict[str, Any] = {}
     if p.get("Password") is not None:
-        changes["password_hash"] = _new_password_hash(
-            call, user.user_id, p["Password"], profile.password_hash
-        )
+        checked = _check_new_password(call, user.user_id, p["Password"], profile.password_hash)
+        lock_account(call.conn, call.account_id)
+        _unchanged(call, user, profile.password_hash)
+        changes["password_hash"] = _record_password(call, user.user_id, checked)
         changes["password_last_changed"] = call.now
+    else:
+        lock_account(call.conn, call.account_id)
+        _require_profile(call, user)
     if p.get("PasswordResetRequired") is not None:
         changes["password_reset_required"] = bool(p["PasswordResetRequired"])
     if changes:
@@ -122,7 +180,7 @@ def delete_login_profile(call: Call, p: dict[str, Any]) -> None:
     return None
 
 
-@action("iam", "ChangePassword")
+@action("iam", "ChangePassword", locks_itself=True)
 def change_password(call: Call, p: dict[str, Any]) -> None:
     """The calling IAM user changes its own password; the old one must be right.
 
@@ -136,7 +194,10 @@ def change_password(call: Call, p: dict[str, Any]) -> None:
     profile = _require_profile(call, user)
     if not passwords.verify_password(profile.password_hash, p["OldPassword"]).ok:
         raise AccessDenied("The old password was incorrect.")
-    hashed = _new_password_hash(call, user.user_id, p["NewPassword"], profile.password_hash)
+    checked = _check_new_password(call, user.user_id, p["NewPassword"], profile.password_hash)
+    lock_account(call.conn, call.account_id)
+    _unchanged(call, user, profile.password_hash)  # the old password was checked against this one
+    hashed = _record_password(call, user.user_id, checked)
     call.conn.execute(
         update(LP)
         .where(LP.c.user_id == user.user_id)

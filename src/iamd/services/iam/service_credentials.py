@@ -27,6 +27,7 @@ from iamd.services.iam.errors import InvalidInput, LimitExceeded, NoSuchEntity, 
 from iamd.services.iam.users import get_user_row, user_or_root
 from iamd.services.registry import action
 from iamd.store import schema
+from iamd.store.locks import lock_account
 
 CREDENTIALS_PER_USER_PER_SERVICE = 2
 # The services AWS issues user-name-and-password credentials for.
@@ -68,14 +69,19 @@ def _get(call: Call, p: dict[str, Any]) -> tuple[Row[Any], str]:
     return row, user.name
 
 
-@action("iam", "CreateServiceSpecificCredential")
+@action("iam", "CreateServiceSpecificCredential", locks_itself=True)
 def create_service_specific_credential(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    """Hashes the password (Argon2) before it takes the account's lock, then counts."""
     user = get_user_row(call, p["UserName"])
     service = p["ServiceName"]
     if service not in SERVICES:
         raise NotSupportedService(f"Service {service} is not supported for service-specific credentials.")
     if p.get("CredentialAgeDays") is not None:
         raise ValidationError("CredentialAgeDays is only valid for services that support long-term API keys.")
+    cred_id, password = new_unique_id("ACCA"), new_password()
+    hashed = hash_password(password)
+    lock_account(call.conn, call.account_id)
+    user = get_user_row(call, p["UserName"])
     count = call.conn.execute(
         select(func.count()).select_from(creds).where(creds.c.user_id == user.user_id, creds.c.service_name == service)
     ).scalar_one()
@@ -83,14 +89,13 @@ def create_service_specific_credential(call: Call, p: dict[str, Any]) -> dict[st
         raise LimitExceeded(
             f"Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: {CREDENTIALS_PER_USER_PER_SERVICE}"
         )
-    cred_id, password = new_unique_id("ACCA"), new_password()
     call.conn.execute(
         insert(creds).values(
             credential_id=cred_id,
             user_id=user.user_id,
             service_name=service,
             service_user_name=f"{user.name}-at-{call.account_id}",
-            password_hash=hash_password(password),
+            password_hash=hashed,
             status="Active",
             created_at=call.now,
         )
@@ -117,13 +122,15 @@ def list_service_specific_credentials(call: Call, p: dict[str, Any]) -> dict[str
     return {"ServiceSpecificCredentials": [_shape(r, r.user_name) for r in rows], **page}
 
 
-@action("iam", "ResetServiceSpecificCredential")
+@action("iam", "ResetServiceSpecificCredential", locks_itself=True)
 def reset_service_specific_credential(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    row, user_name = _get(call, p)
+    """Hashes the new password (Argon2) before it takes the account's lock."""
+    _get(call, p)
     password = new_password()
-    call.conn.execute(
-        update(creds).where(creds.c.credential_id == row.credential_id).values(password_hash=hash_password(password))
-    )
+    hashed = hash_password(password)
+    lock_account(call.conn, call.account_id)
+    row, user_name = _get(call, p)
+    call.conn.execute(update(creds).where(creds.c.credential_id == row.credential_id).values(password_hash=hashed))
     return {"ServiceSpecificCredential": _shape(row, user_name, password)}
 
 

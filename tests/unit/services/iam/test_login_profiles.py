@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +12,7 @@ from iamd.auth import passwords
 from iamd.auth.caller import Caller
 from iamd.errors import AccessDenied, ValidationError
 from iamd.services.iam.errors import (
+    ConcurrentModification,
     EntityAlreadyExists,
     InvalidInput,
     InvalidUserType,
@@ -239,3 +240,57 @@ def test_verify_login_rehashes_outdated_parameters(invoke, runtime: Runtime, acc
         assert _login(runtime, account, "alice", GOOD, datetime.now(UTC)).ok
     new_hash = _stored(runtime, account, "alice").password_hash
     assert "m=16,t=2,p=1" in new_hash and passwords.verify_password(new_hash, GOOD).ok
+
+
+# --- a change that lands between the unlocked checks and the lock --------------------------------
+# Argon2 runs before the account's lock; ``meanwhile`` makes another call commit right then.
+
+
+@pytest.fixture
+def meanwhile(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[], object]], None]:
+    def arrange(change: Callable[[], object]) -> None:
+        real = passwords.hash_password
+        pending = [change]
+
+        def hash_then_change(password: str) -> str:
+            hashed = real(password)
+            if pending:
+                pending.pop()()
+            return hashed
+
+        monkeypatch.setattr(passwords, "hash_password", hash_then_change)
+
+    return arrange
+
+
+def test_change_password_loses_to_a_reset_meanwhile(invoke, meanwhile) -> None:
+    alice = _user(invoke)
+    invoke("iam", "CreateLoginProfile", {"UserName": "alice", "Password": GOOD})
+    meanwhile(lambda: invoke("iam", "UpdateLoginProfile", {"UserName": "alice", "Password": "Adm1n-chosen"}))
+    with pytest.raises(ConcurrentModification):
+        invoke("iam", "ChangePassword", {"OldPassword": GOOD, "NewPassword": OTHER}, caller=alice)
+    # The administrator's password stands; the old one does not come back.
+    invoke("iam", "ChangePassword", {"OldPassword": "Adm1n-chosen", "NewPassword": OTHER}, caller=alice)
+
+
+def test_a_policy_change_meanwhile_is_a_concurrent_modification(invoke, meanwhile) -> None:
+    _user(invoke)
+    invoke("iam", "CreateLoginProfile", {"UserName": "alice", "Password": GOOD})
+    meanwhile(lambda: invoke("iam", "UpdateAccountPasswordPolicy", {"MinimumPasswordLength": 20}))
+    with pytest.raises(ConcurrentModification):
+        invoke("iam", "UpdateLoginProfile", {"UserName": "alice", "Password": OTHER})
+    with pytest.raises(PasswordPolicyViolation):  # checked again, it is too short now
+        invoke("iam", "UpdateLoginProfile", {"UserName": "alice", "Password": OTHER})
+
+
+def test_a_profile_created_meanwhile_already_exists(invoke, meanwhile) -> None:
+    _user(invoke)
+    meanwhile(lambda: invoke("iam", "CreateLoginProfile", {"UserName": "alice", "Password": OTHER}))
+    with pytest.raises(EntityAlreadyExists, match="^Login Profile for user alice already exists.$"):
+        invoke("iam", "CreateLoginProfile", {"UserName": "alice", "Password": GOOD})
+
+
+def test_the_reset_flag_alone_takes_the_lock_and_needs_a_profile(invoke) -> None:
+    _user(invoke)
+    with pytest.raises(NoSuchEntity):
+        invoke("iam", "UpdateLoginProfile", {"UserName": "alice", "PasswordResetRequired": True})

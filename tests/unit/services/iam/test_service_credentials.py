@@ -10,6 +10,7 @@ from sqlalchemy import select
 from iamd.auth import passwords
 from iamd.auth.caller import Caller
 from iamd.errors import ValidationError
+from iamd.services.iam import service_credentials
 from iamd.services.iam.errors import (
     DeleteConflict,
     InvalidInput,
@@ -129,3 +130,31 @@ def test_list_filters_status_delete(invoke, account) -> None:
             "UserName": "a", "ServiceSpecificCredentialId": cred["ServiceSpecificCredentialId"],
         })
     invoke("iam", "DeleteUser", {"UserName": "a"})
+
+
+def test_the_quota_is_counted_under_the_lock_after_hashing(invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two credentials made while this call hashed its password (before the account's lock)."""
+    invoke("iam", "CreateUser", {"UserName": "dev"})
+    real, pending = service_credentials.hash_password, [True]
+
+    def hash_while_others_create(password: str) -> str:
+        if pending:
+            pending.pop()
+            create(invoke)
+            create(invoke)
+        return real(password)
+
+    monkeypatch.setattr(service_credentials, "hash_password", hash_while_others_create)
+    with pytest.raises(LimitExceeded):
+        create(invoke)
+
+
+def test_reset_of_a_credential_deleted_meanwhile(invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    invoke("iam", "CreateUser", {"UserName": "dev"})
+    cred = create(invoke)
+    ids = {"UserName": "dev", "ServiceSpecificCredentialId": cred["ServiceSpecificCredentialId"]}
+    real = service_credentials.hash_password
+    monkeypatch.setattr(service_credentials, "hash_password",
+                        lambda pw: (invoke("iam", "DeleteServiceSpecificCredential", ids), real(pw))[1])
+    with pytest.raises(NoSuchEntity):
+        invoke("iam", "ResetServiceSpecificCredential", ids)
