@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 import segno
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import ColumnElement, Row, func, select, update
 
 from iamd.auth import totp
 from iamd.errors import AccessDenied
@@ -44,6 +44,7 @@ from iamd.services.iam.users import caller_user_name, get_user_row
 from iamd.services.registry import action
 from iamd.store import schema
 from iamd.store import tags as tag_store
+from iamd.store.locks import lock_account
 
 devices = schema.mfa_devices
 
@@ -216,13 +217,7 @@ def create_virtual_mfa_device(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 def _enable(call: Call, holder: Holder, serial: str, code1: str, code2: str) -> None:
     row = get_device(call, serial)
-    if _is_enabled(row):
-        raise EntityAlreadyExists("MFA Device is already in use.")
-    in_use = call.conn.execute(
-        select(func.count()).select_from(devices).where(holder.where(call), devices.c.enabled_at.is_not(None))
-    ).scalar_one()
-    if in_use >= DEVICES_PER_USER:
-        raise LimitExceeded(f"Cannot exceed quota for MFADevicesPerUser: {DEVICES_PER_USER}")
+    _check_assignable(call, holder, row)
     step = _checked(
         call,
         row,
@@ -231,16 +226,35 @@ def _enable(call: Call, holder: Holder, serial: str, code1: str, code2: str) -> 
     )
     if step is None:
         raise InvalidAuthenticationCode(INVALID_CODE)
+    # The codes were counted and checked in transactions of their own (``mfa_attempts``); the
+    # account's lock is taken only now, and the rules are checked again under it.
+    lock_account(call.conn, call.account_id)
+    _check_assignable(call, holder, get_device(call, serial))
     won = call.conn.execute(
         update(devices)
-        .where(devices.c.device_id == row.device_id, devices.c.enabled_at.is_(None))
+        .where(devices.c.device_id == row.device_id, devices.c.enabled_at.is_(None), _unused(step))
         .values(**holder.values, enabled_at=call.now, last_used_step=step)
     ).rowcount
-    if won != 1:
+    if won != 1:  # the same codes were accepted by a racing call meanwhile
+        raise InvalidAuthenticationCode(INVALID_CODE)
+
+
+def _check_assignable(call: Call, holder: Holder, row: Row[Any]) -> None:
+    if _is_enabled(row):
         raise EntityAlreadyExists("MFA Device is already in use.")
+    in_use = call.conn.execute(
+        select(func.count()).select_from(devices).where(holder.where(call), devices.c.enabled_at.is_not(None))
+    ).scalar_one()
+    if in_use >= DEVICES_PER_USER:
+        raise LimitExceeded(f"Cannot exceed quota for MFADevicesPerUser: {DEVICES_PER_USER}")
 
 
-@action("iam", "EnableMFADevice")
+def _unused(step: int) -> ColumnElement[bool]:
+    """The device has accepted no code of ``step`` or later: a code is used once, even by racing calls."""
+    return devices.c.last_used_step.is_(None) | (devices.c.last_used_step < step)
+
+
+@action("iam", "EnableMFADevice", locks_itself=True)
 def enable_mfa_device(call: Call, p: dict[str, Any]) -> None:
     holder = Holder(get_user_row(call, p["UserName"]))
     _enable(call, holder, p["SerialNumber"], p["AuthenticationCode1"], p["AuthenticationCode2"])
@@ -261,7 +275,7 @@ def _assigned_device(call: Call, holder: Holder, serial: str) -> Row[Any]:
     return row
 
 
-@action("iam", "ResyncMFADevice")
+@action("iam", "ResyncMFADevice", locks_itself=True)
 def resync_mfa_device(call: Call, p: dict[str, Any]) -> None:
     """Find two consecutive codes within ``totp.RESYNC_WINDOW`` steps (±10 minutes) of the server's
     clock and remember how far the device runs ahead or behind (``drift_steps``)."""
@@ -277,10 +291,15 @@ def resync_mfa_device(call: Call, p: dict[str, Any]) -> None:
     )
     if step is None:
         raise InvalidAuthenticationCode(INVALID_CODE)
+    lock_account(call.conn, call.account_id)
     drift = step - totp.step_at(call.now)
-    call.conn.execute(
-        update(devices).where(devices.c.device_id == row.device_id).values(last_used_step=step, drift_steps=drift)
-    )
+    won = call.conn.execute(
+        update(devices)
+        .where(devices.c.device_id == row.device_id, devices.c.enabled_at.is_not(None), _unused(step))
+        .values(last_used_step=step, drift_steps=drift)
+    ).rowcount
+    if won != 1:  # deactivated, or the same codes accepted by a racing call meanwhile
+        raise InvalidAuthenticationCode(INVALID_CODE)
     return None
 
 
