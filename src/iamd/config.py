@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+Number = TypeVar("Number", int, float)
 
 DEFAULTS = {
     "host": "127.0.0.1",
@@ -16,6 +19,14 @@ DEFAULTS = {
     "trusted_proxies": "",
     "audit_trail": "on",
     "trail_retention_days": "",
+    "worker_threads": "16",
+    "max_connections": "1000",
+    "max_header_bytes": "65536",
+    "header_timeout": "10",
+    "body_timeout": "20",
+    "keep_alive_timeout": "5",
+    "failed_call_events_rate": "5",
+    "failed_call_events_burst": "100",
 }
 
 
@@ -35,6 +46,18 @@ class Settings:
     # The CloudTrail-style audit trail (on by default) and how many days of it to keep.
     audit_trail: bool = True
     trail_retention_days: int | None = None
+    # Availability limits (docs/configuration.md): threads that run calls, open connections, the
+    # request head's size and deadline, the body's deadline, idle keep-alive connections.
+    worker_threads: int = 16
+    max_connections: int = 1000
+    max_header_bytes: int = 65536
+    header_timeout: float = 10.0
+    body_timeout: float = 20.0
+    keep_alive_timeout: int = 5
+    # Failed and unauthenticated calls recorded per source address: a token bucket's refill per
+    # second and its size; calls past it are counted into the next recorded event.
+    failed_call_events_rate: float = 5.0
+    failed_call_events_burst: int = 100
 
     @property
     def db_url(self) -> str:
@@ -65,4 +88,23 @@ def from_values(values: dict[str, object]) -> Settings:
         trusted_proxies=tuple(p.strip() for p in str(values.get("trusted_proxies") or "").split(",") if p.strip()),
         audit_trail=str(values.get("audit_trail") or "on").lower() not in ("off", "0", "false", "no"),
         trail_retention_days=int(str(values["trail_retention_days"])) if values.get("trail_retention_days") else None,
+        worker_threads=_positive(values, "worker_threads", int),
+        max_connections=_positive(values, "max_connections", int),
+        max_header_bytes=_positive(values, "max_header_bytes", int),
+        header_timeout=_positive(values, "header_timeout", float),
+        body_timeout=_positive(values, "body_timeout", float),
+        keep_alive_timeout=_positive(values, "keep_alive_timeout", int),
+        failed_call_events_rate=_positive(values, "failed_call_events_rate", float, allow_zero=True),
+        failed_call_events_burst=_positive(values, "failed_call_events_burst", int),
     )
+
+
+def _positive(
+    values: dict[str, object], name: str, kind: type[Number], *, allow_zero: bool = False
+) -> Number:
+    """A numeric setting from its flag (else its environment variable, else the default)."""
+    raw = values.get(name)
+    value = kind(str(raw if raw is not None else env_default(name)))
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name.replace('_', '-')} must be {'non-negative' if allow_zero else 'positive'}")
+    return value

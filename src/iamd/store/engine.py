@@ -8,6 +8,7 @@ iamd is upgraded in place; an up-to-date database skips Alembic's script loading
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,15 +33,29 @@ def sqlite_url(path: Path) -> str:
 
 
 class Store:
-    """One database. ``begin()`` is the unit of work: one API call is one transaction."""
+    """One database. ``begin()`` is the unit of work: one API call is one transaction.
 
-    def __init__(self, url: str) -> None:
+    Calls run concurrently on worker threads. ``pool_size`` connections are kept open (the
+    server passes its worker count plus room for the audit writer and background tasks).
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 20) -> None:
         self.url = normalize_url(url)
         self.dialect = "sqlite" if self.url.startswith("sqlite") else "postgresql"
-        self.engine = _create_engine(self.url, self.dialect)
+        self.engine = _create_engine(self.url, self.dialect, pool_size)
+        # SQLite admits one writer at a time anyway; taking turns in the process first also makes
+        # a writing call's reads and writes one atomic step for this process's other threads
+        # (pysqlite opens the transaction only at the first write, so a count read before it
+        # would otherwise race another thread's insert).
+        self._writer = threading.Lock() if self.dialect == "sqlite" else None
 
     @contextmanager
-    def begin(self) -> Iterator[Connection]:
+    def begin(self, *, writes: bool = False) -> Iterator[Connection]:
+        """A transaction; ``writes=True`` for a call that may change state (see ``_writer``)."""
+        if writes and self._writer is not None:
+            with self._writer, self.engine.begin() as conn:
+                yield conn
+            return
         with self.engine.begin() as conn:
             yield conn
 
@@ -75,17 +90,17 @@ def _current_revision(conn: Connection) -> str | None:
     return row[0] if row else None
 
 
-def _create_engine(url: str, dialect: str) -> Engine:
+def _create_engine(url: str, dialect: str, pool_size: int) -> Engine:
     if dialect == "sqlite":
-        memory = url in ("sqlite://", "sqlite:///:memory:")
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False},
-            poolclass=StaticPool if memory else None,
-        )
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
+        else:
+            engine = create_engine(
+                url, connect_args={"check_same_thread": False}, pool_size=pool_size, max_overflow=pool_size
+            )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
