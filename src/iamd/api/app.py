@@ -13,7 +13,7 @@ import contextlib
 import contextvars
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -278,6 +278,10 @@ class App:
         with self.runtime.store.begin() as conn:
             self.runtime.key_usage.flush(conn)
 
+    def flush_key_usage_if_due(self) -> None:
+        if self.runtime.key_usage.due():
+            self.flush_key_usage()
+
     def _request_info(self, request: Request, service: str, region: str) -> RequestInfo:
         return RequestInfo(
             service=service,
@@ -373,6 +377,16 @@ def _arn_accounts(inputs: dict[str, Any] | None) -> list[str]:
     return found
 
 
+async def periodically(interval: float, work: Callable[[], object], what: str) -> None:
+    """Run ``work`` on a thread now and every ``interval`` seconds; a failure is logged and retried."""
+    while True:
+        try:
+            await asyncio.to_thread(work)
+        except Exception:  # noqa: BLE001 - background upkeep must not stop the server
+            log.exception("%s failed", what)
+        await asyncio.sleep(interval)
+
+
 def create_app(
     runtime: Runtime,
     *,
@@ -384,28 +398,17 @@ def create_app(
         runtime, worker_threads=worker_threads, body_timeout=body_timeout, failed_call_events=failed_call_events
     )
 
-    async def key_usage() -> None:
-        """Last-used times are written off the request path, once per interval."""
-        while True:
-            await asyncio.sleep(runtime.key_usage.interval)
-            if runtime.key_usage.due():
-                try:
-                    await asyncio.to_thread(handler.flush_key_usage)
-                except Exception:  # noqa: BLE001 - a failed batch is retried with the next one
-                    log.exception("writing access key last-used times failed")
-
-    async def retention() -> None:
-        while True:
-            try:
-                await asyncio.to_thread(handler.prune_trail)
-            except Exception:  # noqa: BLE001 - retention must not stop the server; it retries
-                log.exception("audit trail retention failed")
-            await asyncio.sleep(RETENTION_INTERVAL)
-
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(retention()) if runtime.trail_retention_days else None
-        usage = asyncio.create_task(key_usage())
+        task = (
+            asyncio.create_task(periodically(RETENTION_INTERVAL, handler.prune_trail, "audit trail retention"))
+            if runtime.trail_retention_days
+            else None
+        )
+        # Last-used times of access keys are written off the request path, once per interval.
+        usage = asyncio.create_task(
+            periodically(runtime.key_usage.interval, handler.flush_key_usage_if_due, "writing key last-used times")
+        )
         yield
         usage.cancel()
         if task is not None:
