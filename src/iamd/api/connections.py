@@ -27,12 +27,39 @@ from __future__ import annotations
 import asyncio
 import logging
 import resource
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 log = logging.getLogger("iamd.api")
+
+
+class OncePerInterval(logging.Filter):
+    """Warnings a client can cause at will (a malformed request, a refused connection) are logged
+    at most once per ``interval`` seconds per message, so an attacker cannot fill the log instead
+    of the trail. Errors always pass."""
+
+    def __init__(self, interval: float = 60.0) -> None:
+        super().__init__()
+        self.interval = interval
+        self._last: dict[str, float] = {}  # keyed by message template: a handful of entries
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR:
+            return True
+        now, key = time.monotonic(), str(record.msg)
+        last = self._last.get(key)
+        if last is not None and now - last < self.interval:
+            return False
+        self._last[key] = now
+        return True
+
+
+# The protocol's own logger (uvicorn logs to "uvicorn.error"): client-triggered warnings throttled.
+http_log = logging.getLogger("iamd.http")
+http_log.addFilter(OncePerInterval())
 
 HEAD_END = b"\r\n\r\n"
 # Descriptors kept for everything but client connections: the listening socket, database
@@ -132,10 +159,14 @@ def limited_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
         _head_timer: asyncio.TimerHandle | None = None
         _too_large = False
 
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.logger = http_log
+
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             if not connections.opened(self):
-                log.warning("connection refused: %d connections, each with a request in progress",
+                http_log.warning("connection refused: %d connections, each with a request in progress",
                             len(connections.open))
                 transport.close()
                 return

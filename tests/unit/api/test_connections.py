@@ -14,7 +14,13 @@ import uvicorn
 from uvicorn.server import ServerState
 
 from iamd.api import connections
-from iamd.api.connections import ConnectionLimits, connection_cap, limited_protocol, raise_open_file_limit
+from iamd.api.connections import (
+    ConnectionLimits,
+    OncePerInterval,
+    connection_cap,
+    limited_protocol,
+    raise_open_file_limit,
+)
 
 
 class Transport(asyncio.Transport):
@@ -133,7 +139,7 @@ def test_when_every_connection_has_a_request_in_progress_the_newcomer_is_refused
     connect = _factory(loop, ConnectionLimits(max_header_bytes=10_000, header_timeout=60, max_connections=1))
     busy, t_busy = connect()
     busy.data_received(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n")
-    with caplog.at_level(logging.WARNING, logger="iamd.api"):
+    with caplog.at_level(logging.WARNING, logger="iamd.http"):
         refused, t_refused = connect()
     assert t_refused.closed and not t_busy.closed
     assert "connection refused" in caplog.text
@@ -159,3 +165,17 @@ def test_the_soft_descriptor_limit_is_raised_to_the_hard_one(monkeypatch: pytest
     assert raise_open_file_limit() == 4096 and len(calls) == 1
     monkeypatch.setattr(resource, "getrlimit", lambda _: (1024, resource.RLIM_INFINITY))
     assert raise_open_file_limit() == 1 << 20
+
+
+def test_client_triggered_warnings_are_logged_once_per_interval() -> None:
+    flt = OncePerInterval(interval=3600)
+
+    def rec(level: int, msg: str) -> logging.LogRecord:
+        return logging.LogRecord("iamd.http", level, __file__, 1, msg, None, None)
+
+    assert flt.filter(rec(logging.WARNING, "Invalid HTTP request received."))
+    assert not flt.filter(rec(logging.WARNING, "Invalid HTTP request received."))
+    assert flt.filter(rec(logging.WARNING, "connection refused"))
+    assert flt.filter(rec(logging.ERROR, "Exception in ASGI application")) and flt.filter(
+        rec(logging.ERROR, "Exception in ASGI application")
+    )
