@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -27,6 +25,7 @@ from starlette.routing import Route
 
 from iamd.api import admin
 from iamd.api.protocols import WireProtocol, protocols
+from iamd.api.workers import Workers
 from iamd.audit.record import ApiCallRecord
 from iamd.audit.recorder import Recorder
 from iamd.audit.retention import prune
@@ -129,7 +128,7 @@ class App:
         self.body_timeout = body_timeout
         # Every request's synchronous work — parsing, the transaction, Argon2, rendering — runs
         # on these threads, never on the event loop, so one slow call cannot stall the others.
-        self.workers = ThreadPoolExecutor(max_workers=worker_threads, thread_name_prefix="iamd-request")
+        self.workers = Workers(worker_threads)
 
     async def __call__(self, request: Request) -> Response:
         """Read the body on the event loop (with a deadline), then hand the call to a worker thread."""
@@ -139,11 +138,7 @@ class App:
             body = await _read_body(request, self.body_timeout)
         except AwsError as err:
             body = err
-        # A fresh copy of the context per call, as asyncio.to_thread does: the call-scoped memo
-        # (a context variable) never leaks between calls that share a worker thread.
-        context = contextvars.copy_context()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.workers, context.run, self.handle, request, body, request_id)
+        return await self.workers.run(self.handle, request, body, request_id)
 
     def handle(self, request: Request, body: bytes | AwsError, request_id: str) -> Response:
         """One call, synchronously (on a worker thread); ``body`` is the error if reading it failed."""
@@ -413,7 +408,7 @@ def create_app(
         usage.cancel()
         if task is not None:
             task.cancel()
-        handler.workers.shutdown(wait=True)
+        handler.workers.shutdown()
         handler.flush_key_usage()  # last-used times noted since the last batch
         handler.audit.close()  # queued read-only and failed-call events, and the last digest
 
