@@ -43,16 +43,19 @@ class Store:
         self.url = normalize_url(url)
         self.dialect = "sqlite" if self.url.startswith("sqlite") else "postgresql"
         self.engine = _create_engine(self.url, self.dialect, pool_size)
-        # SQLite admits one writer at a time anyway; taking turns in the process first also makes
-        # a writing call's reads and writes one atomic step for this process's other threads
-        # (pysqlite opens the transaction only at the first write, so a count read before it
-        # would otherwise race another thread's insert).
-        self._writer = threading.Lock() if self.dialect == "sqlite" else None
+        # Calls that may write take turns within the process, so a call's checks and writes are
+        # one step for this process's other threads (a quota count read before an insert, a
+        # name looked up before it is taken). SQLite admits one writer at a time anyway, and
+        # pysqlite opens the transaction only at the first write, so without it a count read
+        # earlier would race another thread's insert. On PostgreSQL the same holds between the
+        # threads of one process; between processes the database itself must enforce each rule
+        # (row locks, constraints) — once it does for every rule, PostgreSQL can drop this lock.
+        self._writer = threading.Lock()
 
     @contextmanager
     def begin(self, *, writes: bool = False) -> Iterator[Connection]:
         """A transaction; ``writes=True`` for a call that may change state (see ``_writer``)."""
-        if writes and self._writer is not None:
+        if writes:
             with self._writer, self.engine.begin() as conn:
                 yield conn
             return
