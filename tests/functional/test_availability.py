@@ -163,7 +163,8 @@ def test_probes_are_answered_while_clients_send_worst_case_bodies_and_slow_passw
 
 @pytest.fixture(scope="module")
 def strict_server() -> Iterator[IamdServer]:
-    with IamdServer(extra_args=["--ephemeral", "--header-timeout", "1", "--body-timeout", "1"]) as srv:
+    args = ["--ephemeral", "--header-timeout", "1", "--body-timeout", "1", "--keep-alive-timeout", "1"]
+    with IamdServer(extra_args=args) as srv:
         yield srv
 
 
@@ -174,6 +175,14 @@ def test_a_client_that_never_finishes_its_request_head_is_disconnected(strict_se
             assert _closed_by_server(slow)
         assert _closed_by_server(idle)  # connected, sent nothing
     assert strict_server.client("sts").get_caller_identity()["Account"] == strict_server.account_id
+
+
+def test_an_idle_keep_alive_connection_is_closed(strict_server: IamdServer) -> None:
+    with socket.create_connection(("127.0.0.1", strict_server.port)) as conn:
+        conn.sendall(b"GET / HTTP/1.1\r\nHost: iamd\r\n\r\n")
+        conn.settimeout(30)
+        assert conn.recv(65536).startswith(b"HTTP/1.1 ")  # answered (MissingAuthenticationToken)
+        assert _closed_by_server(conn)  # then left idle
 
 
 def test_a_client_that_never_finishes_its_body_gets_request_timeout(strict_server: IamdServer) -> None:
