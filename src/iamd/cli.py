@@ -6,8 +6,12 @@ import argparse
 import logging
 import random
 import sys
+from typing import TYPE_CHECKING
 
-from iamd.config import env_default, from_values
+from iamd.config import Settings, env_default, from_values
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 def _add_store_flags(p: argparse.ArgumentParser) -> None:
@@ -60,6 +64,7 @@ def parser() -> argparse.ArgumentParser:
         default=env_default("extra_regions"),
         help="comma-separated regions besides AWS's that a signature may be scoped to (env IAMD_EXTRA_REGIONS)",
     )
+    _add_limit_flags(serve)
 
     account = sub.add_parser("account", help="manage accounts")
     account_sub = account.add_subparsers(dest="account_command", required=True)
@@ -79,6 +84,26 @@ def _positive_seconds(text: str) -> float:
     if not 0 < value <= 3600:
         raise argparse.ArgumentTypeError(f"expected seconds between 0 and 3600, got {text!r}")
     return value
+
+
+LIMIT_FLAGS = (
+    ("worker_threads", int, "threads that run calls concurrently"),
+    ("max_connections", int, "open connections; past it the longest-idle one is closed"),
+    ("max_header_bytes", int, "largest request line and headers; larger is refused with 431"),
+    ("header_timeout", float, "seconds a connection has to send a complete request head"),
+    ("body_timeout", float, "seconds a request has to send its whole body"),
+    ("keep_alive_timeout", int, "seconds an idle keep-alive connection stays open"),
+    ("failed_call_events_rate", float, "failed/unauthenticated calls recorded per second per source address"),
+    ("failed_call_events_burst", int, "burst of failed/unauthenticated calls recorded per source address"),
+)
+
+
+def _add_limit_flags(p: argparse.ArgumentParser) -> None:
+    """Availability limits (docs/configuration.md), each also an ``IAMD_…`` environment variable."""
+    for name, kind, text in LIMIT_FLAGS:
+        env = f"IAMD_{name.upper()}"
+        p.add_argument(f"--{name.replace('_', '-')}", type=kind, default=None,
+                       help=f"{text} (env {env}; default {env_default(name)})")
 
 
 def _add_trail(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -122,16 +147,45 @@ def serve(args: argparse.Namespace) -> int:
     from iamd.api.app import create_app
     from iamd.server import banner, build_runtime
 
-    settings = from_values(vars(args))
+    try:
+        settings = from_values(vars(args))
+    except ValueError as err:
+        print(f"iamd: {err}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     runtime, created = build_runtime(settings)
-    app = create_app(runtime)
-    print(banner(settings, runtime, created), flush=True)
-    config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False, lifespan="on"
+    app = create_app(
+        runtime,
+        worker_threads=settings.worker_threads,
+        body_timeout=settings.body_timeout,
+        failed_call_events=(settings.failed_call_events_rate, settings.failed_call_events_burst),
     )
-    uvicorn.Server(config).run()
+    print(banner(settings, runtime, created), flush=True)
+    uvicorn.Server(uvicorn_config(app, settings)).run()
     return 0
+
+
+def uvicorn_config(app: object, settings: Settings) -> uvicorn.Config:
+    """uvicorn with iamd's connection limits (``api/connections.py``); no WebSocket upgrades."""
+    import uvicorn
+
+    from iamd.api.connections import ConnectionLimits, connection_cap, limited_protocol, raise_open_file_limit
+
+    limits = connection_cap(
+        ConnectionLimits(settings.max_header_bytes, settings.header_timeout, settings.max_connections),
+        raise_open_file_limit(),
+    )
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        lifespan="on",
+        http=limited_protocol(limits),
+        ws="none",
+        timeout_keep_alive=settings.keep_alive_timeout,
+    )
 
 
 def account_create(args: argparse.Namespace) -> int:

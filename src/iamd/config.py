@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+Number = TypeVar("Number", int, float)
 
 DEFAULTS = {
     "host": "127.0.0.1",
@@ -18,6 +21,14 @@ DEFAULTS = {
     "trail_retention_days": "",
     "extra_regions": "",
     "lock_timeout": "10",
+    "worker_threads": "16",
+    "max_connections": "1000",
+    "max_header_bytes": "65536",
+    "header_timeout": "10",
+    "body_timeout": "20",
+    "keep_alive_timeout": "5",
+    "failed_call_events_rate": "5",
+    "failed_call_events_burst": "100",
 }
 
 
@@ -42,6 +53,18 @@ class Settings:
     # Seconds a change waits for another's lock (the account's, or SQLite's write lock) before
     # the call answers ServiceUnavailable (503, which SDKs retry).
     lock_timeout: float = 10.0
+    # Availability limits (docs/configuration.md): threads that run calls, open connections, the
+    # request head's size and deadline, the body's deadline, idle keep-alive connections.
+    worker_threads: int = 16
+    max_connections: int = 1000
+    max_header_bytes: int = 65536
+    header_timeout: float = 10.0
+    body_timeout: float = 20.0
+    keep_alive_timeout: int = 5
+    # Failed and unauthenticated calls recorded per source address: a token bucket's refill per
+    # second and its size; calls past it are counted into the next recorded event.
+    failed_call_events_rate: float = 5.0
+    failed_call_events_burst: int = 100
 
     @property
     def db_url(self) -> str:
@@ -74,4 +97,23 @@ def from_values(values: dict[str, object]) -> Settings:
         trail_retention_days=int(str(values["trail_retention_days"])) if values.get("trail_retention_days") else None,
         extra_regions=tuple(r.strip() for r in str(values.get("extra_regions") or "").split(",") if r.strip()),
         lock_timeout=float(str(values.get("lock_timeout") or DEFAULTS["lock_timeout"])),
+        worker_threads=_positive(values, "worker_threads", int),
+        max_connections=_positive(values, "max_connections", int),
+        max_header_bytes=_positive(values, "max_header_bytes", int),
+        header_timeout=_positive(values, "header_timeout", float),
+        body_timeout=_positive(values, "body_timeout", float),
+        keep_alive_timeout=_positive(values, "keep_alive_timeout", int),
+        failed_call_events_rate=_positive(values, "failed_call_events_rate", float, allow_zero=True),
+        failed_call_events_burst=_positive(values, "failed_call_events_burst", int),
     )
+
+
+def _positive(
+    values: dict[str, object], name: str, kind: type[Number], *, allow_zero: bool = False
+) -> Number:
+    """A numeric setting from its flag (else its environment variable, else the default)."""
+    raw = values.get(name)
+    value = kind(str(raw if raw is not None else env_default(name)))
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{name.replace('_', '-')} must be {'non-negative' if allow_zero else 'positive'}")
+    return value

@@ -87,6 +87,16 @@ class RequestEntityTooLarge(SenderError):
     fmt = "Request body is larger than {limit} bytes."
 
 
+class RequestTimeout(SenderError):
+    """The body did not arrive in time; code, status and wording as S3 answers a stalled upload."""
+
+    code = "RequestTimeout"
+    fmt = (
+        "Your socket connection to the server was not read from or written to within the timeout "
+        "period. Idle connections will be closed."
+    )
+
+
 class UnknownOperation(SenderError):
     code = "UnknownOperationException"
 

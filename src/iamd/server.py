@@ -26,7 +26,11 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
     previous = previous_master_keys_from_env()
     keyring = SessionKeyring(master_key, previous)
     box = SecretBox(master_key, previous=previous)
-    store = Store(settings.db_url, lock_timeout_ms=round(settings.lock_timeout * 1000))
+    store = Store(
+        settings.db_url,
+        lock_timeout_ms=round(settings.lock_timeout * 1000),
+        pool_size=settings.worker_threads + 4,  # + audit writer, background tasks
+    )
     store.migrate()
     if previous:
         with store.exclusive() as conn:

@@ -26,6 +26,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -76,7 +77,8 @@ class IamdServer:
     """A real ``iamd serve --ephemeral`` subprocess on a free loopback port."""
 
     def __init__(self, *, account_id: str = "123456789012", extra_args: list[str] | None = None,
-                 env: dict[str, str] | None = None, log_path: Path | None = None) -> None:
+                 env: dict[str, str] | None = None, log_path: Path | None = None,
+                 preexec: Callable[[], None] | None = None) -> None:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.account_id = account_id
@@ -85,6 +87,8 @@ class IamdServer:
         self.extra_args = extra_args if extra_args is not None else ["--ephemeral"]
         self.extra_env = env or {}
         self.log_path = log_path
+        # Run in the server process before it starts (e.g. lower its resource limits in a test).
+        self.preexec = preexec
         self.process: subprocess.Popen[bytes] | None = None
         self._log: Any = None
 
@@ -120,7 +124,9 @@ class IamdServer:
                "--account-id", self.account_id, *self.extra_args]
         self._log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115 - closed in stop()
         out = self._log if self._log is not None else subprocess.DEVNULL
-        self.process = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=self.preexec  # noqa: PLW1509
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

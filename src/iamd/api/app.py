@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -25,9 +25,11 @@ from starlette.routing import Route
 
 from iamd.api import admin
 from iamd.api.protocols import WireProtocol, intended_service, protocols
+from iamd.api.workers import Workers
 from iamd.audit.record import ApiCallRecord
 from iamd.audit.recorder import Recorder
 from iamd.audit.retention import prune
+from iamd.audit.throttle import FailureThrottle
 from iamd.auth.authparams import parse_auth
 from iamd.auth.caller import Caller
 from iamd.auth.principals import account_of_long_term_key, resolve_access_key
@@ -42,6 +44,7 @@ from iamd.errors import (
     AwsError,
     InternalFailure,
     RequestEntityTooLarge,
+    RequestTimeout,
     SenderError,
     ServiceUnavailable,
 )
@@ -58,6 +61,9 @@ log = logging.getLogger("iamd.api")
 MAX_BODY = 512 * 1024
 DRAIN_LIMIT = 16 * 1024 * 1024
 ADMIN_PREFIX = "/_iamd/"
+WORKER_THREADS = 16
+BODY_TIMEOUT = 20.0
+FAILED_CALL_EVENTS = (5.0, 100)  # per source address: events a second, burst
 
 
 class NotImplementedByIamd(SenderError):
@@ -97,7 +103,14 @@ class CallState:
 
 
 class App:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        worker_threads: int = WORKER_THREADS,
+        body_timeout: float = BODY_TIMEOUT,
+        failed_call_events: tuple[float, int] = FAILED_CALL_EVENTS,
+    ) -> None:
         self.runtime = runtime
         load_all()
         self.protocols = protocols()
@@ -108,18 +121,37 @@ class App:
         if runtime.session_keyring is None:
             runtime.session_keyring = SessionKeyring(runtime.master_key, runtime.previous_master_keys)
         self.keyring: SessionKeyring = runtime.session_keyring
+        throttle = FailureThrottle(*failed_call_events)
+        runtime.caches["failed_call_throttle"] = throttle  # a reset starts every bucket full
         self.audit: Recorder | NoTrail = (
-            Recorder(runtime.store, runtime.master_key, runtime.clock) if runtime.audit_enabled else NoTrail()
+            Recorder(runtime.store, runtime.master_key, runtime.clock, throttle=throttle)
+            if runtime.audit_enabled
+            else NoTrail()
         )
         runtime.audit = self.audit if runtime.audit_enabled else None
+        self.body_timeout = body_timeout
+        # Every request's synchronous work — parsing, the transaction, Argon2, rendering — runs
+        # on these threads, never on the event loop, so one slow call cannot stall the others.
+        self.workers = Workers(worker_threads)
 
     async def __call__(self, request: Request) -> Response:
+        """Read the body on the event loop (with a deadline), then hand the call to a worker thread."""
         request_id = str(uuid.uuid4())
+        body: bytes | AwsError
+        try:
+            body = await _read_body(request, self.body_timeout)
+        except AwsError as err:
+            body = err
+        return await self.workers.run(self.handle, request, body, request_id)
+
+    def handle(self, request: Request, body: bytes | AwsError, request_id: str) -> Response:
+        """One call, synchronously (on a worker thread); ``body`` is the error if reading it failed."""
         state = CallState()
         proto = self.protocols["iam"]
         info = None
         try:
-            body = await _read_body(request)
+            if isinstance(body, AwsError):
+                raise body
             http = HttpRequest(
                 method=request.method,
                 path=request.scope.get("raw_path", b"/").decode("latin-1").split("?", 1)[0] or "/",
@@ -164,12 +196,14 @@ class App:
                     self.audit.record_in_transaction(conn, self._record(state, info, request_id, None))
             if state.read_only:
                 self.audit.record_later(self._record(state, info, request_id, None))
-            if self.runtime.key_usage.due():
-                self.flush_key_usage()
             return Response(proto.render(state.operation, state.result, request_id), 200, _headers(request_id, proto))
         except AwsError as err:
             self._record_failure(state, info, request, request_id, err)
-            return Response(proto.render_error(err, request_id), err.status, _headers(request_id, proto))
+            headers = _headers(request_id, proto)
+            if isinstance(body, AwsError):
+                # The body was not read to its end: the connection cannot carry another request.
+                headers["connection"] = "close"
+            return Response(proto.render_error(err, request_id), err.status, headers)
         except Busy as busy:
             log.warning("request %s: the database is busy (%s)", request_id, busy.detail)
             unavailable = ServiceUnavailable()
@@ -186,7 +220,9 @@ class App:
     ) -> ApiCallRecord:
         caller = state.caller
         account = caller.account_id if caller is not None else self._account_of_key(state.access_key_id)
-        others = tuple(a for a in _arn_accounts(state.inputs) if a != account)
+        # Only a call that succeeded reaches into another account; a denied or failed call naming
+        # an ARN of account A must not let a principal of B write into A's trail.
+        others = tuple(a for a in _arn_accounts(state.inputs) if a != account) if err is None else ()
         return ApiCallRecord(
             request_id=request_id,
             event_time=self.runtime.clock(),
@@ -257,6 +293,10 @@ class App:
         except Busy as busy:
             log.warning("last-used times of access keys wait for the next flush: %s", busy.detail)
 
+    def flush_key_usage_if_due(self) -> None:
+        if self.runtime.key_usage.due():
+            self.flush_key_usage()
+
     def _request_info(self, request: Request, service: str, region: str) -> RequestInfo:
         return RequestInfo(
             service=service,
@@ -300,21 +340,27 @@ def source_ip(request: Request, trusted_proxies: frozenset[str]) -> str:
     return peer
 
 
-async def _read_body(request: Request) -> bytes:
-    """The body, at most ``MAX_BODY`` bytes.
+async def _read_body(request: Request, timeout: float) -> bytes:
+    """The body, at most ``MAX_BODY`` bytes, read within ``timeout`` seconds.
 
     An oversized body is still drained (up to ``DRAIN_LIMIT``) before answering 413, so the client
-    reads the error instead of a connection reset in the middle of its upload.
+    reads the error instead of a connection reset in the middle of its upload. A body that does
+    not arrive in time is ``RequestTimeout``: a client trickling bytes holds a connection and a
+    buffer, never a worker.
     """
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            if size > DRAIN_LIMIT:
-                break
-            continue
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_BODY:
+                    if size > DRAIN_LIMIT:
+                        break
+                    continue
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeout() from None
     if size > MAX_BODY:
         raise RequestEntityTooLarge(limit=MAX_BODY)
     return b"".join(chunks)
@@ -346,23 +392,43 @@ def _arn_accounts(inputs: dict[str, Any] | None) -> list[str]:
     return found
 
 
-def create_app(runtime: Runtime) -> Starlette:
-    handler = App(runtime)
+async def periodically(interval: float, work: Callable[[], object], what: str) -> None:
+    """Run ``work`` on a thread now and every ``interval`` seconds; a failure is logged and retried."""
+    while True:
+        try:
+            await asyncio.to_thread(work)
+        except Exception:  # noqa: BLE001 - background upkeep must not stop the server
+            log.exception("%s failed", what)
+        await asyncio.sleep(interval)
 
-    async def retention() -> None:
-        while True:
-            try:
-                await asyncio.to_thread(handler.prune_trail)
-            except Exception:  # noqa: BLE001 - retention must not stop the server; it retries
-                log.exception("audit trail retention failed")
-            await asyncio.sleep(RETENTION_INTERVAL)
+
+def create_app(
+    runtime: Runtime,
+    *,
+    worker_threads: int = WORKER_THREADS,
+    body_timeout: float = BODY_TIMEOUT,
+    failed_call_events: tuple[float, int] = FAILED_CALL_EVENTS,
+) -> Starlette:
+    handler = App(
+        runtime, worker_threads=worker_threads, body_timeout=body_timeout, failed_call_events=failed_call_events
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(retention()) if runtime.trail_retention_days else None
+        task = (
+            asyncio.create_task(periodically(RETENTION_INTERVAL, handler.prune_trail, "audit trail retention"))
+            if runtime.trail_retention_days
+            else None
+        )
+        # Last-used times of access keys are written off the request path, once per interval.
+        usage = asyncio.create_task(
+            periodically(runtime.key_usage.interval, handler.flush_key_usage_if_due, "writing key last-used times")
+        )
         yield
+        usage.cancel()
         if task is not None:
             task.cancel()
+        handler.workers.shutdown()
         handler.flush_key_usage()  # last-used times noted since the last batch
         handler.audit.close()  # queued read-only and failed-call events, and the last digest
 

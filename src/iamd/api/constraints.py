@@ -58,12 +58,17 @@ def violation(value: Any, path: str, constraint: str, sensitive: bool = False) -
 NOT_NULL = "Member must not be null"
 
 
+# Clauses a message lists; the count still says how many there were. A 470 KB body of invalid
+# list items made a 3.6 MB message otherwise: an answer must not be many times its request.
+MAX_CLAUSES = 10
+
+
 def raise_if_any(errors: list[str], error: type[AwsError] = ValidationError) -> None:
     """Turn collected clauses into one error: ``ValidationError`` on Query, ``ValidationException`` on JSON."""
     if errors:
         n = len(errors)
         plural = "s" if n != 1 else ""
-        raise error(f"{n} validation error{plural} detected: " + "; ".join(errors))
+        raise error(f"{n} validation error{plural} detected: " + "; ".join(errors[:MAX_CLAUSES]))
 
 
 def _length_checks(lo: int | None, hi: int | None) -> list[Check]:

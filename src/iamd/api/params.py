@@ -2,6 +2,14 @@
 
 The two are merged (the body wins), as AWS accepts either. Decoding is strict about UTF-8 so a
 garbage body is a clean ``MalformedQueryString`` rather than mojibake reaching the services.
+
+The work is bounded before authentication, because it is done for anyone who can open a
+connection: at most ``MAX_FIELDS`` parameters, names of at most ``MAX_NAME_LENGTH`` characters
+and ``MAX_NAME_DEPTH`` dotted components. The deepest name an IAM or STS input shape can produce
+has 7 components (``ReplacementValues.entry.N.value.Values.member.N``) and the longest about 60
+characters, so the bounds leave room for every modelled member; a name past them cannot name a
+member, and is rejected (``MalformedQueryString``, 400) instead of being folded into a tree one
+level per dot (a 500 KB name of dots cost about a second of CPU).
 """
 
 from __future__ import annotations
@@ -11,6 +19,9 @@ from urllib.parse import parse_qsl
 from iamd.errors import MalformedQueryString
 
 FORM = "application/x-www-form-urlencoded"
+MAX_FIELDS = 10_000
+MAX_NAME_LENGTH = 256
+MAX_NAME_DEPTH = 16
 
 
 def decode(query_string: str, body: bytes, content_type: str) -> dict[str, str]:
@@ -28,6 +39,13 @@ def decode(query_string: str, body: bytes, content_type: str) -> dict[str, str]:
 
 def _pairs(text: str) -> list[tuple[str, str]]:
     try:
-        return parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=10_000)
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
     except (ValueError, UnicodeDecodeError) as err:
         raise MalformedQueryString(f"Malformed query string: {err}") from None
+    for name, _ in pairs:
+        if len(name) > MAX_NAME_LENGTH or name.count(".") >= MAX_NAME_DEPTH:
+            raise MalformedQueryString(
+                f"Malformed query string: a parameter name is longer than {MAX_NAME_LENGTH} characters "
+                f"or has more than {MAX_NAME_DEPTH} dotted components."
+            )
+    return pairs

@@ -30,6 +30,14 @@ from iamd.audit.resources import resources
 EVENT_VERSION = "1.08"
 GLOBAL_REGION = "us-east-1"
 UNKNOWN_ACCOUNT = ""  # failed authentication with a key no account owns
+# What one event keeps of strings the client chose (characters): an event must not grow with
+# whatever a caller sends. Request parameters larger than the limit are dropped whole (a cut JSON
+# document would mislead); a failed call's get a smaller limit, since anyone can make one.
+MAX_USER_AGENT = 1024
+MAX_SOURCE_IP = 128
+MAX_ERROR_MESSAGE = 4096
+MAX_PARAMETERS = 128 * 1024
+MAX_FAILED_PARAMETERS = 8 * 1024
 # Services whose responses CloudTrail keeps even for read-only calls.
 _RESPONSES_ALWAYS = frozenset({"sts"})
 
@@ -87,6 +95,7 @@ def _base(record: ApiCallRecord) -> dict[str, Any]:
         identity = user_identity(record.caller)
     else:
         identity = unauthenticated_identity(record.access_key_id, record.account_id)
+    cut = _Truncation()
     event: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
         "userIdentity": identity,
@@ -94,19 +103,45 @@ def _base(record: ApiCallRecord) -> dict[str, Any]:
         "eventSource": f"{service}.amazonaws.com",
         "eventName": record.operation or "Unknown",
         "awsRegion": GLOBAL_REGION if service == "iam" else record.region,
-        "sourceIPAddress": record.source_ip,
-        "userAgent": record.user_agent,
+        "sourceIPAddress": cut.text(record.source_ip, MAX_SOURCE_IP),
+        "userAgent": cut.text(record.user_agent, MAX_USER_AGENT),
     }
     if record.error_code:
         event["errorCode"] = record.error_code
-        event["errorMessage"] = record.error_message or ""
-    event["requestParameters"] = request_parameters(service, record.operation, record.params)
+        event["errorMessage"] = cut.text(record.error_message or "", MAX_ERROR_MESSAGE)
+    params = request_parameters(service, record.operation, record.params)
+    limit = MAX_PARAMETERS if record.error_code is None else MAX_FAILED_PARAMETERS
+    event["requestParameters"] = cut.document(params, limit)
     keep_response = record.error_code is None and (not record.read_only or service in _RESPONSES_ALWAYS)
     event["responseElements"] = (
         response_elements(service, record.operation, record.response) if keep_response else None
     )
     event["requestID"] = record.request_id
+    if record.suppressed_events:
+        event["additionalEventData"] = {"suppressedEvents": record.suppressed_events}
+    if cut.omitted:
+        event["omitted"] = True
     return event
+
+
+class _Truncation:
+    """Bounds what a client controls; ``omitted`` records that something was cut, as CloudTrail
+    marks a field it truncated (``"omitted": true``)."""
+
+    def __init__(self) -> None:
+        self.omitted = False
+
+    def text(self, value: str, limit: int) -> str:
+        if len(value) <= limit:
+            return value
+        self.omitted = True
+        return value[:limit]
+
+    def document(self, value: Any, limit: int) -> Any:
+        if value is None or len(dumps(value)) <= limit:
+            return value
+        self.omitted = True
+        return None
 
 
 def lookup_columns(event: dict[str, Any]) -> LookupColumns:

@@ -40,3 +40,6 @@ class ApiCallRecord:
     # Other accounts whose resources the call touched (AssumeRole of a role in another account):
     # as on AWS, the event is recorded in those accounts too.
     resource_accounts: tuple[str, ...] = field(default_factory=tuple)
+    # Failed calls from the same source address not recorded since the previous recorded one
+    # (the audit throttle's count); 0 for most events.
+    suppressed_events: int = 0

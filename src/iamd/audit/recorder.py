@@ -16,6 +16,9 @@ What a crash can lose: nothing that changed state (its event is in the same comm
 read-only and failed-call events queued in memory and not yet written: at most the last
 ``max_age`` (500 ms by default) of them, plus the batch being written at that instant; a batch is
 one transaction, so it is written whole or not at all and the chain never has a hole.
+
+Failed calls are queued only as far as the ``throttle`` (``throttle.py``) admits them: anyone can
+make them, and without a bound they would fill the disk.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection
@@ -32,6 +36,7 @@ from iamd.audit.chain import DigestPolicy, append, seal
 from iamd.audit.events import AuditEvent, build_events
 from iamd.audit.record import ApiCallRecord
 from iamd.audit.signing import DigestSigner
+from iamd.audit.throttle import FailureThrottle
 from iamd.store.engine import Store
 
 log = logging.getLogger("iamd.audit")
@@ -53,6 +58,7 @@ class Recorder:
         max_pending: int = 20_000,
         digest: DigestPolicy | None = None,
         background: bool = True,
+        throttle: FailureThrottle | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -62,6 +68,7 @@ class Recorder:
         self.max_pending = max_pending
         self.digest = digest or DigestPolicy()
         self._background = background
+        self.throttle = throttle
         self._pending: list[ApiCallRecord] = []
         self._oldest = 0.0  # monotonic time the oldest pending record was queued
         self._lock = threading.Lock()
@@ -79,8 +86,14 @@ class Recorder:
     # --- batched ----------------------------------------------------------------------------
 
     def record_later(self, record: ApiCallRecord) -> None:
-        """Queue the event; never raises."""
+        """Queue the event (a failed call's only if the throttle admits it); never raises."""
         try:
+            if record.error_code is not None and self.throttle is not None:
+                suppressed = self.throttle.admit(record.source_ip)
+                if suppressed is None:
+                    return
+                if suppressed:
+                    record = replace(record, suppressed_events=suppressed)
             with self._lock:
                 if not self._pending:
                     self._oldest = time.monotonic()

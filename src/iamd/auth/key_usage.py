@@ -35,7 +35,9 @@ class KeyUsage:
         self._last_flush = time.monotonic()
 
     def note(self, access_key_id: str, when: datetime, service: str, region: str) -> None:
-        self._pending[access_key_id] = (when, service, region)
+        # Calls run on many threads: without the lock a note could land in a batch being taken.
+        with self._lock:
+            self._pending[access_key_id] = (when, service, region)
 
     def due(self) -> bool:
         return bool(self._pending) and time.monotonic() - self._last_flush >= self.interval

@@ -62,15 +62,21 @@ def sqlite_file(url: str) -> Path | None:
 
 
 class Store:
-    """One database. ``begin()`` is the unit of work: one API call is one transaction."""
+    """One database. ``begin()`` is the unit of work: one API call is one transaction.
 
-    def __init__(self, url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> None:
+    Calls run concurrently on worker threads, each on its own pooled connection: ``pool_size``
+    connections are kept open (the server passes its worker count plus room for the audit writer
+    and background tasks). The rules that need one writer at a time (quotas, unique names) are
+    held by the database, not the process: ``locks.lock_account``.
+    """
+
+    def __init__(self, url: str, *, lock_timeout_ms: int = LOCK_TIMEOUT_MS, pool_size: int = 20) -> None:
         self.url = normalize_url(url)
         self.dialect = "sqlite" if self.url.startswith("sqlite") else "postgresql"
         db_file = sqlite_file(self.url) if self.dialect == "sqlite" else None
         if db_file is not None:
             private_sqlite_files(db_file)
-        self.engine = _create_engine(self.url, self.dialect, lock_timeout_ms)
+        self.engine = _create_engine(self.url, self.dialect, lock_timeout_ms, pool_size)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -164,19 +170,20 @@ def _current_revision(conn: Connection) -> str | None:
     return row[0] if row else None
 
 
-def _create_engine(url: str, dialect: str, lock_timeout_ms: int) -> Engine:
+def _create_engine(url: str, dialect: str, lock_timeout_ms: int, pool_size: int) -> Engine:
     if dialect == "sqlite":
         memory = url in ("sqlite://", "sqlite:///:memory:")
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False},
             poolclass=StaticPool if memory else None,
-            **({} if memory else {"pool_timeout": lock_timeout_ms / 1000}),
+            **({} if memory else {"pool_timeout": lock_timeout_ms / 1000, "pool_size": pool_size,
+                                  "max_overflow": pool_size}),
         )
         event.listen(engine, "connect", functools.partial(_sqlite_pragmas, lock_timeout_ms))
     else:
         engine = create_engine(
-            url, pool_size=10, max_overflow=10, pool_pre_ping=True, pool_timeout=lock_timeout_ms / 1000
+            url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True, pool_timeout=lock_timeout_ms / 1000
         )
         event.listen(engine, "connect", functools.partial(_pg_settings, lock_timeout_ms))
     event.listen(engine, "handle_error", _store_error)

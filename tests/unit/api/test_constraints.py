@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from iamd.api.constraints import MAX_CLAUSES, raise_if_any
 from iamd.api.models import ServiceCodec
 from iamd.errors import ValidationError
 
@@ -94,3 +95,11 @@ def test_sts_arn_pattern_reads_u10000_as_supplementary_range() -> None:
     assert STS.parse({**base, "RoleArn": arn})[1]["RoleArn"] == arn
     with pytest.raises(ValidationError, match="at 'roleArn'"):
         STS.parse({**base, "RoleArn": "arn:aws:iam::123456789012:role/\x01"})
+
+
+def test_a_message_lists_at_most_ten_clauses_but_counts_them_all() -> None:
+    with pytest.raises(ValidationError) as info:
+        raise_if_any([f"clause {i}" for i in range(1000)])
+    message = info.value.message
+    assert message.startswith("1000 validation errors detected: clause 0; ")
+    assert message.count("clause") == MAX_CLAUSES

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+from dataclasses import replace
 from typing import Any
 
 import botocore.session
@@ -12,7 +13,7 @@ import pytest
 from botocore.model import Shape
 from helpers import ACCOUNT, OTHER, T0, assumed_role, federated, record, root, user
 
-from iamd.audit.events import build_events
+from iamd.audit.events import MAX_ERROR_MESSAGE, MAX_SOURCE_IP, MAX_USER_AGENT, build_events
 from iamd.audit.redaction import ALWAYS_HIDDEN, HIDDEN, cloudtrail_time
 
 COMMON = {
@@ -275,3 +276,21 @@ def test_session_token_hidden_without_model() -> None:
         None, None, params={"X-Amz-Security-Token": "t", "SessionToken": "tok-secret"}, access_key_id="AKIA1"
     )
     assert "tok-secret" not in build_events(rec)[0].record
+
+
+def test_client_chosen_strings_are_bounded_and_marked_omitted() -> None:
+    base = record("CreateUser", root(), params={"UserName": "bob"}, error=("ValidationError", "e" * 10_000))
+    ev = one(replace(base, user_agent="u" * 5000, source_ip="1" * 500))
+    assert len(ev["userAgent"]) == MAX_USER_AGENT and len(ev["sourceIPAddress"]) == MAX_SOURCE_IP
+    assert len(ev["errorMessage"]) == MAX_ERROR_MESSAGE and ev["omitted"] is True
+    assert ev["requestParameters"] == {"userName": "bob"}
+    assert "omitted" not in one(record("GetUser", root(), params={"UserName": "bob"}))
+
+
+def test_oversized_request_parameters_are_dropped_whole() -> None:
+    """A failed call's parameters get a smaller bound than a successful call's: anyone can fail."""
+    params = {"UserName": "bob", "PermissionsBoundary": "p" * 20_000}
+    failed = one(record("CreateUser", root(), params=params, error=("AccessDenied", "no"), read_only=False))
+    assert failed["requestParameters"] is None and failed["omitted"] is True
+    done = one(record("CreateUser", root(), params=params, read_only=False))
+    assert done["requestParameters"]["permissionsBoundary"] == "p" * 20_000 and "omitted" not in done

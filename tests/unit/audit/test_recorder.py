@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from sqlalchemy import delete, func, select
 
 from iamd.audit.chain import DigestPolicy
 from iamd.audit.recorder import Recorder
+from iamd.audit.throttle import FailureThrottle
 from iamd.audit.verify import verify
 from iamd.store.audit_schema import audit_digests, audit_event_resources, audit_events, audit_trail_head
 from iamd.store.engine import Store
@@ -158,3 +160,21 @@ def test_cross_account_event_stored_in_both(store: Store) -> None:
             r.account_id for r in conn.execute(select(audit_events.c.account_id).order_by(audit_events.c.seq))
         ]
     assert accounts == ["111122223333", "444455556666"]
+
+
+def test_failed_calls_past_the_throttle_are_counted_into_the_next_recorded_one(store: Store) -> None:
+    now = [0.0]
+    rec = recorder(store, throttle=FailureThrottle(rate=1.0, burst=1, clock=lambda: now[0]))
+    denied = ("AccessDenied", "no")
+    for _ in range(4):
+        rec.record_later(record("CreateUser", error=denied))
+    rec.record_later(record("GetUser"))  # successes are never throttled
+    now[0] = 1.0
+    rec.record_later(record("CreateUser", error=denied))
+    assert rec.flush() == 3
+    with store.connect() as conn:
+        rows = [r.record for r in conn.execute(select(audit_events.c.record).order_by(audit_events.c.seq))]
+    events = [json.loads(r) for r in rows]
+    assert [e["eventName"] for e in events] == ["CreateUser", "GetUser", "CreateUser"]
+    assert "additionalEventData" not in events[0]
+    assert events[2]["additionalEventData"] == {"suppressedEvents": 3}

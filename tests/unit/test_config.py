@@ -1,0 +1,29 @@
+"""Settings: the availability limits, from flags, else ``IAMD_…`` variables, else defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from iamd.cli import main, parser
+from iamd.config import from_values
+
+
+def _settings(*argv: str) -> object:
+    return from_values(vars(parser().parse_args(["serve", *argv])))
+
+
+def test_defaults_flags_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = _settings()
+    assert (s.worker_threads, s.max_connections, s.max_header_bytes) == (16, 1000, 65536)  # type: ignore[attr-defined]
+    assert (s.header_timeout, s.body_timeout, s.keep_alive_timeout) == (10.0, 20.0, 5)  # type: ignore[attr-defined]
+    assert (s.failed_call_events_rate, s.failed_call_events_burst) == (5.0, 100)  # type: ignore[attr-defined]
+    monkeypatch.setenv("IAMD_HEADER_TIMEOUT", "2.5")
+    monkeypatch.setenv("IAMD_FAILED_CALL_EVENTS_RATE", "0")
+    s = _settings("--max-connections", "50")
+    assert (s.header_timeout, s.max_connections, s.failed_call_events_rate) == (2.5, 50, 0.0)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("argv", [["--worker-threads", "0"], ["--body-timeout", "-1"]])
+def test_a_limit_out_of_range_stops_the_server_with_a_message(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--ephemeral", *argv]) == 2
+    assert "must be positive" in capsys.readouterr().err
