@@ -36,3 +36,10 @@ def test_a_lone_surrogate_in_a_json_body_is_a_serialization_exception(server: Ia
         time.sleep(0.2)
     raise AssertionError("the GetUser after the rejected request never reached the trail")
 
+
+def test_a_request_tag_without_a_value_is_no_internal_failure(server: IamdServer) -> None:
+    """CloudTrail's ``Tag.Value`` is optional; the request context read it unconditionally."""
+    ct = server.client("cloudtrail")
+    err = _error(ct.create_channel, Name="channel", Source="Custom",
+                 Destinations=[{"Type": "EVENT_DATA_STORE", "Location": "eds"}], Tags=[{"Key": "team"}])
+    assert err["HTTPStatus"] != 500 and err["Code"] != "InternalFailure", err
