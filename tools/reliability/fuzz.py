@@ -37,7 +37,7 @@ from .values import Values
 from .wire import FORM, Answer, Identity, Sender, Verdict, Wire, judge, sign
 
 SERVICES = ("iam", "sts", "cloudtrail", "organizations")
-UNROUTED_PER_OPERATION = 2
+FEW_PER_OPERATION = 3  # for an operation of a service iamd does not route, or does not implement
 REBUILD_EVERY = 400
 WRONG_SCALARS = ["abc", "maybe", "", "-", "1.5", "1e5", "0x10", "\uff19", "2026-13-45T99:99:99Z", "\x00",
                  "9" * 400, "-0", " 1", "TRUE", "NaN", "[]"]
@@ -71,6 +71,8 @@ class Tally:
     transport: int = 0
     http_layer: int = 0
     unrouted: set[str] = field(default_factory=set)
+    operations: int = 0
+    unimplemented: int = 0
     findings: list[Finding] = field(default_factory=list)
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
 
@@ -89,7 +91,8 @@ class Tally:
             f"{s} {n:,}" + (" unrouted" if s in self.unrouted else "") for s, n in self.per_service.items()
         )
         five = ", ".join(f"{k} {v}" for k, v in sorted(self.five_xx.items())) or "none"
-        return (f"fuzz: requests {self.requests:,} ({services}); 5xx {sum(self.five_xx.values())} "
+        return (f"fuzz: requests {self.requests:,} ({services}; {self.operations} operations, "
+                f"{self.unimplemented} of them answering NotImplemented); 5xx {sum(self.five_xx.values())} "
                 f"(HTTP 500: {self.http_500}; {five}); malformed bodies {self.malformed}; "
                 f"transport failures {self.transport}; refused by the HTTP parser {self.http_layer}")
 
@@ -160,11 +163,11 @@ class Builder:
         self.endpoint = endpoint
         self.serializers = {p: create_serializer(p, include_validation=False) for p in ("query", "json")}
 
-    def build(self, target: Target, op: OperationModel) -> tuple[Wire, str]:
+    def build(self, target: Target, op: OperationModel, mutate: bool = True) -> tuple[Wire, str]:
         rng = self.rng
         shape = op.input_shape
         doc: dict[str, Any] = self.values.baseline(shape) if shape is not None else {}
-        roll = rng.random()
+        roll = rng.random() if mutate else 1.0
         mutation = "none"
         if shape is not None and roll < 0.55:
             paths = list(member_paths(shape))
@@ -341,12 +344,24 @@ def run(fixtures: Fixtures, *, seed: int, requests: int, time_limit: float,
     plan = [(t, name) for t in targets(services) for name in t.model.operation_names]
     routed = {t.service: _routed(sender, server.endpoint, root, t) for t in targets(services)}
     tally.unrouted = {s for s, ok in routed.items() if not ok}
-    routed_ops = sum(1 for t, _ in plan if routed[t.service])
-    unrouted_ops = len(plan) - routed_ops
-    per_op = max(1, (requests - unrouted_ops * UNROUTED_PER_OPERATION) // max(1, routed_ops))
-    schedule = [(t, name) for t, name in plan for _ in range(per_op if routed[t.service] else UNROUTED_PER_OPERATION)]
-    rng.shuffle(schedule)
     try:
+        # One valid baseline per operation first: those iamd does not implement (501) get only a
+        # few more requests, so the budget goes where there is code to break.
+        unimplemented = set()
+        for target, name in plan:
+            if routed[target.service]:
+                op = target.op(name)
+                wire, _ = builder.build(target, op, mutate=False)
+                if _send(tally, sender, sign(wire, server.endpoint, root, target.service), target, op, "root",
+                         "none (probe)") == 501:
+                    unimplemented.add((target.service, name))
+        tally.operations, tally.unimplemented = len(plan), len(unimplemented)
+        few = [(t, n) for t, n in plan if not routed[t.service] or (t.service, n) in unimplemented]
+        many = [(t, n) for t, n in plan if (t, n) not in few]
+        per_op = max(1, (requests - tally.requests - len(few) * FEW_PER_OPERATION) // max(1, len(many)))
+        schedule = [(t, n) for t, n in many for _ in range(per_op)] + [
+            (t, n) for t, n in few for _ in range(FEW_PER_OPERATION)]
+        rng.shuffle(schedule)
         for target, name in schedule:
             if clock() > deadline:
                 break
@@ -377,7 +392,8 @@ def _routed(sender: Sender, endpoint: str, root: Identity, target: Target) -> bo
 
 
 def _send(tally: Tally, sender: Sender, wire: Wire, target: Target, op: OperationModel | None,
-          who: str, mutation: str) -> None:
+          who: str, mutation: str) -> int | None:
+    """Send, judge and count one request; returns the HTTP status (None: no answer)."""
     tally.requests += 1
     tally.per_service[target.service] += 1
     answer = sender.send(wire)
@@ -386,11 +402,11 @@ def _send(tally: Tally, sender: Sender, wire: Wire, target: Target, op: Operatio
     if isinstance(answer, str):
         tally.transport += 1
         tally.note(Finding(target.service, name, who, mutation, None, None, answer, request))
-        return
+        return None
     tally.statuses[answer.status] += 1
     if is_http_layer_refusal(answer):
         tally.http_layer += 1
-        return
+        return answer.status
     protocol = target.protocol
     if target.service in tally.unrouted:
         protocol = "query" if answer.body.lstrip().startswith(b"<") else "json"
@@ -403,6 +419,7 @@ def _send(tally: Tally, sender: Sender, wire: Wire, target: Target, op: Operatio
     if verdict.problem is not None:
         tally.malformed += 1
         tally.note(Finding(target.service, name, who, mutation, answer.status, verdict.code, verdict.problem, request))
+    return answer.status
 
 
 def is_http_layer_refusal(answer: Answer) -> bool:

@@ -87,6 +87,36 @@ BAD_POLICIES = [
     "%7B%22Version%22", "\ufeff" + READ_ONLY, READ_ONLY.replace("2012-10-17", "2008-10-17"),
 ]
 
+# Optional members a valid baseline leaves out: a made-up pagination token is only "Invalid Marker".
+SKIPPED = frozenset({"Marker", "NextToken", "PaginationToken"})
+FIXED = {
+    "AuthenticationCode1": "123456", "AuthenticationCode2": "654321", "AWSServiceName": "elasticbeanstalk.amazonaws.com",
+    "PermissionsBoundary": f"arn:aws:iam::{ACCOUNT}:policy/fz-policy", "EntityPath": "o-a1b2c3d4e5/r-ab12",
+}
+
+
+def credentials_material() -> dict[str, str]:
+    """A certificate, its private key and an SSH public key, the same on every run (Ed25519
+    keys and signatures are deterministic), so uploads reach past "malformed" into the actions."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.x509.oid import NameOID
+
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fuzz.example")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(datetime(2024, 1, 1, tzinfo=UTC))
+            .not_valid_after(datetime(2034, 1, 1, tzinfo=UTC)).sign(key, None))
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    ssh = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    return {"CertificateBody": pem, "PrivateKey": private, "SSHPublicKeyBody": ssh}
+
+
+MATERIAL = credentials_material()
+
 HUGE_NUMBERS = [0, -1, -(2**31), 2**31, 2**63, -(2**63) - 1, 10**30, 10**400]
 
 
@@ -105,7 +135,7 @@ class Values:
             out: dict[str, Any] = {}
             required = set(shape.required_members)
             for member, sub in shape.members.items():
-                if member in required or (depth < 3 and self.rng.random() < 0.25):
+                if member in required or (depth < 3 and member not in SKIPPED and self.rng.random() < 0.25):
                     out[member] = self.baseline(sub, member, depth + 1)
             return out
         if kind == "list":
@@ -140,6 +170,8 @@ class Values:
             return str(self.rng.choice(shape.enum))
         if name in self.names:
             return self.names[name]
+        if name in FIXED or name in MATERIAL:
+            return FIXED.get(name) or MATERIAL[name]
         if name == "AssumeRolePolicyDocument":
             return TRUST
         if name.endswith(POLICY_MEMBERS) or "PolicyDocument" in name:

@@ -170,7 +170,7 @@ def judge(answer: Answer, protocol: str, op: OperationModel | None) -> Verdict:
         )
     except Exception as err:  # noqa: BLE001 - any parser failure is a malformed success
         return Verdict(None, f"botocore cannot parse the {op.name} result: {type(err).__name__}: {err}")
-    if "Error" in parsed and parsed["Error"].get("Code"):
+    if protocol == "json" and b'"__type"' in answer.body and isinstance(parsed, dict):
         return Verdict(None, f"HTTP {answer.status} with an error body")
     if protocol == "query":
         try:
