@@ -1,6 +1,7 @@
 """``python -m tools.reliability``: run the parts, print one line each, exit 1 when a target is missed.
 
-Targets: fuzz — at least ``--min-requests`` fuzzed requests, no HTTP 500, no malformed body;
+Targets: fuzz — at least ``--min-requests`` fuzzed requests, no HTTP 500, no malformed body, no
+exception in the server's log;
 tamper — every tampered request refused with AWS's code (and every control accepted); slow —
 the authenticated calls succeed; races — no quota violation, no write lost, no 5xx.
 """
@@ -26,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--min-requests", type=int, default=9000, help="fewer than this misses the fuzz target")
     p.add_argument("--time-limit", type=float, default=600.0, help="seconds the fuzzer may take")
     p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
+    p.add_argument("--services", default=",".join(fuzz.SERVICES), help="services to fuzz (comma-separated)")
     p.add_argument("--findings", type=int, default=25, help="findings to print per part")
     p.add_argument("--log-dir", type=Path, default=None, help="keep the servers' logs here")
     p.add_argument("--half-open", type=int, default=1100)
@@ -52,11 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         with fresh_server(log=logs / "fuzz.log") as server:
             fixtures = Fixtures(server)
             if "fuzz" in parts:
-                tally = fuzz.run(fixtures, seed=args.seed, requests=args.requests, time_limit=args.time_limit)
+                tally = fuzz.run(fixtures, seed=args.seed, requests=args.requests, time_limit=args.time_limit,
+                                  services=tuple(s.strip() for s in args.services.split(",") if s.strip()))
                 print(tally.summary(), flush=True)
                 details += [f.line() for f in tally.findings[: args.findings]]
-                if tally.http_500 or tally.malformed or tally.transport:
-                    missed.append("fuzz: HTTP 500, malformed bodies or transport failures")
+                if tally.http_500 or tally.malformed or tally.transport or tally.tracebacks:
+                    missed.append("fuzz: HTTP 500, malformed bodies, transport failures or server tracebacks")
                 if tally.requests < args.min_requests:
                     missed.append(f"fuzz: {tally.requests} requests, fewer than {args.min_requests}")
             if "tamper" in parts:

@@ -73,6 +73,7 @@ class Tally:
     unrouted: set[str] = field(default_factory=set)
     operations: int = 0
     unimplemented: int = 0
+    tracebacks: int = 0
     findings: list[Finding] = field(default_factory=list)
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
 
@@ -94,7 +95,8 @@ class Tally:
         return (f"fuzz: requests {self.requests:,} ({services}; {self.operations} operations, "
                 f"{self.unimplemented} of them answering NotImplemented); 5xx {sum(self.five_xx.values())} "
                 f"(HTTP 500: {self.http_500}; {five}); malformed bodies {self.malformed}; "
-                f"transport failures {self.transport}; refused by the HTTP parser {self.http_layer}")
+                f"transport failures {self.transport}; refused by the HTTP parser {self.http_layer}; "
+                f"server tracebacks {self.tracebacks}")
 
 
 @dataclass(frozen=True)
@@ -313,6 +315,12 @@ def raw_cases(endpoint: str) -> list[tuple[str, str, Wire]]:
                  '{"trailNameList":[{}]}', '{"includeShadowTrails":"yes"}', "{}" * 100]:
         cloudtrail(f"json {body[:20]!r}", body)
     cloudtrail("raw non-UTF-8 json", b'{"trailNameList":["\xff"]}')
+    lookup = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"{ct}.LookupEvents"}
+    for body in ['{"LookupAttributes":[{"AttributeKey":"Username","AttributeValue":"\\udfff"}]}',
+                 '{"NextToken":"\\ud800"}', '{"\\ud800":1}', '{"MaxResults":"\\u0000"}',
+                 '{"LookupAttributes":[{"AttributeKey":"EventName","AttributeValue":"\\u0000%_*"}]}',
+                 '{"StartTime":-1e20,"EndTime":1e20}', '{"StartTime":"9999-12-31T23:59:59Z"}']:
+        cloudtrail(f"lookup {body[:30]!r}", body, lookup)
     for target in [None, "", ct, f"{ct}.", f"{ct}.NoSuchOp", "AWSOrganizationsV20161128.ListAccounts",
                    f"{ct}.describeTrails", f"{ct}." + "A" * 10_000, f"x.{ct}.DescribeTrails", f"{ct}.DescribeTrails\x00"]:
         headers = {"Content-Type": "application/x-amz-json-1.1"} | ({"X-Amz-Target": target} if target is not None else {})
@@ -331,7 +339,33 @@ Clock = Callable[[], float]
 def run(fixtures: Fixtures, *, seed: int, requests: int, time_limit: float,
         services: tuple[str, ...] = SERVICES, raw: bool = True, clock: Clock = time.monotonic) -> Tally:
     """Send about ``requests`` fuzzed requests (spread evenly over the routed operations), then
-    the raw cases; stop early at ``time_limit`` seconds."""
+    the raw cases; stop early at ``time_limit`` seconds. The server's log is read afterwards:
+    an exception it logged (a failed audit batch, a request's traceback) counts as a finding even
+    when the answer looked right."""
+    server = fixtures.server
+    log = server.log_path
+    log_start = log.stat().st_size if log is not None and log.exists() else 0
+    tally = _run(fixtures, seed=seed, requests=requests, time_limit=time_limit, services=services, raw=raw,
+                 clock=clock)
+    if log is not None and log.exists():
+        time.sleep(AUDIT_FLUSH_WAIT)
+        with log.open("rb") as f:
+            f.seek(log_start)
+            text = f.read().decode("utf-8", "replace")
+        blocks = text.split(TRACEBACK)[1:]
+        tally.tracebacks = len(blocks)
+        for block in blocks:
+            last = [line for line in block.splitlines() if line and not line.startswith(" ")]
+            tally.note(Finding("server", "log", "-", "traceback", None, None, last[0] if last else "?", block[-300:]))
+    return tally
+
+
+TRACEBACK = "Traceback (most recent call last):"
+AUDIT_FLUSH_WAIT = 1.5  # the trail writes batches of read-only and failed calls every 0.5 s
+
+
+def _run(fixtures: Fixtures, *, seed: int, requests: int, time_limit: float,
+         services: tuple[str, ...], raw: bool, clock: Clock) -> Tally:
     server = fixtures.server
     rng = random.Random(seed)
     tally = Tally()
@@ -375,6 +409,8 @@ def run(fixtures: Fixtures, *, seed: int, requests: int, time_limit: float,
         if raw:
             by_name = {t.service: t for t in targets(services)}
             for service, desc, wire in raw_cases(server.endpoint):
+                if service not in by_name:
+                    continue
                 if clock() > deadline:
                     break
                 _send(tally, sender, sign(wire, server.endpoint, root, service), by_name[service], None, "root",
