@@ -85,6 +85,9 @@ class Races:
         self.clients = [client(pair[i % 2]) for i in range(16)]
         self.admin = client(pair[0])
 
+    def _detail(self, text: str) -> None:
+        self.result.details.append(f"  {self.result.backend}: {text}")
+
     def _tally(self, name: str, outcomes: list[Outcome], allowed: set[str]) -> int:
         self.result.rounds += 1
         successes = 0
@@ -93,19 +96,19 @@ class Races:
                 successes += 1
             elif isinstance(value, int) and value >= 500:
                 self.result.five_xx += 1
-                self.result.details.append(f"  {name}: HTTP {value} {code}")
+                self._detail(f"{name}: HTTP {value} {code}")
             elif code not in allowed:
                 self.result.unexpected[code] += 1
-                self.result.details.append(f"  {name}: unexpected {code} (HTTP {value})")
+                self._detail(f"{name}: unexpected {code} (HTTP {value})")
         return successes
 
     def _check(self, name: str, successes: int, stored: int, limit: int | None) -> None:
         if limit is not None and (successes > limit or stored > limit):
             self.result.violations += 1
-            self.result.details.append(f"  {name}: {successes} succeeded, {stored} stored, limit {limit}")
+            self._detail(f"{name}: {successes} succeeded, {stored} stored, limit {limit}")
         if successes != stored:
             self.result.lost += abs(successes - stored)
-            self.result.details.append(f"  {name}: {successes} succeeded but {stored} stored")
+            self._detail(f"{name}: {successes} succeeded but {stored} stored")
 
     def access_keys(self, r: int) -> None:
         user = f"race-keys-{r}"
@@ -163,5 +166,5 @@ def run(pair: tuple[IamdServer, IamdServer], backend: str, rounds: int = 3) -> R
             except ClientError as err:  # the setup or read-back call failed: a finding, not a crash
                 code = err.response["Error"].get("Code", "?")
                 races.result.unexpected[f"{code} (setup/read-back)"] += 1
-                races.result.details.append(f"  {race.__name__} round {r}: setup/read-back failed: {err}")
+                races._detail(f"{race.__name__} round {r}: setup/read-back failed: {err}")
     return races.result
