@@ -404,7 +404,7 @@ def _run(fixtures: Fixtures, *, seed: int, requests: int, time_limit: float,
                 values.names = fixtures.names
             op = target.op(name)
             wire, mutation = builder.build(target, op)
-            who = root if rng.random() < 0.7 or fixtures.low_priv is None else fixtures.low_priv
+            who = _identity(rng.random(), root, fixtures)
             _send(tally, sender, sign(wire, server.endpoint, who, target.service), target, op, who.name, mutation)
         if raw:
             by_name = {t.service: t for t in targets(services)}
@@ -418,6 +418,14 @@ def _run(fixtures: Fixtures, *, seed: int, requests: int, time_limit: float,
     finally:
         sender.close()
     return tally
+
+
+def _identity(roll: float, root: Identity, fixtures: Fixtures) -> Identity:
+    """Root for most requests (it may do anything, so hostile input reaches the actions), the
+    low-privilege user and its role session for the rest (authorization, session paths)."""
+    if roll < 0.65 or fixtures.low_priv is None or fixtures.role_session is None:
+        return root
+    return fixtures.low_priv if roll < 0.85 else fixtures.role_session
 
 
 def _routed(sender: Sender, endpoint: str, root: Identity, target: Target) -> bool:

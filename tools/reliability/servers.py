@@ -30,6 +30,12 @@ LOW_PRIV = "fz-lowpriv"
 # authorization (AccessDenied) after a successful parse.
 READ_ONLY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], "Resource": "*"}]})
+# ... and assume fz-role (with session tags and policies), so that STS's hostile inputs reach
+# the session-policy and tag parsing with a caller AWS would let through.
+LOW_PRIV_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["iam:Get*", "iam:List*", "sts:GetCallerIdentity"], "Resource": "*"},
+    {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+     "Resource": f"arn:aws:iam::{ACCOUNT}:role/fz-role"}]})
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]})
 
@@ -62,6 +68,7 @@ class Fixtures:
 
     server: IamdServer
     low_priv: Identity | None = None
+    role_session: Identity | None = None
     access_key_id: str = "AKIAFUZZFUZZFUZZFUZZ"
 
     @property
@@ -91,9 +98,14 @@ class Fixtures:
         iam.create_instance_profile(InstanceProfileName="fz-profile")
         iam.create_virtual_mfa_device(VirtualMFADeviceName="fz-mfa")
         iam.create_user(UserName=LOW_PRIV)
-        iam.put_user_policy(UserName=LOW_PRIV, PolicyName="read", PolicyDocument=READ_ONLY)
+        iam.put_user_policy(UserName=LOW_PRIV, PolicyName="read", PolicyDocument=LOW_PRIV_POLICY)
         key = iam.create_access_key(UserName=LOW_PRIV)["AccessKey"]
         self.low_priv = Identity("low-priv", key["AccessKeyId"], key["SecretAccessKey"])
+        iam.put_role_policy(RoleName="fz-role", PolicyName="read", PolicyDocument=READ_ONLY)
+        sts = self.server.client("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/fz-role", RoleSessionName="fz-session")
+        creds = creds["Credentials"]
+        self.role_session = Identity("role-session", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
 
 
 def pg_admin_url() -> str | None:
