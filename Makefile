@@ -1,10 +1,11 @@
 # Two commands: `make serve` sets up and runs iamd; `make test` sets up and runs every test.
+# `make reliability` runs the fuzzer, tamper suite, slow-client test and races (tools/reliability/).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 JS_DIR := tests/functional/js
 
-.PHONY: serve test bench lint install install-test js clean
+.PHONY: serve test bench reliability lint install install-test js clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,10 @@ test: install-test js
 
 bench: install-test
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Hostile traffic against fresh servers: protocol fuzzer, SigV4 tampering, slow clients, races.
+reliability: install-test
+	$(BIN)/python -m tools.reliability
 
 clean:
 	rm -rf $(VENV) $(JS_DIR)/node_modules iamd-data

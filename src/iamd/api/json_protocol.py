@@ -21,6 +21,7 @@ Errors render as ``{"__type": code, "message": text}``; the HTTP status is ``err
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -62,7 +63,24 @@ def load_body(body: bytes) -> dict[str, Any]:
         raise SerializationException("Request body is not valid JSON.") from None
     if document.__class__ is not dict:
         raise SerializationException("Request body must be a JSON object.")
+    if _SURROGATE_ESCAPE.search(body) and _has_lone_surrogate(document):
+        raise SerializationException("Request body is not valid JSON.")
     return document
+
+
+# JSON's ``\uD800``-``\uDFFF`` escapes can spell a lone surrogate, which is not Unicode text: it
+# cannot be encoded as UTF-8 (for the store, the trail's hashes, a rendered answer) anywhere later.
+# A pair decodes to one character; only a lone one survives json.loads. The pattern keeps the walk
+# off the hot path: bodies without such an escape skip it.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(document: Any) -> bool:
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        return True
+    return False
 
 
 class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):

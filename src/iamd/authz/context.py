@@ -137,7 +137,8 @@ def _request_keys(ctx: Context, params: Mapping[str, Any]) -> None:
     request_tags = params.get("Tags")
     if request_tags:
         for tag in request_tags:
-            ctx.set(f"aws:RequestTag/{tag['Key']}", tag["Value"])
+            # CloudTrail's Tag.Value is optional (IAM's is required): a tag without one is "".
+            ctx.set(f"aws:RequestTag/{tag['Key']}", tag.get("Value", ""))
         ctx.set("aws:TagKeys", [t["Key"] for t in request_tags])
     elif params.get("TagKeys") is not None:
         ctx.set("aws:TagKeys", list(params["TagKeys"]))

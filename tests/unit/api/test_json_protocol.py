@@ -125,8 +125,9 @@ LOOKUP = CT + "LookupEvents"
     (b'{"StartTime": "2024-01-02T04:04:05+01:00"}', {"StartTime": datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)}),
     (b'{"StartTime": "1704164645"}', {"StartTime": datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)}),
     ('{"NextToken": "é漢\\ud83d\\ude00"}'.encode(), {"NextToken": "é漢\U0001f600"}),
+    (b'{"NextToken": "\\\\ud800"}', {"NextToken": "\\ud800"}),
 ], ids=["empty", "blank", "object", "null and unknown", "integral float", "epoch", "fractional epoch",
-        "iso", "iso offset", "epoch text", "unicode"])
+        "iso", "iso offset", "epoch text", "unicode", "escaped backslash before ud800"])
 def test_accepted_forms(body: bytes, expected: dict) -> None:
     assert CLOUDTRAIL.parse(LOOKUP, body) == ("LookupEvents", expected)
 
@@ -176,6 +177,10 @@ SERIALIZATION_CASES = [
     ("bad timestamp", b'{"StartTime": "yesterday"}', "STRING_VALUE cannot be converted to Timestamp"),
     ("boolean timestamp", b'{"StartTime": false}', "BOOLEAN_VALUE cannot be converted to Timestamp"),
     ("huge timestamp", b'{"StartTime": 1e300}', "NUMBER_VALUE cannot be converted to Timestamp"),
+    ("lone surrogate", b'{"NextToken": "a\\udfffb"}', "Request body is not valid JSON."),
+    ("lone high surrogate", b'{"NextToken": "\\uD800"}', "Request body is not valid JSON."),
+    ("lone surrogate in a key", b'{"\\ud800": 1}', "Request body is not valid JSON."),
+    ("lone surrogate deep", b'{"LookupAttributes": [{"AttributeValue": "\\udc00"}]}', "Request body is not valid JSON."),
 ]
 
 
@@ -185,6 +190,15 @@ def test_serialization_exception(body: bytes, message: str) -> None:
     with pytest.raises(SerializationException) as info:
         CLOUDTRAIL.parse(LOOKUP, body)
     assert (info.value.code, info.value.status, info.value.message) == ("SerializationException", 400, message)
+
+
+def test_a_document_too_deep_to_re_encode_is_a_serialization_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    def too_deep(*_args: object, **_kw: object) -> str:
+        raise RecursionError
+
+    monkeypatch.setattr(json_protocol.json, "dumps", too_deep)
+    with pytest.raises(SerializationException):
+        CLOUDTRAIL.parse(LOOKUP, b'{"NextToken": "\\ud800"}')
 
 
 # --- ValidationException: AWS's wording, shared with the Query codec -----------------------------
