@@ -33,10 +33,10 @@ def test_a_snapshot_sees_one_state_while_others_commit(store_url: str) -> None:
 
 
 def test_a_pool_with_every_connection_in_use_is_busy(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'pool.db'}", lock_timeout_ms=50)
+    store = Store(f"sqlite:///{tmp_path / 'pool.db'}", lock_timeout_ms=50, pool_size=5)
     held = 0
     with contextlib.ExitStack() as stack, pytest.raises(Busy):
         for held in range(1, 100):  # noqa: B007 - counted for the assertion below
             stack.enter_context(store.connect())
-    assert held == 16  # SQLAlchemy's default QueuePool: 5 connections and 10 more on demand
+    assert held == 11  # 5 pooled connections and 5 more on demand (SQLite: max_overflow = pool_size)
     store.close()
