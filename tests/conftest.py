@@ -34,8 +34,10 @@ _load_helper("unit/policy", "policy_helpers")
 _load_helper("unit/policy", "policy_reference")
 _load_helper("unit/services", "services_helpers")
 _load_helper("functional", "functional_helpers")
-_load_helper("../tools", "race_scenarios")
-_load_helper("../tools", "races")
+# ``tools/`` runs as ``python -m tools.…`` from the repository root; tests import it the same way.
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
 
 PG_BASE = os.environ.get("IAMD_TEST_PG", "postgresql://127.0.0.1:5432/test")

@@ -1,6 +1,6 @@
 """Quotas and uniqueness hold across two ``iamd serve`` processes sharing one database.
 
-Real concurrent boto3 clients (``tools/races.py``) race on every rule through both processes at
+Real concurrent boto3 clients (``tools/reliability/races.py``) race on every rule through both processes at
 once, on PostgreSQL and on one SQLite file; each rule must hold exactly and every response be a
 200 or the AWS error. A second account races the first for one account alias: the alias is unique
 across accounts, which no per-account lock covers, so the database constraint must answer
@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import races
 from functional_helpers import error
+from tools.reliability import races
 
 from iamd.testing import IamdServer
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from tools.reliability import __main__ as cli
-from tools.reliability import fuzz, races, slow, tamper
-from tools.reliability.servers import Fixtures, fresh_server, shared_pair
+from tools.reliability import fuzz, slow, tamper
+from tools.reliability.servers import Fixtures, fresh_server
 from tools.reliability.wire import Answer, judge
 
 from iamd.testing import IamdServer
@@ -57,11 +57,13 @@ def test_slow_clients_tiny(fixtures: Fixtures) -> None:
     assert outcome.half_open == 20 and outcome.slowloris == 3
 
 
-def test_races_driver_counts_one_round(tmp_path: Path) -> None:
-    with shared_pair(tmp_path / "data") as pair:
-        result = races.run(pair, "sqlite", rounds=1)
-    assert result.rounds == 5
-    assert result.summary().startswith("races (sqlite, 2 processes): races 5;")
+def test_races_part_prints_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The races part of ``make reliability`` (one round on SQLite; the races themselves are
+    tested in tests/functional/test_quota_races.py)."""
+    code = cli.main(["--parts", "races", "--rounds", "1", "--no-postgres", "--log-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "races (sqlite, 2 processes): requests " in out and ", 5xx 0, malformed error bodies 0," in out
+    assert code == 0, out
 
 
 def test_cli_rejects_unknown_parts(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import fuzz, races, slow, tamper
-from .servers import Fixtures, fresh_server, pg_admin_url, pg_schema, shared_pair
+from .servers import Fixtures, fresh_server, pg_admin_url, pg_schema
 
 PARTS = ("fuzz", "tamper", "slow", "races")
 
@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
                 missed.append("slow: an authenticated call failed under stalled connections")
     if "races" in parts:
         for backend, result in _races(args, logs):
-            print(result.summary(), flush=True)
-            details += result.details[: args.findings]
+            print(result.line(f"{backend}, 2 processes"), flush=True)
+            details += (result.unexpected + result.violations)[: args.findings]
             if not result.ok:
                 missed.append(f"races ({backend}): violations, lost writes or errors")
     for line in details:
@@ -87,20 +87,29 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if missed else 0
 
 
-def _races(args: argparse.Namespace, logs: Path) -> list[tuple[str, races.RaceResult]]:
+def _races(args: argparse.Namespace, logs: Path) -> list[tuple[str, races.Report]]:
+    """Every quota and uniqueness race (``races.py``) against two processes on one SQLite file,
+    then on PostgreSQL when it answers."""
     out = []
     with tempfile.TemporaryDirectory(prefix="iamd-race-sqlite-") as data, \
-            shared_pair(Path(data), log=logs / "races-sqlite.log") as pair:
-        out.append(("sqlite", races.run(pair, "sqlite", args.rounds)))
+            races.serve_pair(Path(data), log_dir=_folder(logs / "races-sqlite")) as (a, b):
+        out.append(("sqlite", races.run([a.endpoint, b.endpoint], a.access_key_id, a.secret_access_key,
+                                        rounds=args.rounds)))
     admin = None if args.no_postgres else pg_admin_url()
     if admin is None:
         print("races (postgresql): skipped, no PostgreSQL at 127.0.0.1:5432" if not args.no_postgres else
               "races (postgresql): skipped (--no-postgres)", flush=True)
         return out
     with pg_schema(admin) as url, tempfile.TemporaryDirectory(prefix="iamd-race-pg-") as data, \
-            shared_pair(Path(data), db=url, log=logs / "races-pg.log") as pair:
-        out.append(("postgresql", races.run(pair, "postgresql", args.rounds)))
+            races.serve_pair(Path(data), db=url, log_dir=_folder(logs / "races-pg")) as (a, b):
+        out.append(("postgresql", races.run([a.endpoint, b.endpoint], a.access_key_id, a.secret_access_key,
+                                            rounds=args.rounds)))
     return out
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 if __name__ == "__main__":

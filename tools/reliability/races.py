@@ -1,75 +1,95 @@
-"""Concurrency races against two ``iamd serve`` processes on one store.
+"""Concurrency races against running iamd servers: every quota and uniqueness rule, under fire.
 
-Each race releases its callers together (a barrier), alternating between the two processes, and
-then reads back what the store holds:
+Each scenario sets up fresh entities, then releases several threads at once (a barrier) on the
+same rule, spread over every endpoint given (two ``iamd serve`` processes sharing one database
+make the race cross-process), and checks afterwards that the rule held *exactly*: e.g. six
+concurrent CreateAccessKey calls on one user give two keys and four ``LimitExceeded``, never three
+keys and never a 500. Every response must be a 200 or the AWS error the rule names.
 
-- ``access keys``: 8 CreateAccessKey for one user; the quota is 2 keys per user;
-- ``group policies``: 14 AttachGroupPolicy of distinct policies to one group; the quota is 10;
-- ``same-name user``: 8 CreateUser of one name; exactly one may succeed, the rest
-  ``EntityAlreadyExists``;
-- ``tags``: 8 TagUser of distinct keys on one user; all must be there afterwards;
-- ``distinct users``: 16 CreateUser of distinct names; all must be listed afterwards.
+The scenarios are in ``race_scenarios.py`` beside this file. ``make reliability`` runs them
+against two processes on one SQLite file and on PostgreSQL; ``tests/functional/test_quota_races.py``
+too. Reusable:
+``run(endpoints, access_key_id, secret_access_key, rounds=…)`` returns a ``Report``;
+``serve_pair(data_dir, db)`` starts two processes sharing one database to run it against. On the
+command line, ``python -m tools.reliability.races --pair [--db URL] --rounds N`` (two fresh processes) or
+``--endpoint URL [--endpoint URL2]`` (running servers, root credentials in ``AWS_*``) prints:
 
-A *quota violation* is more successes (or more stored) than the limit allows; a *write lost* is
-a success whose effect is not stored (or a stored item no success accounts for); a 5xx or an
-unexpected error code is counted apart.
+    races: requests 1234, 5xx 0, unexpected 0, violations 0
+
+and exits 1 when any rule broke. Clients never retry (``total_max_attempts=1``), so a 5xx is seen.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import contextlib
+import itertools
+import os
+import sys
+import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError
+from .race_scenarios import SCENARIOS, THREADS, Call, Fixtures, Outcome, Round, counts, fixtures, invoke
 
-from iamd.testing import IamdServer
-
-from .servers import client
-
-ALLOW_NOTHING = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Deny", "Action": "none:none", "Resource": "*"}]})
-Outcome = tuple[str, Any]  # ("ok", result) or (error code, HTTP status)
+__all__ = ["SCENARIOS", "THREADS", "Report", "counts", "invoke", "make_client", "race", "run", "serve_pair"]
 
 
 @dataclass
-class RaceResult:
-    backend: str
-    rounds: int = 0
-    violations: int = 0
-    lost: int = 0
-    five_xx: int = 0
-    unexpected: Counter[str] = field(default_factory=Counter)
-    details: list[str] = field(default_factory=list)
+class Report:
+    requests: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    codes: Counter[str] = field(default_factory=Counter)
+    server_errors: int = 0
+    malformed: int = 0
+    unexpected: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.violations or self.lost or self.five_xx or self.unexpected)
+        return not (self.server_errors or self.unexpected or self.violations)
 
-    def summary(self) -> str:
-        odd = ", ".join(f"{k} {v}" for k, v in self.unexpected.items()) or "none"
-        return (f"races ({self.backend}, 2 processes): races {self.rounds}; quota violations {self.violations}; "
-                f"writes lost {self.lost}; 5xx {self.five_xx}; unexpected errors {odd}")
+    def line(self, where: str = "") -> str:
+        """One line: requests, 5xx, malformed error bodies, other unexpected answers, and the rules
+        broken (a quota passed, a name taken twice, a write reported done but lost)."""
+        return (
+            f"races{f' ({where})' if where else ''}: requests {self.requests}, 5xx {self.server_errors}, "
+            f"malformed error bodies {self.malformed}, unexpected {len(self.unexpected)}, "
+            f"violations or writes lost {len(self.violations)}"
+        )
 
 
-def together(calls: list[Callable[[], Any]]) -> list[Outcome]:
-    """Run the calls at once, one thread each; each outcome is ("ok", value) or (code, status)."""
+# --- the driver -------------------------------------------------------------------------
+
+
+def make_client(endpoint: str, access_key_id: str, secret_access_key: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(retries={"total_max_attempts": 1, "mode": "standard"}, max_pool_connections=THREADS * 2,
+                    connect_timeout=10, read_timeout=60)
+    return boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=access_key_id,
+                        aws_secret_access_key=secret_access_key, config=config)
+
+
+def race(clients: Sequence[Any], calls: list[Call]) -> list[Outcome]:
+    """Release every call at once (one thread each, behind a barrier); outcomes in call order."""
     barrier = threading.Barrier(len(calls))
-    out: list[Outcome] = [("not run", None)] * len(calls)
+    out: list[Outcome] = [(0, "?")] * len(calls)
 
-    def one(i: int) -> None:
+    def worker(i: int) -> None:
+        client = clients[i % len(clients)]
         barrier.wait()
         try:
-            out[i] = ("ok", calls[i]())
-        except ClientError as err:
-            out[i] = (err.response["Error"].get("Code", "?"), err.response["ResponseMetadata"].get("HTTPStatusCode"))
-        except Exception as err:  # noqa: BLE001 - a transport failure is a finding too
-            out[i] = (type(err).__name__, None)
+            out[i] = invoke(client, calls[i])
+        except Exception as err:  # noqa: BLE001 - a transport failure is an outcome, reported
+            out[i] = (0, f"transport:{type(err).__name__}")
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(calls))]
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(calls))]
     for t in threads:
         t.start()
     for t in threads:
@@ -77,94 +97,82 @@ def together(calls: list[Callable[[], Any]]) -> list[Outcome]:
     return out
 
 
-class Races:
-    def __init__(self, pair: tuple[IamdServer, IamdServer], backend: str) -> None:
-        self.pair = pair
-        self.result = RaceResult(backend)
-        # One client per caller: boto3 clients are not meant to be shared across threads at once.
-        self.clients = [client(pair[i % 2]) for i in range(16)]
-        self.admin = client(pair[0])
-
-    def _detail(self, text: str) -> None:
-        self.result.details.append(f"  {self.result.backend}: {text}")
-
-    def _tally(self, name: str, outcomes: list[Outcome], allowed: set[str]) -> int:
-        self.result.rounds += 1
-        successes = 0
-        for code, value in outcomes:
-            if code == "ok":
-                successes += 1
-            elif isinstance(value, int) and value >= 500:
-                self.result.five_xx += 1
-                self._detail(f"{name}: HTTP {value} {code}")
-            elif code not in allowed:
-                self.result.unexpected[code] += 1
-                self._detail(f"{name}: unexpected {code} (HTTP {value})")
-        return successes
-
-    def _check(self, name: str, successes: int, stored: int, limit: int | None) -> None:
-        if limit is not None and (successes > limit or stored > limit):
-            self.result.violations += 1
-            self._detail(f"{name}: {successes} succeeded, {stored} stored, limit {limit}")
-        if successes != stored:
-            self.result.lost += abs(successes - stored)
-            self._detail(f"{name}: {successes} succeeded but {stored} stored")
-
-    def access_keys(self, r: int) -> None:
-        user = f"race-keys-{r}"
-        self.admin.create_user(UserName=user)
-        outcomes = together([lambda c=c: c.create_access_key(UserName=user) for c in self.clients[:8]])
-        ok = self._tally("access keys", outcomes, {"LimitExceeded"})
-        stored = len(self.admin.list_access_keys(UserName=user)["AccessKeyMetadata"])
-        self._check(f"access keys (round {r})", ok, stored, 2)
-
-    def group_policies(self, r: int) -> None:
-        group = f"race-group-{r}"
-        self.admin.create_group(GroupName=group)
-        arns = [self.admin.create_policy(PolicyName=f"race-{r}-{i}", PolicyDocument=ALLOW_NOTHING)["Policy"]["Arn"]
-                for i in range(14)]
-        outcomes = together([lambda c=c, a=a: c.attach_group_policy(GroupName=group, PolicyArn=a)
-                             for c, a in zip(self.clients, arns, strict=False)])
-        ok = self._tally("group policies", outcomes, {"LimitExceeded"})
-        stored = len(self.admin.list_attached_group_policies(GroupName=group)["AttachedPolicies"])
-        self._check(f"group policies (round {r})", ok, stored, 10)
-
-    def same_name(self, r: int) -> None:
-        name = f"race-same-{r}"
-        outcomes = together([lambda c=c: c.create_user(UserName=name) for c in self.clients[:8]])
-        ok = self._tally("same-name user", outcomes, {"EntityAlreadyExists"})
-        stored = sum(1 for u in self._users() if u == name)
-        self._check(f"same-name user (round {r})", ok, stored, 1)
-
-    def tags(self, r: int) -> None:
-        user = f"race-tags-{r}"
-        self.admin.create_user(UserName=user)
-        outcomes = together([lambda c=c, i=i: c.tag_user(UserName=user, Tags=[{"Key": f"k{i}", "Value": "v"}])
-                             for i, c in enumerate(self.clients[:8])])
-        ok = self._tally("tags", outcomes, set())
-        stored = len(self.admin.list_user_tags(UserName=user)["Tags"])
-        self._check(f"tags (round {r})", ok, stored, None)
-
-    def distinct_users(self, r: int) -> None:
-        names = [f"race-d{r}-{i}" for i in range(16)]
-        outcomes = together([lambda c=c, n=n: c.create_user(UserName=n) for c, n in zip(self.clients, names, strict=True)])
-        ok = self._tally("distinct users", outcomes, set())
-        stored = len(set(names) & set(self._users()))
-        self._check(f"distinct users (round {r})", ok, stored, None)
-
-    def _users(self) -> list[str]:
-        pages = self.admin.get_paginator("list_users").paginate(PathPrefix="/")
-        return [u["UserName"] for page in pages for u in page["Users"]]
+def run(
+    endpoints: Sequence[str],
+    access_key_id: str,
+    secret_access_key: str,
+    *,
+    rounds: int = 3,
+    scenarios: Sequence[Callable[[Any, str, Fixtures], Round]] = SCENARIOS,
+    prefix: str | None = None,
+) -> Report:
+    """Run every scenario ``rounds`` times; calls alternate between ``endpoints``."""
+    report = Report()
+    setup = make_client(endpoints[0], access_key_id, secret_access_key)
+    # One client per racing thread, alternating endpoints: calls of one race reach both processes.
+    clients = [make_client(endpoints[i % len(endpoints)], access_key_id, secret_access_key)
+               for i in range(THREADS * 2)]
+    fx = fixtures(setup)
+    prefix = prefix or f"race{os.getpid()}x{threading.get_ident() % 10000}"
+    serial = itertools.count()
+    for n in range(rounds):
+        for scenario in scenarios:
+            tag = f"{prefix}-{next(serial)}"
+            rnd = scenario(setup, tag, fx)
+            outcomes = race(clients[n % 2:], rnd.calls)
+            report.requests += len(outcomes)
+            for status, code in outcomes:
+                report.statuses[status] += 1
+                report.codes[code or "OK"] += 1
+                if status >= 500 or status == 0:
+                    report.server_errors += 1
+                    report.unexpected.append(f"{scenario.__name__}: HTTP {status} {code}")
+                elif code == "?":
+                    report.malformed += 1
+                    report.unexpected.append(f"{scenario.__name__}: malformed error body (HTTP {status})")
+            report.violations += [f"{scenario.__name__} round {n}: {v}" for v in rnd.check(setup, outcomes)]
+    return report
 
 
-def run(pair: tuple[IamdServer, IamdServer], backend: str, rounds: int = 3) -> RaceResult:
-    races = Races(pair, backend)
-    for r in range(rounds):
-        for race in (races.access_keys, races.group_policies, races.same_name, races.tags, races.distinct_users):
-            try:
-                race(r)
-            except ClientError as err:  # the setup or read-back call failed: a finding, not a crash
-                code = err.response["Error"].get("Code", "?")
-                races.result.unexpected[f"{code} (setup/read-back)"] += 1
-                races._detail(f"{race.__name__} round {r}: setup/read-back failed: {err}")
-    return races.result
+@contextlib.contextmanager
+def serve_pair(data_dir: Path, db: str = "", log_dir: Path | None = None,
+               extra_args: Sequence[str] = ()) -> Iterator[tuple[Any, Any]]:
+    """Two ``iamd serve`` processes on one database (``db``, else ``data_dir``'s SQLite file) and
+    one data folder, hence one master key; the second serves the account the first created, so
+    both take the first's root key (``.access_key_id``, ``.secret_access_key``)."""
+    from iamd.testing import IamdServer
+
+    args = ["--data-dir", str(data_dir), "--log-level", "info", *(["--db", db] if db else []), *extra_args]
+    first = IamdServer(extra_args=args, log_path=log_dir / "first.log" if log_dir else None)
+    with first:
+        second = IamdServer(extra_args=args, log_path=log_dir / "second.log" if log_dir else None)
+        second.access_key_id, second.secret_access_key = first.access_key_id, first.secret_access_key
+        with second:
+            yield first, second
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--endpoint", action="append", help="an iamd endpoint (repeat for several); "
+                    "credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY")
+    ap.add_argument("--pair", action="store_true",
+                    help="start two fresh iamd processes sharing one database and race through both")
+    ap.add_argument("--db", default="", help="with --pair: a PostgreSQL URL (default: one SQLite file)")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args(argv)
+    if args.pair:
+        with tempfile.TemporaryDirectory(prefix="iamd-races-") as tmp, serve_pair(Path(tmp) / "data", args.db) as (a, b):
+            report = run([a.endpoint, b.endpoint], a.access_key_id, a.secret_access_key, rounds=args.rounds)
+    elif args.endpoint:
+        report = run(args.endpoint, os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"],
+                     rounds=args.rounds)
+    else:
+        ap.error("give --endpoint or --pair")
+    print(report.line())
+    for line in (report.unexpected + report.violations)[:20]:
+        print("  " + line)
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

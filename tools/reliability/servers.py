@@ -136,24 +136,6 @@ def pg_schema(admin: str) -> Iterator[str]:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-@contextmanager
-def shared_pair(data_dir: Path, db: str = "", log: Path | None = None) -> Iterator[tuple[IamdServer, IamdServer]]:
-    """Two ``iamd serve`` processes on one store (and one master key); the second starts once
-    the first has created the store, as an operator would scale out."""
-    first = IamdServer(extra_args=["--data-dir", str(data_dir), *(["--db", db] if db else [])], log_path=log)
-    first.start()
-    try:
-        second = IamdServer(extra_args=list(first.extra_args), log_path=log)
-        second.access_key_id, second.secret_access_key = first.access_key_id, first.secret_access_key
-        second.start()
-        try:
-            yield first, second
-        finally:
-            second.stop()
-    finally:
-        first.stop()
-
-
 def client(server: IamdServer, service: str = "iam", **kw: Any) -> Any:
     """A boto3 client that never retries: a retry would hide a failure, or double a write."""
     from botocore.config import Config
