@@ -20,12 +20,8 @@ from tools.reliability.wire import Answer, judge
 
 from iamd.testing import IamdServer
 
-# Raw cases whose answers are not yet AWS documents; each is routed to the owner of api/app.py.
-# A new entry here needs a reason; a fixed one may simply be removed.
-KNOWN_MALFORMED = {
-    "raw method PUT", "raw method DELETE", "raw method PATCH", "raw method OPTIONS",  # Starlette's plain 405
-    "raw body over 512 KB",  # a JSON service's 413 is rendered as Query XML
-}
+# Raw cases whose answers are not yet AWS documents (each with its reason); none today.
+KNOWN_MALFORMED: set[str] = set()
 
 
 @pytest.fixture(scope="module")

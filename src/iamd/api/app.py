@@ -22,6 +22,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from iamd.api import admin
 from iamd.api.protocols import WireProtocol, intended_service, protocols
@@ -64,6 +65,16 @@ ADMIN_PREFIX = "/_iamd/"
 WORKER_THREADS = 16
 BODY_TIMEOUT = 20.0
 FAILED_CALL_EVENTS = (5.0, 100)  # per source address: events a second, burst
+
+
+# AWS's Query and JSON protocols are POST (Query also GET); HEAD must not run a GET's action.
+SERVED_METHODS = frozenset({"GET", "POST"})
+
+
+class MethodNotAllowed(SenderError):
+    code = "MethodNotAllowed"
+    status = 405
+    fmt = "The HTTP method {method} is not allowed; AWS's Query and JSON protocols use POST (Query also GET)."
 
 
 class NotImplementedByIamd(SenderError):
@@ -150,15 +161,17 @@ class App:
         proto = self.protocols["iam"]
         info = None
         try:
-            if isinstance(body, AwsError):
-                raise body
             http = HttpRequest(
                 method=request.method,
                 path=request.scope.get("raw_path", b"/").decode("latin-1").split("?", 1)[0] or "/",
                 query_string=request.scope.get("query_string", b"").decode("latin-1"),
                 headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
-                body=body,
+                body=body if isinstance(body, bytes) else b"",
             )
+            if isinstance(body, AwsError) or request.method not in SERVED_METHODS:
+                # Answered before the signature is read: in the protocol the client speaks.
+                proto = self.protocols[intended_service(self.protocols, http)]
+                raise body if isinstance(body, AwsError) else MethodNotAllowed(method=request.method)
             auth = parse_auth(http)
             state.service, state.region, state.access_key_id = auth.service, _requested_region(auth), auth.access_key_id
             if auth.service not in self.protocols:
@@ -432,4 +445,17 @@ def create_app(
         handler.flush_key_usage()  # last-used times noted since the last batch
         handler.audit.close()  # queued read-only and failed-call events, and the last digest
 
-    return Starlette(routes=[Route("/{path:path}", handler.__call__, methods=["GET", "POST"])], lifespan=lifespan)
+    return Starlette(routes=[Route("/{path:path}", _Endpoint(handler))], lifespan=lifespan)
+
+
+class _Endpoint:
+    """The handler as a raw ASGI endpoint: Starlette then routes every HTTP method to it (a
+    function endpoint gets Starlette's plain-text 405 for the others), so each is answered with an
+    AWS error document and a request id."""
+
+    def __init__(self, handler: App) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.handler(Request(scope, receive))
+        await response(scope, receive, send)

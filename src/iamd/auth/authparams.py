@@ -39,11 +39,21 @@ _QUERY_PARAMS = (
 )
 
 
+SINGLE_HEADERS = frozenset({"authorization", "x-amz-date", "date", "x-amz-security-token", "x-amz-content-sha256"})
+
+
 def parse_auth(req: HttpRequest) -> SigV4Auth:
     """The SigV4 authentication a request claims. The Authorization header wins over the query."""
     authorization = amz_date = http_date = token = content_sha256 = None
+    seen: set[str] = set()
     for name, value in req.headers:
         lname = name.lower()
+        if lname in SINGLE_HEADERS:
+            # Two of these make the request ambiguous: one copy could be verified and the other
+            # used. SigV4 joins repeated headers with commas, so no signature can cover both.
+            if lname in seen:
+                raise IncompleteSignature(f"The request must not repeat the {name} header.")
+            seen.add(lname)
         if lname == "authorization":
             authorization = value
         elif lname == "x-amz-date":
