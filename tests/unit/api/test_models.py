@@ -36,18 +36,16 @@ def test_unknown_operation_is_key_error() -> None:
         ServiceCodec.load("iam").operation("Nope")
 
 
-def test_start_up_cost_in_a_fresh_process() -> None:
-    """Loading iam + sts and serving a first CreateUser must stay far below the 2 s server budget."""
+def test_a_fresh_process_loads_the_models_and_parses() -> None:
+    """Loading iam + sts and parsing a first CreateUser in a fresh process (its cost is measured in
+    make bench, not asserted here)."""
     code = (
-        "import time; t = time.perf_counter()\n"
         "from iamd.api.models import ServiceCodec\n"
         "iam = ServiceCodec.load('iam'); ServiceCodec.load('sts')\n"
-        "iam.parse({'Action': 'CreateUser', 'Version': '2010-05-08', 'UserName': 'u'})\n"
-        "print(time.perf_counter() - t)\n"
+        "print(iam.parse({'Action': 'CreateUser', 'Version': '2010-05-08', 'UserName': 'u'})[0])\n"
     )
-    seconds = float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                                   text=True).stdout)
-    assert seconds < 1.5
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "CreateUser"
 
 
 # --- traits IAM and STS do not use: flattened lists/maps, locationName, timestamps, blobs ----------

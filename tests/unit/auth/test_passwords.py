@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from iamd.auth import passwords
@@ -71,16 +69,9 @@ def test_verify_nothing_spends_a_verification() -> None:
     passwords.verify_nothing("anything")  # no exception, no result
 
 
-def test_production_parameters_meet_the_latency_budget() -> None:
-    """One production verification stays well under 50 ms on the 2-core reference machine."""
+def test_production_parameters_are_owasps_argon2id() -> None:
+    """OWASP's Argon2id minimum (19 MiB, 2 passes, 1 lane); their cost is measured in make bench."""
     with passwords.parameters(PRODUCTION):
         stored = passwords.hash_password("correct horse")
         assert "$m=19456,t=2,p=1$" in stored
-        best = min(_timed(lambda: passwords.verify_password(stored, "correct horse")) for _ in range(3))
-    assert best < 0.1  # generous for a loaded CI machine; measured about 0.021 s
-
-
-def _timed(fn: object) -> float:
-    start = time.perf_counter()
-    fn()  # type: ignore[operator]
-    return time.perf_counter() - start
+        assert passwords.verify_password(stored, "correct horse")
