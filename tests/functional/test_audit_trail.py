@@ -71,12 +71,12 @@ def wait_for(
     **kw: Any,
 ) -> list[dict[str, Any]]:
     """Poll LookupEvents until ``done(events)``; the last result either way (the assertion follows)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    for _ in range(max(1, round(timeout / 0.1))):
         events = lookup(ct, attribute, **kw)
-        if done(events) or time.monotonic() > deadline:
-            return events
+        if done(events):
+            break
         time.sleep(0.1)
+    return events
 
 
 def record(event: dict[str, Any]) -> dict[str, Any]:
