@@ -59,3 +59,59 @@ def test_a_cross_account_denial_does_not_reveal_the_other_accounts_policy_or_tag
     assert json.loads(decoded)["context"]["resource"] == role
     assert "SecretDenySid" not in decoded
     assert "top-secret-x" not in decoded and "classification" not in decoded
+
+
+def _decoded_denial(sts: object, call: object, **kwargs: object) -> str:
+    with pytest.raises(ClientError) as info:
+        call(**kwargs)  # type: ignore[operator]
+    encoded = info.value.response["Error"]["Message"].partition(ENCODED)[2]
+    assert encoded, info.value.response["Error"]["Message"]
+    return str(sts.decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("effect", ["Allow", "Deny"])
+def test_a_cross_account_denial_does_not_reveal_the_condition_keys_the_trust_policy_reads(
+    two_accounts: tuple[IamdServer, dict[str, str]], effect: str,
+) -> None:
+    """The other account's trust policy requires an external id and principal tags (or denies
+    without them): the caller's decoded message names none of those keys, as AWS shows a
+    cross-account caller nothing of the resource owner's policies. The caller's own policy's
+    missing keys stay: they are the caller's to debug."""
+    srv, other_root = two_accounts
+    theirs, _ = clients(srv, other_root)
+    mine = srv.client("iam")
+    conditions = {
+        "StringEquals": {"sts:ExternalId": "ext-value-4711", "aws:PrincipalTag/Clearance": "cosmic"},
+        "StringLike": {"aws:SourceVpce": "vpce-hidden*"},
+    }
+    trust: list[dict[str, object]] = [
+        {"Effect": "Allow", "Principal": {"AWS": srv.account_id}, "Action": "sts:AssumeRole"}
+    ]
+    if effect == "Allow":
+        trust[0]["Condition"] = conditions
+    else:
+        negated = {"StringNotEquals": conditions["StringEquals"], "StringNotLike": conditions["StringLike"]}
+        trust.append({"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": negated})
+    name = f"guarded-{effect.lower()}"
+    role = theirs.create_role(RoleName=name, AssumeRolePolicyDocument=doc(*trust))["Role"]["Arn"]
+    user = f"prober-{effect.lower()}"
+    mine.create_user(UserName=user)
+    mine.put_user_policy(
+        UserName=user, PolicyName="p",
+        PolicyDocument=doc(
+            allow("sts:DecodeAuthorizationMessage"),
+            allow("sts:AssumeRole", "*"),
+            allow("sts:AssumeRole", "*", Bool={"aws:MultiFactorAuthPresent": "true"}),
+        ),
+    )
+    _, prober_sts = clients(srv, mine.create_access_key(UserName=user)["AccessKey"])
+    decoded = _decoded_denial(prober_sts, prober_sts.assume_role, RoleArn=role, RoleSessionName="probe")
+    lowered = decoded.lower()
+    for leaked in ("externalid", "clearance", "sourcevpce", "ext-value-4711", "cosmic", "vpce-hidden"):
+        assert leaked not in lowered, (leaked, decoded)
+    assert "trust" not in lowered, decoded
+    body = json.loads(decoded)
+    assert body["context"]["resource"] == role
+    assert body["explicitDeny"] is (effect == "Deny")
+    assert "aws:multifactorauthpresent" in [k.lower() for k in body["missingContextKeys"]]
+    assert all(st["policyType"] != "trust" for st in body["matchedStatements"]["items"])
