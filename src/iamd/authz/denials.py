@@ -80,13 +80,17 @@ def details(
 
     ``cross_account``: leave out what the other account owns: its policies' statements, the
     condition keys they read that the request lacked (a trust policy's ``sts:ExternalId`` or
-    ``aws:PrincipalTag/…`` would tell the caller what to forge), which of its policies decided,
-    and the keys in ``resource_keys`` and ``aws:ResourceTag/…``, which describe its resource.
-    AWS tells a cross-account caller only that it was denied, explicitly or not."""
+    ``aws:PrincipalTag/…`` would tell the caller what to forge), which of its policies decided and
+    whether that was an explicit deny (a Deny statement that matched is its structure too), and
+    the keys in ``resource_keys`` and ``aws:ResourceTag/…``, which describe its resource. A denial
+    by the other account then reads the same whatever its policy says, and whether or not the
+    resource exists: the message is no oracle for the other account. The caller's own policies
+    (identity, boundary, session) are still explained, explicit deny included."""
     matched: tuple[MatchedStatement, ...] = ()
     missing: tuple[str, ...] = ()
     reason_shown: str | None = reason
     decided_by = decision.decided_by if decision is not None else None
+    explicit = decision is not None and decision.effect == "ExplicitDeny"
     items = sorted(context.items())
     if decision is not None:
         matched, missing = decision.caller_side() if cross_account else (
@@ -94,14 +98,14 @@ def details(
         )
     if cross_account:
         if decided_by in OTHER_SIDE_POLICIES:
-            decided_by, reason_shown = None, OTHER_ACCOUNT_DENIES
+            decided_by, reason_shown, explicit = None, OTHER_ACCOUNT_DENIES, False
         items = [
             (k, v) for k, v in items if k not in resource_keys and not k.startswith(_RESOURCE_KEY_PREFIXES)
         ]
     spellings: dict[str, str] = context.spellings() if isinstance(context, RequestContext) else {}
     return {
         "allowed": False,
-        "explicitDeny": bool(decision is not None and decision.effect == "ExplicitDeny"),
+        "explicitDeny": explicit,
         "reason": reason_shown,
         "decidedBy": decided_by.value if decided_by else None,
         "matchedStatements": {

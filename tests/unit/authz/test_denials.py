@@ -63,6 +63,7 @@ def test_a_cross_account_message_keeps_the_trust_policys_keys_and_verdict_out() 
     theirs = _trust_denial(cross_account=True)
     assert theirs["missingContextKeys"] == ["aws:multifactorauthpresent"]
     assert theirs["decidedBy"] is None and theirs["reason"] == denials.OTHER_ACCOUNT_DENIES
+    assert theirs["explicitDeny"] is False
     same = _trust_denial(cross_account=False)
     assert "sts:externalid" in same["missingContextKeys"] and "aws:principaltag/team" in same["missingContextKeys"]
     assert same["decidedBy"] == "trust"
