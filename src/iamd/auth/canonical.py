@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
@@ -100,34 +100,34 @@ def _decode(raw: bytes) -> bytes:
 _decode_cached = lru_cache(maxsize=8192)(_decode)
 
 
+def _split(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """Parameters as sent: split at ``&`` (empty parts skipped), then at the first ``=``."""
+    for part in data.split(b"&"):
+        if part:
+            name, _, value = part.partition(b"=")
+            yield name, value
+
+
 def query_pairs(raw_query: str | bytes) -> list[tuple[bytes, bytes]]:
     """The parameters of a query string or form body, decoded to bytes, in the order sent.
 
     INVARIANT: the Query-protocol parser (``api/params.py``), the presigned-URL reader
-    (``authparams``) and the canonical query string all read parameters through this function,
-    so a signature covers exactly the values the services get: no spelling of a parameter can
-    verify as one value and be stored as another (a bare ``+`` signed as ``%2B`` but stored as a
-    space)."""
+    (``authparams``) and the canonical query string all split with ``_split`` and decode with
+    ``decode_component``, so a signature covers exactly the values the services get: no spelling
+    of a parameter can verify as one value and be stored as another (a bare ``+`` signed as
+    ``%2B`` but stored as a space)."""
     data = wire_bytes(raw_query) if isinstance(raw_query, str) else raw_query
-    pairs: list[tuple[bytes, bytes]] = []
-    for part in data.split(b"&"):
-        if part:
-            name, _, value = part.partition(b"=")
-            pairs.append((decode_component(name), decode_component(value)))
-    return pairs
+    return [(decode_component(name), decode_component(value)) for name, value in _split(data)]
 
 
-def _encode(decoded: bytes) -> str:
-    if _ALREADY_CANONICAL(decoded):
-        return decoded.decode("ascii")
-    return _quote_cached(decoded) if len(decoded) <= _CACHED else _quote(decoded)
+def _canonical(raw: bytes) -> str:
+    """A component's canonical form: its decoded bytes (``decode_component``), URI-encoded."""
+    if _ALREADY_CANONICAL(raw):
+        return raw.decode("ascii")
+    return quote_from_bytes(decode_component(raw), safe=_QUERY_SAFE)
 
 
-def _quote(decoded: bytes) -> str:
-    return quote_from_bytes(decoded, safe=_QUERY_SAFE)
-
-
-_quote_cached = lru_cache(maxsize=8192)(_quote)
+_canonical_cached = lru_cache(maxsize=8192)(_canonical)
 
 
 def canonical_query_string(raw_query: str, *, presigned: bool = False) -> str:
@@ -136,18 +136,21 @@ def canonical_query_string(raw_query: str, *, presigned: bool = False) -> str:
     The spec: "URI-encode each parameter name and value ... Sort the parameters by parameter name
     (and, for repeated names, by value) ... ampersand-separated". Senders differ in how they put a
     value on the wire (``%20`` or ``+`` for a space, ``~`` or ``%7E``, upper or lower case hex),
-    so each name and value is decoded as the parser decodes it (``query_pairs``) and re-encoded
-    with the unreserved set only: two spellings verify alike exactly when they mean the same
-    value. A presigned URL's own ``X-Amz-Signature`` is not part of what was signed.
+    so each name and value is decoded as the parser decodes it (``decode_component``) and
+    re-encoded with the unreserved set only: two spellings verify alike exactly when they mean
+    the same value. A presigned URL's own ``X-Amz-Signature`` is not part of what was signed (its
+    name compared decoded, as the reader of the signature decodes it).
     """
     if not raw_query:
         return ""
-    encoded = sorted(
-        (_encode(name), _encode(value))
-        for name, value in query_pairs(raw_query)
-        if not (presigned and name == b"X-Amz-Signature")
-    )
-    return "&".join(f"{name}={value}" for name, value in encoded)
+    pairs: list[tuple[str, str]] = []
+    for raw_name, raw_value in _split(wire_bytes(raw_query)):
+        name = _canonical_cached(raw_name) if len(raw_name) <= _CACHED else _canonical(raw_name)
+        if presigned and name == "X-Amz-Signature":
+            continue
+        pairs.append((name, _canonical_cached(raw_value) if len(raw_value) <= _CACHED else _canonical(raw_value)))
+    pairs.sort()
+    return "&".join(f"{name}={value}" for name, value in pairs)
 
 
 def canonical_headers(headers: Iterable[tuple[str, str]], signed_headers: tuple[str, ...]) -> str:
