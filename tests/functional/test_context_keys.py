@@ -206,3 +206,16 @@ def test_another_accounts_entity_is_access_denied_even_to_an_administrator(
     admin, _ = clients(srv, admin_key)
     denied(admin.get_context_keys_for_principal_policy, PolicySourceArn=target)
     denied(admin.get_context_keys_for_principal_policy, PolicySourceArn=f"arn:aws:sts::{OTHER}:assumed-role/r/s")
+
+
+def test_oversized_and_many_documents_are_refused_cleanly(iam: Any) -> None:
+    """A document past the model's 131,072 characters is a ValidationError; a request past the
+    body cap is refused before parsing; neither is a 500."""
+    padded = json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "S" * 131_072, "Effect": "Allow",
+                                                                   "Action": "s3:*", "Resource": "*"}]})  # fmt: skip
+    err = error(iam.get_context_keys_for_custom_policy, PolicyInputList=[padded])
+    assert err["HTTPStatus"] == 400 and err["Code"] == "ValidationError", err
+    many = [doc(allow("s3:*", "*", StringEquals={f"s3:k{i}": "v"})) for i in range(6000)]
+    err = error(iam.get_context_keys_for_custom_policy, PolicyInputList=many)
+    assert 400 <= err["HTTPStatus"] < 500, err
+    assert len(_keys(iam.get_context_keys_for_custom_policy, PolicyInputList=many[:500])) == 500
