@@ -56,14 +56,14 @@ def get_context_keys_for_principal_policy(call: Call, p: dict[str, Any]) -> dict
 
 def _submitted(documents: Sequence[str]) -> list[Policy]:
     """The request's documents, parsed by the engine's parser; an invalid one is ``InvalidInput``
-    (the operations' only error for a document) with the parser's sentence."""
+    (the operations' only error for a document) with AWS's MalformedPolicyDocument sentence
+    alone, as the simulator answers it."""
     out: list[Policy] = []
     for i, text in enumerate(documents, 1):
-        source = f"PolicyInputList.{i}"
         try:
-            out.append(parse_policy(text, PolicyType.IDENTITY, policy_id=source))
+            out.append(parse_policy(text, PolicyType.IDENTITY, policy_id=f"PolicyInputList.{i}"))
         except PolicySyntaxError as err:
-            raise InvalidInput(f"{source}: {err}") from None
+            raise InvalidInput(str(err)) from None
     return out
 
 
