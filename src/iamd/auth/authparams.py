@@ -11,9 +11,8 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-from urllib.parse import unquote
 
-from iamd.auth.canonical import ALGORITHM, TERMINATOR
+from iamd.auth.canonical import ALGORITHM, TERMINATOR, query_pairs
 from iamd.auth.request import HttpRequest, SigV4Auth
 from iamd.errors import IncompleteSignature, MissingAuthenticationToken
 
@@ -112,11 +111,15 @@ def _from_header(
 
 
 def _auth_query_params(query: str) -> dict[str, str]:
+    """The X-Amz-* parameters, decoded as the canonical query string and the parameter parser
+    decode them (``canonical.query_pairs``); the first of a repeated name counts."""
     params: dict[str, str] = {}
-    for part in query.split("&"):
-        key, _, value = part.partition("=")
-        if key.startswith("X-Amz-") and key not in params:
-            params[key] = unquote(value)
+    for raw_name, raw_value in query_pairs(query):
+        if not raw_name.startswith(b"X-Amz-"):
+            continue
+        name = raw_name.decode("latin-1")
+        if name not in params:
+            params[name] = raw_value.decode("utf-8", "replace")
     return (
         params
         if ("X-Amz-Algorithm" in params or "X-Amz-Signature" in params or "X-Amz-Credential" in params)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
@@ -32,7 +32,7 @@ EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 # ``quote`` always keeps letters, digits and "_.-~", so "safe" only adds what each use keeps on top.
 _QUERY_SAFE = ""
 _PATH_SAFE = "/"
-_ALREADY_CANONICAL = re.compile(r"[A-Za-z0-9\-_.~]*").fullmatch
+_ALREADY_CANONICAL = re.compile(rb"[A-Za-z0-9\-_.~]*").fullmatch
 
 
 def remove_dot_segments(path: str) -> str:
@@ -70,38 +70,85 @@ def canonical_uri(raw_path: str, service: str) -> str:
     return quote(remove_dot_segments(raw_path), safe=_PATH_SAFE) or "/"
 
 
-@lru_cache(maxsize=8192)
-def _encode_component(raw: str, plus_as_space: bool) -> str:
-    """Cached: names, actions, credentials and session tokens repeat from request to request."""
-    if _ALREADY_CANONICAL(raw):
+def wire_bytes(raw: str) -> bytes:
+    """The bytes of a query string: the server hands it over one character per byte (latin-1);
+    a string with characters past U+00FF is text (not from a wire) and is taken as UTF-8."""
+    try:
+        return raw.encode("latin-1")
+    except UnicodeEncodeError:
+        return raw.encode("utf-8")
+
+
+# Components up to this size are cached (names, actions, credentials, session tokens repeat
+# from request to request); a policy document in a form body is not, so the caches stay small.
+_CACHED = 2048
+
+
+def decode_component(raw: bytes) -> bytes:
+    """A name or value as it means: ``+`` is a space and ``%XY`` its byte (a ``%`` not followed
+    by two hex digits stays itself), the application/x-www-form-urlencoded rules that
+    ``urllib.parse.parse_qsl`` and AWS's Query protocol apply."""
+    if b"%" not in raw and b"+" not in raw:
         return raw
-    if plus_as_space:
-        raw = raw.replace("+", " ")
-    return quote_from_bytes(unquote_to_bytes(raw), safe=_QUERY_SAFE)
+    return _decode_cached(raw) if len(raw) <= _CACHED else _decode(raw)
 
 
-def canonical_query_string(raw_query: str, *, plus_as_space: bool = True, presigned: bool = False) -> str:
+def _decode(raw: bytes) -> bytes:
+    return unquote_to_bytes(raw.replace(b"+", b" "))
+
+
+_decode_cached = lru_cache(maxsize=8192)(_decode)
+
+
+def _split(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """Parameters as sent: split at ``&`` (empty parts skipped), then at the first ``=``."""
+    for part in data.split(b"&"):
+        if part:
+            name, _, value = part.partition(b"=")
+            yield name, value
+
+
+def query_pairs(raw_query: str | bytes) -> list[tuple[bytes, bytes]]:
+    """The parameters of a query string or form body, decoded to bytes, in the order sent.
+
+    INVARIANT: the Query-protocol parser (``api/params.py``), the presigned-URL reader
+    (``authparams``) and the canonical query string all split with ``_split`` and decode with
+    ``decode_component``, so a signature covers exactly the values the services get: no spelling
+    of a parameter can verify as one value and be stored as another (a bare ``+`` signed as
+    ``%2B`` but stored as a space)."""
+    data = wire_bytes(raw_query) if isinstance(raw_query, str) else raw_query
+    return [(decode_component(name), decode_component(value)) for name, value in _split(data)]
+
+
+def _canonical(raw: bytes) -> str:
+    """A component's canonical form: its decoded bytes (``decode_component``), URI-encoded."""
+    if _ALREADY_CANONICAL(raw):
+        return raw.decode("ascii")
+    return quote_from_bytes(decode_component(raw), safe=_QUERY_SAFE)
+
+
+_canonical_cached = lru_cache(maxsize=8192)(_canonical)
+
+
+def canonical_query_string(raw_query: str, *, presigned: bool = False) -> str:
     """The CanonicalQueryString of a query string as received.
 
     The spec: "URI-encode each parameter name and value ... Sort the parameters by parameter name
     (and, for repeated names, by value) ... ampersand-separated". Senders differ in how they put a
-    value on the wire (``%20`` or ``+`` for a space, ``~`` or ``%7E``), so each name and value is
-    decoded to bytes and re-encoded with the unreserved set only. A presigned URL's own
-    ``X-Amz-Signature`` is not part of what was signed.
-
-    ``plus_as_space`` picks the meaning of a bare ``+``: a space (HTML forms, most SDKs never send
-    one) or a literal plus (signers that canonicalise the raw bytes); the verifier tries both.
+    value on the wire (``%20`` or ``+`` for a space, ``~`` or ``%7E``, upper or lower case hex),
+    so each name and value is decoded as the parser decodes it (``decode_component``) and
+    re-encoded with the unreserved set only: two spellings verify alike exactly when they mean
+    the same value. A presigned URL's own ``X-Amz-Signature`` is not part of what was signed (its
+    name compared decoded, as the reader of the signature decodes it).
     """
     if not raw_query:
         return ""
     pairs: list[tuple[str, str]] = []
-    for part in raw_query.split("&"):
-        if not part:
-            continue
-        name, _, value = part.partition("=")
+    for raw_name, raw_value in _split(wire_bytes(raw_query)):
+        name = _canonical_cached(raw_name) if len(raw_name) <= _CACHED else _canonical(raw_name)
         if presigned and name == "X-Amz-Signature":
             continue
-        pairs.append((_encode_component(name, plus_as_space), _encode_component(value, plus_as_space)))
+        pairs.append((name, _canonical_cached(raw_value) if len(raw_value) <= _CACHED else _canonical(raw_value)))
     pairs.sort()
     return "&".join(f"{name}={value}" for name, value in pairs)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from iamd.auth.secretbox import SecretBox, SecretBoxError
 from iamd.authz.context import RequestContext
-from iamd.policy import Context, Decision, PolicyType
+from iamd.policy import Context, Decision, MatchedStatement, PolicyType
 
 IMPLICIT = {
     PolicyType.IDENTITY: "no identity-based policy allows",
@@ -62,6 +62,7 @@ def _denying_policy(decision: Decision, kind: PolicyType) -> str | None:
 # caller's account, so none of it goes in.
 OTHER_SIDE_POLICIES = frozenset({PolicyType.RESOURCE, PolicyType.TRUST})
 _RESOURCE_KEY_PREFIXES = ("aws:resourcetag/", "iam:resourcetag/")
+OTHER_ACCOUNT_DENIES = "the resource's account does not allow the request"
 
 
 def details(
@@ -77,21 +78,36 @@ def details(
 ) -> dict[str, Any]:
     """The decoded form, shaped like AWS's (allowed, explicitDeny, matchedStatements, context).
 
-    ``cross_account``: leave out the other account's policies and the keys in ``resource_keys``
-    and ``aws:ResourceTag/…``, which describe the other account's resource."""
-    matched = decision.matched_statements if decision is not None else ()
+    ``cross_account``: leave out what the other account owns: its policies' statements, the
+    condition keys they read that the request lacked (a trust policy's ``sts:ExternalId`` or
+    ``aws:PrincipalTag/…`` would tell the caller what to forge), which of its policies decided and
+    whether that was an explicit deny (a Deny statement that matched is its structure too), and
+    the keys in ``resource_keys`` and ``aws:ResourceTag/…``, which describe its resource. A denial
+    by the other account then reads the same whatever its policy says, and whether or not the
+    resource exists: the message is no oracle for the other account. The caller's own policies
+    (identity, boundary, session) are still explained, explicit deny included."""
+    matched: tuple[MatchedStatement, ...] = ()
+    missing: tuple[str, ...] = ()
+    reason_shown: str | None = reason
+    decided_by = decision.decided_by if decision is not None else None
+    explicit = decision is not None and decision.effect == "ExplicitDeny"
     items = sorted(context.items())
+    if decision is not None:
+        matched, missing = decision.caller_side() if cross_account else (
+            decision.matched_statements, decision.missing_context_keys
+        )
     if cross_account:
-        matched = tuple(st for st in matched if st.policy_type not in OTHER_SIDE_POLICIES)
+        if decided_by in OTHER_SIDE_POLICIES:
+            decided_by, reason_shown, explicit = None, OTHER_ACCOUNT_DENIES, False
         items = [
             (k, v) for k, v in items if k not in resource_keys and not k.startswith(_RESOURCE_KEY_PREFIXES)
         ]
     spellings: dict[str, str] = context.spellings() if isinstance(context, RequestContext) else {}
     return {
         "allowed": False,
-        "explicitDeny": bool(decision is not None and decision.effect == "ExplicitDeny"),
-        "reason": reason,
-        "decidedBy": decision.decided_by.value if decision is not None and decision.decided_by else None,
+        "explicitDeny": explicit,
+        "reason": reason_shown,
+        "decidedBy": decided_by.value if decided_by else None,
         "matchedStatements": {
             "items": [
                 {
@@ -117,7 +133,7 @@ def details(
                 ]
             },
         },
-        "missingContextKeys": list(decision.missing_context_keys) if decision is not None else [],
+        "missingContextKeys": list(missing),
     }
 
 

@@ -34,7 +34,7 @@ from .decision import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Decision, MatchedStat
 from .document import SIZE_LIMITS, Condition, Policy, PolicyType, Span, Statement, policy_size
 from .errors import PolicySyntaxError
 from .evaluator import PolicySet, Request, evaluate
-from .keys import keys_read, reads_resource_tags
+from .keys import keys_named, keys_read, reads_resource_tags
 from .parser import parse_policy
 from .principal import PrincipalType, RequestPrincipal
 
@@ -57,6 +57,7 @@ __all__ = [
     "Span",
     "Statement",
     "evaluate",
+    "keys_named",
     "keys_read",
     "parse_policy",
     "policy_size",

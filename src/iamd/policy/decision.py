@@ -105,6 +105,15 @@ class Decision:
         """Condition keys (lower case) that a statement for this action needed but the request lacked."""
         return self._detail()[1]
 
+    def caller_side(self) -> tuple[tuple[MatchedStatement, ...], tuple[str, ...]]:
+        """The matched statements and missing keys of the caller's own policies only (identity,
+        boundary, session, SCPs), as if no resource-based policy took part: what a caller of
+        another account may learn, since the resource-based or trust policy is not theirs."""
+        if self._source is None or self._resource_policy is None:
+            return self._detail()
+        own: tuple[tuple[MatchedStatement, ...], tuple[str, ...]] = self._source.explain(self._request, None)
+        return own
+
     @property
     def explanation(self) -> str:
         lines = [f"{self.effect}: {self.reason}"]

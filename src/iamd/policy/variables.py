@@ -26,12 +26,15 @@ _SPECIAL = {"*": "*", "?": "?", "$": "$"}
 
 
 class Variable:
-    """A reference to a context key, with an optional default value."""
+    """A reference to a context key, with an optional default value. ``key`` is folded to lower
+    case for lookups; ``name`` keeps the spelling of the document, which GetContextKeysFor*Policy
+    lists."""
 
-    __slots__ = ("key", "default", "text")
+    __slots__ = ("key", "name", "default", "text")
 
     def __init__(self, key: str, default: str | None, text: str) -> None:
         self.key = key.lower()
+        self.name = key
         self.default = default
         self.text = text
 

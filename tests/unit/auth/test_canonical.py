@@ -13,6 +13,7 @@ from iamd.auth.canonical import (
     canonical_headers,
     canonical_query_string,
     canonical_uri,
+    query_pairs,
     remove_dot_segments,
 )
 
@@ -60,13 +61,26 @@ def test_canonical_query_string(raw, expected):
     assert canonical_query_string(raw) == expected
 
 
-def test_literal_plus_mode():
-    assert canonical_query_string("a=1+2", plus_as_space=False) == "a=1%2B2"
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a=1+2", "a=1%202"),  # a bare '+' is a space, as the parameter parser reads it
+        ("a=1%2b2", "a=1%2B2"),
+        ("a=%zz&b=%4", "a=%25zz&b=%254"),  # not an escape: the '%' itself
+        ("%61=1", "a=1"),
+        ("k=\xc3\xa9", "k=%C3%A9"),  # raw UTF-8 bytes, handed over one character per byte
+    ],
+)
+def test_each_component_means_what_the_parser_reads(raw, expected):
+    assert canonical_query_string(raw) == expected
+    decoded = [(n.decode(), v.decode("utf-8", "replace")) for n, v in query_pairs(raw)]
+    assert canonical_query_string("&".join(f"{quote(n, safe='')}={quote(v, safe='')}" for n, v in decoded)) == expected
 
 
 def test_presigned_drops_its_signature_only():
     raw = "X-Amz-Signature=abc&X-Amz-Date=1&a=b"
     assert canonical_query_string(raw, presigned=True) == "X-Amz-Date=1&a=b"
+    assert canonical_query_string("X-Amz-Signatur%65=abc&a=b", presigned=True) == "a=b"
     assert "X-Amz-Signature=abc" in canonical_query_string(raw)
 
 

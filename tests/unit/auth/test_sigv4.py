@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 from urllib.parse import urlsplit
@@ -15,8 +16,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from iamd.auth import canonical
-from iamd.auth.signing_key import derive_signing_key, signature
-from iamd.auth.sigv4 import HttpRequest, SigningSteps, compute_steps, parse_auth, verify
+from iamd.auth.signing_key import signature
+from iamd.auth.sigv4 import HttpRequest, SigningSteps, parse_auth, verify
 from iamd.errors import RequestExpired, SignatureDoesNotMatch
 
 SIGNED_AT = datetime(2026, 11, 29, 0, 0, 0, tzinfo=UTC)
@@ -84,15 +85,30 @@ def test_a_space_sent_either_way_verifies(space):
     verify(req, parse_auth(req), SECRET, SIGNED_AT)
 
 
-def test_a_literal_plus_signed_as_percent_2b_verifies():
-    """Signers that canonicalise raw bytes sign a bare '+' as '%2B'; the verifier retries that way."""
-    base = botocore_signed(AWSRequest("GET", ENDPOINT, params={"A": "x"}), header_signer())
-    req = dataclasses.replace(base, query_string="A=1+2")
-    auth = parse_auth(req)
-    key = derive_signing_key(SECRET, auth.date, auth.region, auth.service)
-    literal = compute_steps(req, auth, key, canonical.EMPTY_SHA256, plus_as_space=False)
-    assert "A=1%2B2" in literal.canonical_request
-    verify(req, dataclasses.replace(auth, signature=literal.signature), SECRET, SIGNED_AT)
+def test_a_bare_plus_is_a_space_and_never_verifies_as_a_signed_percent_2b():
+    """A signature over ``A=1%2B2`` (a plus) does not cover ``A=1+2``, which the parser reads as
+    ``1 2``: one reading of the query, the parser's, so no rewrite verifies as another value."""
+    signed = botocore_signed(AWSRequest("GET", ENDPOINT, params={"A": "1+2"}), header_signer())
+    assert "A=1%2B2" in signed.query_string
+    verify(signed, parse_auth(signed), SECRET, SIGNED_AT)
+    rewritten = dataclasses.replace(signed, query_string=signed.query_string.replace("A=1%2B2", "A=1+2"))
+    with pytest.raises(SignatureDoesNotMatch):
+        verify(rewritten, parse_auth(rewritten), SECRET, SIGNED_AT)
+
+
+@pytest.mark.parametrize("signer", ["header", "query"])
+def test_a_lowercase_escape_is_the_same_value_and_verifies(signer):
+    params = {"Action": "GetUser", "UserName": "a+b/c"}
+    if signer == "header":
+        signed = botocore_signed(AWSRequest("GET", ENDPOINT, params=params), header_signer())
+    else:
+        signed = botocore_signed(
+            AWSRequest("GET", ENDPOINT, params=params), SigV4QueryAuth(CREDS, "iam", "us-east-1", expires=60)
+        )
+    lowered = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), signed.query_string)
+    assert lowered != signed.query_string
+    req = dataclasses.replace(signed, query_string=lowered)
+    verify(req, parse_auth(req), SECRET, SIGNED_AT)
 
 
 def test_json_protocol_post_with_target_header_verifies():

@@ -9,8 +9,8 @@ def test_all_is_the_public_api():
         [
             "ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY", "SIZE_LIMITS", "Condition", "Context", "Decision",
             "MatchedStatement", "Policy", "PolicySet", "PolicySyntaxError", "PolicyType", "PrincipalType",
-            "Request", "RequestPrincipal", "Span", "Statement", "evaluate", "keys_read", "parse_policy", "policy_size",
-            "reads_resource_tags",
+            "Request", "RequestPrincipal", "Span", "Statement", "evaluate", "keys_named", "keys_read", "parse_policy",
+            "policy_size", "reads_resource_tags",
         ]
     )  # fmt: skip
     for name in facade.__all__:

@@ -5,6 +5,7 @@ from iamd.services.iam import (  # noqa: F401
     account,
     attachments,
     authorization_details,
+    context_keys,
     credential_report,
     groups,
     inline_policies,
