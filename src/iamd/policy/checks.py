@@ -202,7 +202,9 @@ class Checker:
             for m in statements:
                 if field not in m:
                     continue
-                items = [i for i in _items(m[field][1]) if i.kind == "str" and i.value]
+                node = m[field][1]
+                # A lone "" is checked; in a list, nulls and "" are skipped (AWS accepts them).
+                items = [node] if node.kind == "str" else [i for i in _items(node) if i.kind == "str" and i.value]
                 if found is None:
                     for item in sorted(items, key=lambda i: cast(str, i.value)):
                         message = resource_error(cast(str, item.value))

@@ -1,0 +1,42 @@
+"""AWS's verdict on every document of cases/validation.yaml, sentence for sentence."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from validation_table import KINDS, load_validation_cases
+
+from iamd.policy import PolicySyntaxError, PolicyType, parse_policy, validate_policy
+
+CASES = load_validation_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.kind}: {c.name}" for c in CASES])
+def test_aws_verdict(case):
+    findings = validate_policy(case.text, case.policy_type)
+    if case.valid:
+        assert findings == ()
+        assert parse_policy(case.text, case.policy_type).statements
+    else:
+        (finding,) = findings
+        assert (finding.code, finding.message) == (case.code, case.error)
+        with pytest.raises(PolicySyntaxError) as err:
+            parse_policy(case.text, case.policy_type)
+        assert str(err.value) == case.error
+
+
+def test_the_table_covers_every_kind_both_ways():
+    assert len(CASES) >= 80
+    assert len({c.name for c in CASES}) == len(CASES)
+    verdicts = Counter((c.kind, c.valid) for c in CASES)
+    for kind in KINDS:
+        assert verdicts[(kind, True)] and verdicts[(kind, False)], kind
+    assert {c.source for c in CASES} <= {"moto", "aws-output", "aws-docs", "iamd"}
+
+
+def test_errors_carry_a_position():
+    text = '{\n  "Version": "2012-10-17",\n  "Statement": {"Effect": "Allow", "Action": "s3:Get",\n    "Resource": "arn:aws:s3:eu-west-1::b"}\n}'
+    (finding,) = validate_policy(text, PolicyType.IDENTITY)
+    assert finding.message == "Resource arn:aws:s3:eu-west-1::b can not contain region information."
+    assert (finding.line, finding.column) == (4, 17)
