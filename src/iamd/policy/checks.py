@@ -238,7 +238,7 @@ class Checker:
             raise self.fail(v.principal_prohibited_message(self.type, principal), m[principal][0])
         if v.resource_required(self.type):
             field = "Resource" if "Resource" in m else "NotResource" if "NotResource" in m else None
-            if field is None or (m[field][1].kind == "arr" and not m[field][1].value):
+            if field is None or all(i.kind == "null" for i in _items(m[field][1])):
                 raise self.fail(v.MUST_CONTAIN_RESOURCES, m[field][1] if field else node)
         if principal is None and v.principal_required(self.type):
             raise self.fail(v.missing_principal_message(self.type), node)

@@ -187,10 +187,12 @@ class _Parser:
         key, value = m[field]
         if v.resource_prohibited(self.type):
             raise self.fail(v.PROHIBITED.format(field=field), key)
-        # AWS accepts null entries in a resource list; they name nothing.
+        # AWS accepts null entries among a list's resources; they name nothing. A list of nothing
+        # but nulls is refused: an empty tuple would read as "no Resource element", which matches
+        # every resource.
         kept = [item for item in _elements(value) if item.kind != "null"]
-        if value.kind == "arr" and _elements(value) and not kept:
-            return (), field == "NotResource"
+        if not kept:
+            raise self.fail(v.SYNTAX_ERRORS, value)
         resources = self.strings(Node("arr", kept, value.start, value.end) if value.kind == "arr" else value)
         return resources, field == "NotResource"
 

@@ -40,3 +40,18 @@ def test_errors_carry_a_position():
     (finding,) = validate_policy(text, PolicyType.IDENTITY)
     assert finding.message == "Resource arn:aws:s3:eu-west-1::b can not contain region information."
     assert (finding.line, finding.column) == (4, 17)
+
+
+def test_null_resources_never_widen_a_statement():
+    """``[null]`` must not read as "no Resource element" (which matches every resource)."""
+    from policy_helpers import PRINCIPALS
+
+    from iamd.policy import Context, PolicySet, Request
+
+    text = '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", "Resource": [null, "arn:aws:s3:::a"]}}'
+    policies = PolicySet(identity=[parse_policy(text, PolicyType.IDENTITY)])
+    assert policies.evaluate(Request(PRINCIPALS["alice"], "s3:GetObject", "arn:aws:s3:::a", Context())).allowed
+    assert not policies.evaluate(Request(PRINCIPALS["alice"], "s3:GetObject", "arn:aws:s3:::b", Context())).allowed
+    for kind in (PolicyType.RESOURCE, PolicyType.TRUST):
+        with pytest.raises(PolicySyntaxError):
+            parse_policy(text.replace('"Resource": [null, "arn:aws:s3:::a"]', '"Resource": [null], "Principal": "*"'), kind, stored=True)
