@@ -242,9 +242,6 @@ class Checker:
                 raise self.fail(v.MUST_CONTAIN_RESOURCES, m[field][1] if field else node)
         if principal is None and v.principal_required(self.type):
             raise self.fail(v.missing_principal_message(self.type), node)
-        if principal == "NotPrincipal" and self.type is PolicyType.TRUST:
-            # "You cannot use the NotPrincipal element in … an IAM role trust policy" (User Guide)
-            raise self.fail(v.PROHIBITED.format(field=principal), m[principal][0])
         if principal and m[principal][1].kind == "obj":
             for kind, (_k, ids) in _members(m[principal][1]).items():
                 for item in _items(ids):
