@@ -14,8 +14,8 @@ by statement. The passes (docs/policy-validation.md lists every check):
 5. every statement has actions → "Policy statement must contain actions.";
 6. the first resource-format error recorded in pass 3;
 7. action vendor prefixes (all ``Action`` elements, then all ``NotAction`` elements);
-8. per policy type: Principal prohibited, resources required, Principal required and valid,
-   trust-policy actions, Resource prohibited in trust policies.
+8. per policy type: Resource prohibited in trust policies, Principal prohibited, resources
+   required, Principal required and valid, trust-policy actions.
 
 The checks run on the position-keeping JSON tree, so every error carries a line and column.
 """
@@ -198,6 +198,8 @@ class Checker:
                         if item.kind == "bool" or not legacy_date_ok(cast(str, item.value)):
                             raise self.fail(v.LEGACY_PARSING, item)
         found: tuple[str, Node] | None = None
+        if self.type is PolicyType.TRUST:  # any Resource is refused outright in pass 8
+            return None
         for field in ("Resource", "NotResource"):
             for m in statements:
                 if field not in m:
@@ -233,6 +235,11 @@ class Checker:
     # --- pass 8 ---------------------------------------------------------------------------
 
     def type_rules(self, m: Members, node: Node) -> None:
+        if self.type is PolicyType.TRUST:
+            # Before the Principal: an identity policy sent to CreateRole gets this answer.
+            for field in ("Resource", "NotResource"):
+                if field in m:
+                    raise self.fail(v.PROHIBITED.format(field=field), m[field][0])
         principal = "Principal" if "Principal" in m else "NotPrincipal" if "NotPrincipal" in m else None
         if principal and not v.principal_allowed(self.type):
             raise self.fail(v.principal_prohibited_message(self.type, principal), m[principal][0])
@@ -253,9 +260,6 @@ class Checker:
                 message = v.trust_action_error(cast(str, item.value))
                 if message:
                     raise self.fail(message, item)
-            for field in ("Resource", "NotResource"):
-                if field in m:
-                    raise self.fail(v.PROHIBITED.format(field=field), m[field][0])
 
 
 def _iter_actions(m: Members) -> Iterator[Node]:
