@@ -55,3 +55,15 @@ def test_null_resources_never_widen_a_statement():
     for kind in (PolicyType.RESOURCE, PolicyType.TRUST):
         with pytest.raises(PolicySyntaxError):
             parse_policy(text.replace('"Resource": [null, "arn:aws:s3:::a"]', '"Resource": [null], "Principal": "*"'), kind, stored=True)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.kind}: {c.name}" for c in CASES])
+def test_a_document_read_back_from_the_store_means_what_it_meant_when_written(case):
+    """``stored=True`` skips write-time rules only: whatever the checks accept parses the same."""
+    try:
+        stored = parse_policy(case.text, case.policy_type, stored=True)
+    except PolicySyntaxError:
+        assert not case.valid
+        return
+    if case.valid:
+        assert stored.statements == parse_policy(case.text, case.policy_type).statements
