@@ -237,9 +237,9 @@ class Checker:
     def type_rules(self, m: Members, node: Node) -> None:
         if self.type is PolicyType.TRUST:
             # Before the Principal: an identity policy sent to CreateRole gets this answer.
-            for field in ("Resource", "NotResource"):
-                if field in m:
-                    raise self.fail(v.PROHIBITED.format(field=field), m[field][0])
+            for prohibited in ("Resource", "NotResource"):
+                if prohibited in m:
+                    raise self.fail(v.PROHIBITED.format(field=prohibited), m[prohibited][0])
         principal = "Principal" if "Principal" in m else "NotPrincipal" if "NotPrincipal" in m else None
         if principal and not v.principal_allowed(self.type):
             raise self.fail(v.principal_prohibited_message(self.type, principal), m[principal][0])
