@@ -32,6 +32,7 @@ def _load_helper(folder: str, name: str) -> None:
 
 _load_helper("unit/policy", "policy_helpers")
 _load_helper("unit/policy", "policy_reference")
+_load_helper("unit/policy", "validation_table")
 _load_helper("unit/services", "services_helpers")
 _load_helper("functional", "functional_helpers")
 # ``tools/`` runs as ``python -m tools.…`` from the repository root; tests import it the same way.

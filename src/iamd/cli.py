@@ -73,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--new-account-id", help="12-digit id of the new account (default: random)")
     _add_audit(sub)
     _add_trail(sub)
+    _add_policy(sub)
     return root
 
 
@@ -108,6 +109,12 @@ def _add_limit_flags(p: argparse.ArgumentParser) -> None:
 
 def _add_trail(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from iamd.audit.trail_cli import add_parser
+
+    add_parser(sub)
+
+
+def _add_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from iamd.analysis.policy_cli import add_parser
 
     add_parser(sub)
 
@@ -230,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
         from iamd.audit.trail_cli import run as run_trail
 
         return run_trail(args)
+    if args.command == "policy":
+        from iamd.analysis.policy_cli import run as run_policy
+
+        return run_policy(args)
     return 2
 
 

@@ -104,7 +104,7 @@ def compile_document(document: str, policy_type: PolicyType, label: str) -> Poli
     policy = _compiled.get(key)
     if policy is None:
         try:
-            policy = parse_policy(document, policy_type, policy_id=label)
+            policy = parse_policy(document, policy_type, policy_id=label, stored=True)
         except PolicySyntaxError:
             return None
         _compiled.put(key, policy)

@@ -6,6 +6,10 @@ Parse and validate (raises ``PolicySyntaxError`` with AWS's MalformedPolicyDocum
 
     policy = parse_policy(text, PolicyType.IDENTITY, policy_id="arn:aws:iam::111122223333:policy/ro")
 
+Or ask for AWS's verdict as findings (empty when valid)::
+
+    validate_policy(text, PolicyType.TRUST)  # (Finding("MalformedPolicyDocument", "…", 3, 7),)
+
 Compile a principal's policies once (cache the ``PolicySet``), then decide requests::
 
     policies = PolicySet(identity=[policy], boundary=None, scps=None, session=None)
@@ -32,10 +36,10 @@ See docs/policy-engine.md for the semantics.
 from .context import Context
 from .decision import ALLOW, EXPLICIT_DENY, IMPLICIT_DENY, Decision, MatchedStatement
 from .document import SIZE_LIMITS, Condition, Policy, PolicyType, Span, Statement, policy_size
-from .errors import PolicySyntaxError
+from .errors import Finding, PolicySyntaxError
 from .evaluator import PolicySet, Request, evaluate
 from .keys import keys_named, keys_read, reads_resource_tags
-from .parser import parse_policy
+from .parser import parse_policy, validate_policy
 from .principal import PrincipalType, RequestPrincipal
 
 __all__ = [
@@ -46,6 +50,7 @@ __all__ = [
     "Condition",
     "Context",
     "Decision",
+    "Finding",
     "MatchedStatement",
     "Policy",
     "PolicySet",
@@ -62,4 +67,5 @@ __all__ = [
     "parse_policy",
     "policy_size",
     "reads_resource_tags",
+    "validate_policy",
 ]

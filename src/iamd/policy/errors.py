@@ -11,6 +11,8 @@ authorization decision can always be made [cedar ``Response.diagnostics``].
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class PolicySyntaxError(Exception):
     """A policy document that AWS would reject with ``MalformedPolicyDocument``.
@@ -32,6 +34,17 @@ class PolicySyntaxError(Exception):
 
     def __repr__(self) -> str:
         return f"PolicySyntaxError({self.message!r}, line={self.line}, column={self.column})"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation result [cedar ``ValidationResult``]: AWS's error code and sentence, and
+    where in the document (1-based line and column) when known."""
+
+    code: str
+    message: str
+    line: int | None = None
+    column: int | None = None
 
 
 SYNTAX_ERRORS = "Syntax errors in policy."

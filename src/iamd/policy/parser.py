@@ -2,8 +2,9 @@
 
 ``parse_policy`` is total: on any input it returns a ``Policy`` or raises ``PolicySyntaxError``
 with AWS's message, never anything else and never slowly (the JSON reader bounds nesting, and
-no step is worse than linear in the document). The checks follow "Grammar of the IAM JSON policy
-language" and the per-type rules in ``validator``.
+no step is worse than sorting the resources of a statement). AWS's checks, in AWS's order, are
+in ``checks``; this module builds the ``Policy`` and keeps only the structural checks it needs to
+build one, so a document stored before a rule existed (``stored=True``) still compiles.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 from typing import cast
 
 from . import validator as v
+from .checks import Checker
 from .conditions import UnknownOperator
 from .conditions.operators import split_operator
 from .document import Condition, Policy, PolicyType, Principal, Span, Statement
-from .errors import PolicySyntaxError
+from .errors import Finding, PolicySyntaxError
 from .jsonloc import Locator, Node, read_json
 
 # Node.value's type follows Node.kind; each caller checks the kind before taking the value.
@@ -68,8 +70,15 @@ class _Parser:
                 raise self.fail(v.SYNTAX_ERRORS, item)
         return tuple(out)
 
-    def parse(self, policy_id: str) -> Policy:
-        root, self.locator = read_json(self.text)
+    def parse(self, policy_id: str, stored: bool) -> Policy:
+        try:
+            root, self.locator = read_json(self.text)
+        except PolicySyntaxError as err:
+            if self.type is PolicyType.TRUST:
+                raise PolicySyntaxError(v.INVALID_JSON, err.line, err.column) from None
+            raise
+        if not stored:
+            Checker(self.type, self.locator).run(root)
         if root.kind != "obj":
             raise self.fail(v.SYNTAX_ERRORS, root)
         members = _members(root)
@@ -95,12 +104,6 @@ class _Parser:
         if not nodes:
             raise self.fail(v.SYNTAX_ERRORS, body)
         statements = tuple(self.statement(i, n) for i, n in enumerate(nodes))
-        seen: set[str] = set()
-        for st, node in zip(statements, nodes, strict=True):
-            if st.sid:
-                if st.sid in seen:
-                    raise self.fail(v.SID_NOT_UNIQUE, node)
-                seen.add(st.sid)
         return Policy(policy_id, self.type, version, doc_id, statements, self.text)
 
     def statement(self, index: int, node: Node) -> Statement:
@@ -115,10 +118,7 @@ class _Parser:
             sid_node = m["Sid"][1]
             if sid_node.kind != "str":
                 raise self.fail(v.SYNTAX_ERRORS, sid_node)
-            sid = _str(sid_node)
-            error = v.sid_error(self.type, sid)
-            if error:
-                raise self.fail(error, sid_node)
+            sid = _str(sid_node) or None
         if "Effect" not in m:
             raise self.fail(v.MISSING_EFFECT, node)
         effect_node = m["Effect"][1]
@@ -131,10 +131,6 @@ class _Parser:
             raise self.fail(v.MUST_CONTAIN_ACTIONS, node)
         action_field = "Action" if "Action" in m else "NotAction"
         actions = self.strings(m[action_field][1])
-        for action in actions:
-            error = v.action_error(self.type, action)
-            if error:
-                raise self.fail(error, m[action_field][1])
         resources, not_resource = self.resources(node, m)
         conditions = self.conditions(m["Condition"][1]) if "Condition" in m else ()
         return Statement(
@@ -191,11 +187,13 @@ class _Parser:
         key, value = m[field]
         if v.resource_prohibited(self.type):
             raise self.fail(v.PROHIBITED.format(field=field), key)
-        resources = self.strings(value)
-        for resource in resources:
-            error = v.resource_error(resource)
-            if error:
-                raise self.fail(error, value)
+        # AWS accepts null entries among a list's resources; they name nothing. A list of nothing
+        # but nulls is refused: an empty tuple would read as "no Resource element", which matches
+        # every resource.
+        kept = [item for item in _elements(value) if item.kind != "null"]
+        if not kept:
+            raise self.fail(v.SYNTAX_ERRORS, value)
+        resources = self.strings(Node("arr", kept, value.start, value.end) if value.kind == "arr" else value)
         return resources, field == "NotResource"
 
     def conditions(self, node: Node) -> tuple[Condition, ...]:
@@ -203,24 +201,42 @@ class _Parser:
             raise self.fail(v.SYNTAX_ERRORS, node)
         out = []
         for operator, (op_node, block) in _members(node).items():
+            if block.kind != "obj":
+                raise self.fail(v.SYNTAX_ERRORS, block)
             try:
                 split_operator(operator)
             except UnknownOperator:
+                # AWS accepts an unknown operator with an empty block; it constrains nothing.
+                if not block.value:
+                    continue
                 raise self.fail(v.INVALID_CONDITION.format(operator=operator), op_node) from None
-            if block.kind != "obj":
-                raise self.fail(v.SYNTAX_ERRORS, block)
             for key, (_key_node, values) in _members(block).items():
                 out.append(Condition(operator, key, self.strings(values, allow_scalars=True)))
         return tuple(out)
 
 
-def parse_policy(text: str, policy_type: PolicyType, policy_id: str = "") -> Policy:
-    """Validate ``text`` as a ``policy_type`` document; raise ``PolicySyntaxError`` if AWS would."""
+def parse_policy(text: str, policy_type: PolicyType, policy_id: str = "", *, stored: bool = False) -> Policy:
+    """Validate ``text`` as a ``policy_type`` document; raise ``PolicySyntaxError`` if AWS would.
+
+    ``stored=True`` is for documents read back from the store: they passed the checks of their
+    day, and skipping today's (a newer version rule, say) keeps a stored ``Deny`` in force
+    instead of silently dropping it.
+    """
     if not isinstance(text, str) or not isinstance(policy_type, PolicyType):
         raise PolicySyntaxError(v.SYNTAX_ERRORS)
     try:
-        return _Parser(text, policy_type).parse(policy_id)
+        return _Parser(text, policy_type).parse(policy_id, stored)
     except PolicySyntaxError:
         raise
     except (RecursionError, ValueError, TypeError, MemoryError):
         raise PolicySyntaxError(v.SYNTAX_ERRORS) from None
+
+
+def validate_policy(text: str, policy_type: PolicyType) -> tuple[Finding, ...]:
+    """AWS's verdict as findings: empty when AWS accepts ``text``, else the one error AWS reports
+    first (AWS stops at the first), with its line and column when known."""
+    try:
+        parse_policy(text, policy_type)
+    except PolicySyntaxError as err:
+        return (Finding(err.code, err.message, err.line, err.column),)
+    return ()

@@ -10,8 +10,9 @@ from iamd.policy import Context, PolicySet, PolicyType, Request
 # account never reaches across a colon into the next segment; the resource segment keeps its colons.
 ARN_SEGMENTS = [
     # pattern, resource, expected
-    ("arn:aws:s3:*:*:bucket/*", "arn:aws:s3:::bucket/k", True),
-    ("arn:aws:s3:*:*:bucket/*", "arn:aws:s3:::secret/x:y:bucket/k", False),  # '*' spans ':secret/x:y'
+    # (not s3: IAM refuses a region, even "*", in an s3 bucket ARN)
+    ("arn:aws:ec2:*:*:bucket/*", "arn:aws:ec2:::bucket/k", True),
+    ("arn:aws:ec2:*:*:bucket/*", "arn:aws:ec2:::secret/x:y:bucket/k", False),  # '*' spans ':secret/x:y'
     ("arn:aws:sqs:*:111111111111:*", "arn:aws:sqs:us-east-1:111111111111:q", True),
     ("arn:aws:sqs:*:111111111111:*", "arn:aws:sqs:us-east-1:222222222222:x:111111111111:q", False),
     ("arn:aws:logs:*:*:log-group:app:*", "arn:aws:logs:eu-west-1:1:log-group:app:log-stream:s", True),

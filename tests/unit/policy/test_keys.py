@@ -8,7 +8,9 @@ from iamd.policy import PolicyType, keys_named, keys_read, parse_policy, reads_r
 
 
 def _policy(statement: dict, version: str = "2012-10-17"):
-    return parse_policy(json.dumps({"Version": version, "Statement": [statement]}), PolicyType.IDENTITY)
+    # A 2008-10-17 identity document can no longer be written, only read back from the store.
+    text = json.dumps({"Version": version, "Statement": [statement]})
+    return parse_policy(text, PolicyType.IDENTITY, stored=version != "2012-10-17")
 
 
 ANY = {"Effect": "Deny", "Action": "iam:GetUser"}

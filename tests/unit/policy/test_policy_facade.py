@@ -7,10 +7,10 @@ from iamd.policy import Context, PolicySet, PolicyType, Request, parse_policy
 def test_all_is_the_public_api():
     assert sorted(facade.__all__) == sorted(
         [
-            "ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY", "SIZE_LIMITS", "Condition", "Context", "Decision",
+            "ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY", "SIZE_LIMITS", "Condition", "Context", "Decision", "Finding",
             "MatchedStatement", "Policy", "PolicySet", "PolicySyntaxError", "PolicyType", "PrincipalType",
             "Request", "RequestPrincipal", "Span", "Statement", "evaluate", "keys_named", "keys_read", "parse_policy",
-            "policy_size", "reads_resource_tags",
+            "policy_size", "reads_resource_tags", "validate_policy",
         ]
     )  # fmt: skip
     for name in facade.__all__:
