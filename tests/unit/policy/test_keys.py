@@ -56,7 +56,8 @@ def test_keys_read_is_computed_once_and_skips_missing_policies():
 
 
 def _doc(*statements: dict, version: str = "2012-10-17"):
-    return parse_policy(json.dumps({"Version": version, "Statement": list(statements)}), PolicyType.IDENTITY)
+    text = json.dumps({"Version": version, "Statement": list(statements)})
+    return parse_policy(text, PolicyType.IDENTITY, stored=version != "2012-10-17")
 
 
 def test_keys_named_lists_the_aws_cli_example_as_aws_does():
