@@ -11,6 +11,7 @@ cursor (rolled back, or replaced) is logged as an error; the copy is left as it 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -42,6 +43,9 @@ class Publisher:
             return 0
         head = conn.execute(select(audit_trail_head.c.trail_id, audit_trail_head.c.digest_count)).first()
         if head is None or head.trail_id is None:
+            return 0
+        if not _is_trail_id(head.trail_id):  # it names folders and URLs: never a path
+            log.error("audit: the trail head's id %r is not a trail id; no copies written", head.trail_id[:64])
             return 0
         copied = 0
         for n, sink in enumerate(self.sinks):
@@ -82,3 +86,10 @@ class Publisher:
             copied += 1
         return copied
 
+
+
+def _is_trail_id(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False

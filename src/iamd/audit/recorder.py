@@ -86,6 +86,8 @@ class Recorder:
         self._stop = False
         self._thread: threading.Thread | None = None
         self._timer: threading.Thread | None = None
+        self._copier: threading.Thread | None = None
+        self._copier_running = False
         self._timer_stop = threading.Event()
 
     # --- in the call's transaction ----------------------------------------------------------
@@ -170,7 +172,8 @@ class Recorder:
                     wrote = digest_if_due(conn, self.signer, self.digest.interval, now)
         except Exception:  # noqa: BLE001 - a busy database delays the digest by a tick
             log.exception("audit: writing the cadence's digest failed; will retry")
-        self.publish()
+        if not self._copier_running:
+            self.publish()
         return wrote
 
     def publish(self) -> int:
@@ -182,24 +185,35 @@ class Recorder:
             return 0
 
     def start(self) -> None:
-        """Start the cadence's timer thread (the server does; tests call ``tick``)."""
+        """Start the cadence's timer thread and the copier (the server does; tests call ``tick``).
+        Copies run on a thread of their own: a sink that hangs for its timeout must not delay
+        the next digest."""
         if self._timer is None:
+            self._copier_running = bool(self.publisher.sinks)
             self._timer = threading.Thread(target=self._tick_loop, name="iamd-audit-digests", daemon=True)
             self._timer.start()
+            if self._copier_running:
+                self._copier = threading.Thread(target=self._copy_loop, name="iamd-audit-copies", daemon=True)
+                self._copier.start()
 
     def _tick_loop(self) -> None:
         while not self._timer_stop.wait(self.tick_seconds):
             self.tick()
+
+    def _copy_loop(self) -> None:
+        while not self._timer_stop.wait(self.tick_seconds):
+            self.publish()
 
     def close(self) -> None:
         """Shutdown: stop the background threads, write what is queued, sign the tail, copy it."""
         self._stop = True
         self._wake.set()
         self._timer_stop.set()
-        for thread in (self._thread, self._timer):
+        for thread in (self._thread, self._timer, self._copier):
             if thread is not None:
                 thread.join(timeout=5)
-        self._thread = self._timer = None
+        self._thread = self._timer = self._copier = None
+        self._copier_running = False
         self.flush()
         try:
             self.seal()
