@@ -66,6 +66,11 @@ def parser() -> argparse.ArgumentParser:
         help="also PUT each digest to URL/TRAILID/N.json (env IAMD_TRAIL_DIGEST_URL)",
     )
     serve.add_argument(
+        "--trail-digest-syslog",
+        default=env_default("trail_digest_syslog") or None,
+        help="also send each digest to syslog at HOST:PORT (UDP) or a socket path (env IAMD_TRAIL_DIGEST_SYSLOG)",
+    )
+    serve.add_argument(
         "--lock-timeout",
         type=_positive_seconds,
         default=env_default("lock_timeout"),

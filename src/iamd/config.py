@@ -22,6 +22,7 @@ DEFAULTS = {
     "trail_digest_interval": "60",
     "trail_digest_dir": "",
     "trail_digest_url": "",
+    "trail_digest_syslog": "",
     "extra_regions": "",
     "lock_timeout": "10",
     "worker_threads": "16",
@@ -56,6 +57,7 @@ class Settings:
     trail_digest_interval: float = 60.0
     trail_digest_dir: Path | None = None
     trail_digest_url: str = ""
+    trail_digest_syslog: str = ""
     # Regions besides AWS's that a SigV4 scope may name (a private cloud's own).
     extra_regions: tuple[str, ...] = ()
     # Seconds a change waits for another's lock (the account's, or SQLite's write lock) before
@@ -106,6 +108,7 @@ def from_values(values: dict[str, object]) -> Settings:
         trail_digest_interval=_positive(values, "trail_digest_interval", float),
         trail_digest_dir=Path(str(values["trail_digest_dir"])) if values.get("trail_digest_dir") else None,
         trail_digest_url=str(values.get("trail_digest_url") or ""),
+        trail_digest_syslog=str(values.get("trail_digest_syslog") or ""),
         extra_regions=tuple(r.strip() for r in str(values.get("extra_regions") or "").split(",") if r.strip()),
         lock_timeout=float(str(values.get("lock_timeout") or DEFAULTS["lock_timeout"])),
         worker_threads=_positive(values, "worker_threads", int),

@@ -65,6 +65,7 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
         trail_digest_interval=settings.trail_digest_interval,
         trail_digest_dir=settings.trail_digest_dir or settings.data_dir / "trail-digests",
         trail_digest_url=settings.trail_digest_url,
+        trail_digest_syslog=settings.trail_digest_syslog,
         extra_regions=frozenset(settings.extra_regions),
     )
     if settings.ephemeral:

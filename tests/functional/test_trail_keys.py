@@ -9,6 +9,7 @@ import http.server
 import json
 import os
 import shutil
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -172,3 +173,28 @@ def test_http_sink_receives_every_digest_and_never_fails_a_request(
     with serve(data, "--trail-digest-url", "http://127.0.0.1:9/nowhere") as server:
         for i in range(3):
             server.client("iam").create_user(UserName=f"h{i + 2}")
+
+
+def test_syslog_sink_receives_digests(tmp_path: Path) -> None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.05)
+    port = sock.getsockname()[1]
+    got: list[str] = []
+
+    def receive() -> bool:
+        try:
+            got.append(sock.recv(65536).decode())
+        except TimeoutError:
+            pass
+        return len(got) >= 2
+
+    try:
+        with serve(tmp_path / "data", "--trail-digest-syslog", f"127.0.0.1:{port}") as server:
+            server.client("iam").create_user(UserName="s1")
+            poll(receive)
+    finally:
+        sock.close()
+    assert all("iamd-trail-digest " in m for m in got)
+    body = json.loads(got[-1][got[-1].index("{"):].rstrip("\x00"))
+    assert body["digestSeq"] >= 2 and len(body["signature"]) == 128

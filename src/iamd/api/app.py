@@ -28,7 +28,7 @@ from iamd.api import admin
 from iamd.api.protocols import WireProtocol, intended_service, protocols
 from iamd.api.workers import Workers
 from iamd.audit.chain import DigestPolicy
-from iamd.audit.copies import DigestFolder, HttpSink
+from iamd.audit.copies import DigestFolder, HttpSink, SyslogSink
 from iamd.audit.publish import Sink
 from iamd.audit.record import ApiCallRecord
 from iamd.audit.recorder import Recorder
@@ -456,6 +456,8 @@ def _recorder(runtime: Runtime, throttle: FailureThrottle) -> Recorder:
         sinks.append(DigestFolder(runtime.trail_digest_dir))
     if runtime.trail_digest_url:
         sinks.append(HttpSink(runtime.trail_digest_url))
+    if runtime.trail_digest_syslog:
+        sinks.append(SyslogSink(runtime.trail_digest_syslog))
     return Recorder(
         runtime.store,
         runtime.master_key,

@@ -179,3 +179,36 @@ class HttpSink:
         with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - the operator's URL
             if resp.status >= 300:
                 raise OSError(f"HTTP {resp.status}")
+
+
+class SyslogSink:
+    """Each digest as one syslog message (``iamd-trail-digest TRAILID {json}``, facility
+    ``auth``), to ``HOST:PORT`` over UDP or a local socket path such as ``/dev/log``: a log
+    collector the database's users cannot write keeps the copy. Starts from the database's newest
+    digest; the message is sent once (UDP gives no receipt)."""
+
+    def __init__(self, address: str) -> None:
+        import logging.handlers
+
+        target: str | tuple[str, int]
+        if address.startswith("/"):
+            target = address
+        else:
+            host, _, port = address.rpartition(":")
+            target = (host or "127.0.0.1", int(port or 514))
+        self._handler = logging.handlers.SysLogHandler(
+            address=target, facility=logging.handlers.SysLogHandler.LOG_AUTH
+        )
+        self.latest: dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        return "SyslogSink()"
+
+    def cursor(self, trail_id: str, newest: int = 0) -> int:
+        return self.latest.setdefault(trail_id, max(newest - 1, 0))
+
+    def put(self, trail_id: str, d: Any, key: PublicKey | None) -> bool:
+        text = f"iamd-trail-digest {trail_id} {to_json(d)}"
+        self._handler.emit(logging.LogRecord("iamd.trail", logging.INFO, __file__, 0, text, None, None))
+        self.latest[trail_id] = d.digest_seq
+        return True

@@ -52,6 +52,7 @@ class Runtime:
     trail_digest_interval: float = 60.0
     trail_digest_dir: Path | None = None
     trail_digest_url: str = ""
+    trail_digest_syslog: str = ""
     # Last-used times of access keys, written in batches.
     key_usage: KeyUsage = field(default_factory=KeyUsage)
     # The just-started state an ephemeral server's reset restores.
