@@ -27,7 +27,7 @@ from iamd.audit.anchors import (
 )
 from iamd.audit.copies import load_pem
 from iamd.audit.keys import public_keys, trusted
-from iamd.audit.signing import DigestVerifier, PublicKey
+from iamd.audit.signing import DigestVerifier, PublicKey, key_id, legacy_public_key
 from iamd.audit.verify import read_head_and_digests, verify
 
 
@@ -59,6 +59,12 @@ def run_verify(store: Any, args: argparse.Namespace, digest_dir: Path) -> int:
                     "the public keys were read from the database being verified: pass --public-key "
                     "or --digests for a check its editor cannot defeat"
                 )
+            elif any(d.trail_id is None for d in digests):
+                keys = _legacy_keys(args)
+                notes.append(
+                    "version-1 digests checked with the key derived from the master key (no server has "
+                    "started since the upgrade to register its public half)"
+                )
         verifier = DigestVerifier(keys)
         report = verify(conn, verifier)
     report.notes[:0] = notes
@@ -71,6 +77,19 @@ def run_verify(store: Any, args: argparse.Namespace, digest_dir: Path) -> int:
         check_age(report, digests, args.max_age, datetime.now(UTC))
     note_time_gaps(report, digests)
     return _print(report, args)
+
+
+def _legacy_keys(args: argparse.Namespace) -> list[PublicKey]:
+    """Before the first start after the upgrade: the master-derived keys, if a master key is here."""
+    import os
+
+    from iamd.auth.secretbox import MASTER_KEY_ENV, master_key_from_env_or_file, previous_master_keys_from_env
+
+    path = Path(args.data_dir) / "master.key"
+    if not os.environ.get(MASTER_KEY_ENV) and not path.exists():
+        return []
+    masters = [master_key_from_env_or_file(path), *previous_master_keys_from_env()]
+    return [PublicKey(key_id(p), p, True) for p in map(legacy_public_key, masters)]
 
 
 def _expected_ok(value: str) -> bool:
