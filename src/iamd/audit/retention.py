@@ -3,7 +3,7 @@
 Pruning deletes a prefix of the chain, positions 1..P. To keep what remains verifiable, it first
 signs a ``range`` digest ending exactly at P if none does, then a ``prune`` digest naming P and the
 chain hash after P (the anchor), and records P in the head. ``verify`` starts the chain from that
-anchor; since the anchor is signed, deleting a prefix by hand (without the master key) still
+anchor; since the anchor is signed, deleting a prefix by hand (without the signing key) still
 shows as a deletion. Digests are kept (one row per ``DigestPolicy.every`` events).
 
 The prefix ends before the first event at or after the cutoff, so an older event recorded after a
