@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, insert, select, update
 
 from iamd.audit.signing import PublicKey, key_id, legacy_public_key, raw_public
-from iamd.auth.secretbox import SecretBox
+from iamd.auth.secretbox import SecretBox, SecretBoxError
 from iamd.store.audit_schema import audit_digests, audit_signing_keys
 
 _T = audit_signing_keys
@@ -57,7 +57,19 @@ class KeyRing:
     def __repr__(self) -> str:
         return "KeyRing(<keys hidden>)"
 
-    def vouched(self) -> dict[str, PublicKey]:
+    def vouched(self, conn: Connection | None = None) -> dict[str, PublicKey]:
+        """The keys this process vouches for; with ``conn``, also the database's active key if
+        its sealed private half opens under the master key and matches (another server sharing
+        the database made it: someone without the master key cannot seal one)."""
+        if conn is not None:
+            row = conn.execute(
+                select(_T.c.key_id, _T.c.public_key, _T.c.private_sealed).where(_T.c.valid_until.is_(None))
+            ).first()
+            if row is not None and row.key_id not in self._vouched:
+                try:
+                    self._open(row)
+                except (SecretBoxError, RuntimeError, ValueError):
+                    pass
         return dict(self._vouched)
 
     def sign(self, conn: Connection, message: bytes, now: datetime) -> tuple[str, str]:
@@ -74,6 +86,9 @@ class KeyRing:
             return self._create(conn, now)
         if self._cached is not None and self._cached[0] == row.key_id:
             return self._cached
+        return self._open(row)
+
+    def _open(self, row: Any) -> tuple[str, Ed25519PrivateKey]:
         if row.private_sealed is None:
             raise RuntimeError(f"audit trail: signing key {row.key_id} has no private half")
         private = Ed25519PrivateKey.from_private_bytes(

@@ -3,7 +3,8 @@
 Each sink has a cursor (the newest digest it holds); every tick sends what the database has past
 it, oldest first, and stops at the first failure to retry at the next tick — so a sink that was
 down catches up, in order. A digest is copied only if its signature verifies under a key this
-server vouches for (one it opened or made, or the master-derived key of version 1): someone who
+server vouches for (one it made, or whose sealed private half it opened with the master key, or
+the master-derived key of version 1): someone who
 edits the database cannot get a digest of their own into the copy. A database behind a sink's
 cursor (rolled back, or replaced) is logged as an error; the copy is left as it is.
 """
@@ -68,7 +69,7 @@ class Publisher:
             return 0
         if start == count:
             return 0
-        vouched = self.keyring.vouched()
+        vouched = self.keyring.vouched(conn)
         verifier = DigestVerifier(vouched.values())
         rows = conn.execute(
             select(audit_digests).where(audit_digests.c.digest_seq > start).order_by(audit_digests.c.digest_seq).limit(BATCH)

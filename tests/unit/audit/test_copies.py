@@ -92,3 +92,12 @@ def test_a_trail_id_is_never_a_path(store: Store, tmp_path: Path) -> None:
         conn.execute(text("UPDATE audit_trail_head SET trail_id = '../escaped'"))
     assert rec.publish() == 0
     assert not (tmp_path / "escaped").exists() and not folder.exists()
+
+
+def test_a_server_that_never_signed_copies_another_servers_digests(store: Store, tmp_path: Path) -> None:
+    writer = recorder(store, tmp_path / "writer")
+    append(writer, store, 4)
+    other = Recorder(store, MASTER, lambda: T0, background=False, sinks=(DigestFolder(tmp_path / "other"),))
+    assert other.publish() == 2
+    stranger = Recorder(store, os.urandom(32), lambda: T0, background=False, sinks=(DigestFolder(tmp_path / "x"),))
+    assert stranger.publish() == 0  # another master key cannot open the key: nothing vouched for
