@@ -261,3 +261,20 @@ def test_expect_latest_and_max_age_without_a_copy(copy: tuple[Path, Path], tmp_p
     assert verify(data, empty, capsys)[0] == 0  # without an anchor, a rollback looks like a shorter trail
     code, out = verify(data, empty, capsys, "--expect-latest", latest)
     assert code == 1 and ": rolled back: digest " in out, out
+
+
+def test_re_signing_with_the_master_key_fails_against_the_published_key(
+    copy: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without any copy: the auditor's public key alone refuses the master-derived signatures,
+    though the database now lists that key as its own."""
+    data, _ = copy
+    assert main(["trail", "public-key", "--data-dir", str(data)]) == 0
+    key = tmp_path / "trail.pem"
+    key.write_text(capsys.readouterr().out)
+    empty = tmp_path / "none"
+    _resign_with_master_key(data / "iamd.db", data)
+    code, out = verify(data, empty, capsys)
+    assert code == 0 and "read from the database" in out  # the database's own list is fooled; it says so
+    code, out = verify(data, empty, capsys, "--public-key", str(key))
+    assert code == 1 and ": bad digest: digest 1 is signed by key " in out and "not a trusted public key" in out, out
