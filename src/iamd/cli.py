@@ -48,6 +48,29 @@ def parser() -> argparse.ArgumentParser:
         help="prune audit events older than this many days, hourly (env IAMD_TRAIL_RETENTION_DAYS)",
     )
     serve.add_argument(
+        "--trail-digest-interval",
+        type=_positive_seconds,
+        default=env_default("trail_digest_interval"),
+        help="seconds between two signed digests of the trail, written even when idle "
+        "(env IAMD_TRAIL_DIGEST_INTERVAL; default 60)",
+    )
+    serve.add_argument(
+        "--trail-digest-dir",
+        default=env_default("trail_digest_dir") or None,
+        help="folder the digests are copied to, best on storage the database's users cannot write "
+        "(env IAMD_TRAIL_DIGEST_DIR; default DATA_DIR/trail-digests)",
+    )
+    serve.add_argument(
+        "--trail-digest-url",
+        default=env_default("trail_digest_url") or None,
+        help="also PUT each digest to URL/TRAILID/N.json (env IAMD_TRAIL_DIGEST_URL)",
+    )
+    serve.add_argument(
+        "--trail-digest-syslog",
+        default=env_default("trail_digest_syslog") or None,
+        help="also send each digest to syslog at HOST:PORT (UDP) or a socket path (env IAMD_TRAIL_DIGEST_SYSLOG)",
+    )
+    serve.add_argument(
         "--lock-timeout",
         type=_positive_seconds,
         default=env_default("lock_timeout"),

@@ -19,6 +19,10 @@ DEFAULTS = {
     "trusted_proxies": "",
     "audit_trail": "on",
     "trail_retention_days": "",
+    "trail_digest_interval": "60",
+    "trail_digest_dir": "",
+    "trail_digest_url": "",
+    "trail_digest_syslog": "",
     "extra_regions": "",
     "lock_timeout": "10",
     "worker_threads": "16",
@@ -48,6 +52,12 @@ class Settings:
     # The CloudTrail-style audit trail (on by default) and how many days of it to keep.
     audit_trail: bool = True
     trail_retention_days: int | None = None
+    # The trail's digests: seconds between two (written even when idle), the folder their copies
+    # go to (default DATA_DIR/trail-digests), and an optional URL each is also PUT to.
+    trail_digest_interval: float = 60.0
+    trail_digest_dir: Path | None = None
+    trail_digest_url: str = ""
+    trail_digest_syslog: str = ""
     # Regions besides AWS's that a SigV4 scope may name (a private cloud's own).
     extra_regions: tuple[str, ...] = ()
     # Seconds a change waits for another's lock (the account's, or SQLite's write lock) before
@@ -95,6 +105,10 @@ def from_values(values: dict[str, object]) -> Settings:
         trusted_proxies=tuple(p.strip() for p in str(values.get("trusted_proxies") or "").split(",") if p.strip()),
         audit_trail=str(values.get("audit_trail") or "on").lower() not in ("off", "0", "false", "no"),
         trail_retention_days=int(str(values["trail_retention_days"])) if values.get("trail_retention_days") else None,
+        trail_digest_interval=_positive(values, "trail_digest_interval", float),
+        trail_digest_dir=Path(str(values["trail_digest_dir"])) if values.get("trail_digest_dir") else None,
+        trail_digest_url=str(values.get("trail_digest_url") or ""),
+        trail_digest_syslog=str(values.get("trail_digest_syslog") or ""),
         extra_regions=tuple(r.strip() for r in str(values.get("extra_regions") or "").split(",") if r.strip()),
         lock_timeout=float(str(values.get("lock_timeout") or DEFAULTS["lock_timeout"])),
         worker_threads=_positive(values, "worker_threads", int),

@@ -62,6 +62,10 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
         session_keyring=keyring,
         audit_enabled=settings.audit_trail,
         trail_retention_days=settings.trail_retention_days,
+        trail_digest_interval=settings.trail_digest_interval,
+        trail_digest_dir=settings.trail_digest_dir or settings.data_dir / "trail-digests",
+        trail_digest_url=settings.trail_digest_url,
+        trail_digest_syslog=settings.trail_digest_syslog,
         extra_regions=frozenset(settings.extra_regions),
     )
     if settings.ephemeral:

@@ -464,6 +464,7 @@ ROWS: list[Row] = [
     row("sts:GetSessionToken", _nothing),
     # CloudTrail
     row("cloudtrail:LookupEvents", _nothing, "*"),
+    row("cloudtrail:ListPublicKeys", _nothing, "*"),
 ]
 
 

@@ -328,7 +328,8 @@ def test_prune_command_keeps_verification(tmp_path: Path, capsys: pytest.Capture
     # What remains is still protected: re-inserting a pruned event, or deleting a kept one, shows.
     shutil.copytree(data, tmp_path / "again")
     sql(tmp_path / "again", "DELETE FROM audit_events WHERE seq = 6")
-    assert verify(tmp_path / "again", capsys) == (1, "FAILED at position 6: deleted: events 6..6 are missing")
+    code, out = verify(tmp_path / "again", capsys)
+    assert (code, out.splitlines()[0]) == (1, "FAILED at position 6: deleted: events 6..6 are missing")
     sql(
         data,
         "INSERT INTO audit_events SELECT 3, event_id, account_id, event_time, event_name, event_source,"

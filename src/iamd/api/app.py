@@ -27,6 +27,9 @@ from starlette.types import Receive, Scope, Send
 from iamd.api import admin
 from iamd.api.protocols import WireProtocol, intended_service, protocols
 from iamd.api.workers import Workers
+from iamd.audit.chain import DigestPolicy
+from iamd.audit.copies import DigestFolder, HttpSink, SyslogSink
+from iamd.audit.publish import Sink
 from iamd.audit.record import ApiCallRecord
 from iamd.audit.recorder import Recorder
 from iamd.audit.retention import prune
@@ -134,11 +137,7 @@ class App:
         self.keyring: SessionKeyring = runtime.session_keyring
         throttle = FailureThrottle(*failed_call_events)
         runtime.caches["failed_call_throttle"] = throttle  # a reset starts every bucket full
-        self.audit: Recorder | NoTrail = (
-            Recorder(runtime.store, runtime.master_key, runtime.clock, throttle=throttle)
-            if runtime.audit_enabled
-            else NoTrail()
-        )
+        self.audit: Recorder | NoTrail = _recorder(runtime, throttle) if runtime.audit_enabled else NoTrail()
         runtime.audit = self.audit if runtime.audit_enabled else None
         self.body_timeout = body_timeout
         # Every request's synchronous work — parsing, the transaction, Argon2, rendering — runs
@@ -437,6 +436,8 @@ def create_app(
         usage = asyncio.create_task(
             periodically(runtime.key_usage.interval, handler.flush_key_usage_if_due, "writing key last-used times")
         )
+        if isinstance(handler.audit, Recorder):
+            handler.audit.start()  # the digest cadence
         yield
         usage.cancel()
         if task is not None:
@@ -446,6 +447,26 @@ def create_app(
         handler.audit.close()  # queued read-only and failed-call events, and the last digest
 
     return Starlette(routes=[Route("/{path:path}", _Endpoint(handler))], lifespan=lifespan)
+
+
+def _recorder(runtime: Runtime, throttle: FailureThrottle) -> Recorder:
+    """The trail's recorder, its digests on the configured cadence, copied to the configured sinks."""
+    sinks: list[Sink] = []
+    if runtime.trail_digest_dir is not None and not runtime.ephemeral:
+        sinks.append(DigestFolder(runtime.trail_digest_dir))
+    if runtime.trail_digest_url:
+        sinks.append(HttpSink(runtime.trail_digest_url))
+    if runtime.trail_digest_syslog:
+        sinks.append(SyslogSink(runtime.trail_digest_syslog))
+    return Recorder(
+        runtime.store,
+        runtime.master_key,
+        runtime.clock,
+        throttle=throttle,
+        digest=DigestPolicy(interval=runtime.trail_digest_interval),
+        previous_master_keys=runtime.previous_master_keys,
+        sinks=tuple(sinks),
+    )
 
 
 class _Endpoint:

@@ -7,22 +7,29 @@ the head and the write of the next positions can never interleave with another a
 either backend. The lock is held until the caller's transaction ends; callers append last, right
 before commit, to keep that short.
 
-Digests: when ``digest_every`` events have accumulated since the last digest, or
-``digest_interval`` seconds passed since it, the appender signs a digest of the new range
-(``signing.py``) in the same transaction. ``seal`` digests whatever is pending (shutdown).
+Digests: when ``DigestPolicy.every`` events have accumulated since the last digest, the appender
+signs a digest of the new range (``signing.py``) in the same transaction. The cadence
+(``DigestPolicy.interval``) is kept by a timer, not by appends: ``digest_if_due`` writes a digest
+once ``interval`` seconds passed since the last one, covering whatever was appended meanwhile —
+nothing, on an idle server: an empty "heartbeat" digest, so that a period without a digest is
+itself evidence (of a stopped server, or of digests removed). ``seal`` digests what is pending
+(shutdown).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from iamd.audit.events import AuditEvent
-from iamd.audit.signing import GENESIS_HASH, NO_SIGNATURE, DigestSigner, chain_hash, digest_message
+from iamd.audit.keys import KeyRing
+from iamd.audit.signing import GENESIS_HASH, NO_SIGNATURE, chain_hash, digest_message
 from iamd.store.audit_schema import audit_digests, audit_event_resources, audit_events, audit_trail_head
 from iamd.store.errors import AlreadyExists
 
@@ -62,13 +69,19 @@ def lock_head(conn: Connection) -> Any:
     """The head row, locked for the rest of the transaction (created on first use)."""
     touch = _TOUCH
     row = conn.execute(touch).first()
-    if row is not None:
+    if row is not None and row.trail_id is not None:
         return row
+    if row is not None:  # a head from before trail ids that the migration did not see
+        conn.execute(
+            update(audit_trail_head).where(audit_trail_head.c.id == HEAD_ID).values(trail_id=str(uuid.uuid4()))
+        )
+        return conn.execute(touch).one()
     try:
         with conn.begin_nested():
             conn.execute(
                 insert(audit_trail_head).values(
                     id=HEAD_ID,
+                    trail_id=str(uuid.uuid4()),
                     last_seq=0,
                     last_hash=GENESIS_HASH,
                     digested_seq=0,
@@ -84,7 +97,7 @@ def lock_head(conn: Connection) -> Any:
 
 
 def append(
-    conn: Connection, events: Sequence[AuditEvent], signer: DigestSigner, policy: DigestPolicy, now: datetime
+    conn: Connection, events: Sequence[AuditEvent], signer: KeyRing, policy: DigestPolicy, now: datetime
 ) -> list[int]:
     """Append ``events`` in order; returns their positions."""
     if not events:
@@ -130,28 +143,42 @@ def append(
     if res_rows:
         conn.execute(_INSERT_RESOURCES, res_rows)
     values: dict[str, Any] = {"last_seq": seq, "last_hash": prev}
-    due = seq - head.digested_seq >= policy.every or (
-        head.digested_at is not None and (now - head.digested_at).total_seconds() >= policy.interval
-    )
-    if head.digested_at is None:
-        # The first digest's clock starts with the first event.
-        values["digested_at"] = now
-    if due:
-        values |= write_digest(conn, head, "range", head.digested_seq + 1, seq, prev, signer, now)
+    if seq - head.digested_seq >= policy.every:
+        values |= write_digest(conn, head, "range", head.digested_seq + 1, seq, prev, signer, now, policy.interval)
     _save_head(conn, head, values)
     return positions
 
 
-def seal(conn: Connection, signer: DigestSigner, now: datetime) -> bool:
+def digest_due(conn: Connection, interval: float, now: datetime) -> bool:
+    """Whether the cadence calls for a digest (read without the lock: most ticks find none due)."""
+    at = conn.execute(select(audit_trail_head.c.digested_at)).scalar()
+    return at is None or (now - at).total_seconds() >= interval
+
+
+def digest_if_due(conn: Connection, signer: KeyRing, interval: float, now: datetime) -> bool:
+    """The cadence's digest, empty if nothing was appended since the last; False if not due yet
+    (another process sharing the database wrote it)."""
+    head = lock_head(conn)
+    if head.digested_at is not None and (now - head.digested_at).total_seconds() < interval:
+        return False
+    _digest_tail(conn, head, signer, now, interval)
+    return True
+
+
+def seal(conn: Connection, signer: KeyRing, now: datetime, cadence: float = 0.0) -> bool:
     """Digest the events not covered by a digest yet; False when there were none."""
     head = lock_head(conn)
     if head.last_seq <= head.digested_seq:
         return False
+    _digest_tail(conn, head, signer, now, cadence)
+    return True
+
+
+def _digest_tail(conn: Connection, head: Any, signer: KeyRing, now: datetime, cadence: float) -> None:
     values = write_digest(
-        conn, head, "range", head.digested_seq + 1, head.last_seq, head.last_hash, signer, now
+        conn, head, "range", head.digested_seq + 1, head.last_seq, head.last_hash, signer, now, cadence
     )
     conn.execute(update(audit_trail_head).where(audit_trail_head.c.id == HEAD_ID).values(**values))
-    return True
 
 
 def write_digest(
@@ -161,27 +188,26 @@ def write_digest(
     first_seq: int,
     last_seq: int,
     last_hash: str,
-    signer: DigestSigner,
+    signer: KeyRing,
     now: datetime,
+    cadence: float = 0.0,
 ) -> dict[str, Any]:
-    """Write one signed digest after ``head``'s (any object with ``digest_count`` and
-    ``last_signature``); returns the head values that follow from it."""
+    """Write one signed digest after ``head``'s (any object with ``trail_id``, ``digest_count``
+    and ``last_signature``); returns the head values that follow from it."""
     number = head.digest_count + 1
-    message = digest_message(number, kind, first_seq, last_seq, last_hash, now, head.last_signature)
-    signature = signer.sign(message)
-    conn.execute(
-        insert(audit_digests).values(
-            digest_seq=number,
-            kind=kind,
-            first_seq=first_seq,
-            last_seq=last_seq,
-            last_hash=last_hash,
-            created_at=now,
-            prev_signature=head.last_signature,
-            key_id=signer.key_id,
-            signature=signature,
-        )
+    digest = SimpleNamespace(
+        trail_id=head.trail_id,
+        digest_seq=number,
+        kind=kind,
+        first_seq=first_seq,
+        last_seq=last_seq,
+        last_hash=last_hash,
+        created_at=now,
+        cadence=float(cadence),
+        prev_signature=head.last_signature,
     )
+    kid, signature = signer.sign(conn, digest_message(digest), now)
+    conn.execute(insert(audit_digests).values(**vars(digest), key_id=kid, signature=signature))
     values: dict[str, Any] = {"digest_count": number, "last_signature": signature}
     if kind == "range":
         values |= {"digested_seq": last_seq, "digested_at": now}

@@ -17,6 +17,11 @@ read-only and failed-call events queued in memory and not yet written: at most t
 ``max_age`` (500 ms by default) of them, plus the batch being written at that instant; a batch is
 one transaction, so it is written whole or not at all and the chain never has a hole.
 
+Digests: a timer thread (``start``) writes the cadence's digest (``chain.digest_if_due``; empty
+when idle) and copies committed digests to the sinks (``publish.py``) every ``tick`` seconds, so an
+idle server leaves nothing unsigned for longer than one cadence, and a killed one at most its last
+cadence. ``close`` seals the rest and copies it.
+
 Failed calls are queued only as far as the ``throttle`` (``throttle.py``) admits them: anyone can
 make them, and without a bound they would fill the disk.
 """
@@ -32,10 +37,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from iamd.audit.chain import DigestPolicy, append, seal
+from iamd.audit.chain import DigestPolicy, append, digest_due, digest_if_due, seal
 from iamd.audit.events import AuditEvent, build_events
+from iamd.audit.keys import KeyRing
+from iamd.audit.publish import Publisher, Sink
 from iamd.audit.record import ApiCallRecord
-from iamd.audit.signing import DigestSigner
 from iamd.audit.throttle import FailureThrottle
 from iamd.store.engine import Store
 
@@ -59,10 +65,13 @@ class Recorder:
         digest: DigestPolicy | None = None,
         background: bool = True,
         throttle: FailureThrottle | None = None,
+        previous_master_keys: tuple[bytes, ...] = (),
+        sinks: tuple[Sink, ...] = (),
     ) -> None:
         self.store = store
         self.clock = clock
-        self.signer = DigestSigner(master_key)
+        self.signer = KeyRing(master_key, previous_master_keys)
+        self.publisher = Publisher(sinks, self.signer)
         self.batch_size = batch_size
         self.max_age = max_age
         self.max_pending = max_pending
@@ -76,6 +85,10 @@ class Recorder:
         self._wake = threading.Event()
         self._stop = False
         self._thread: threading.Thread | None = None
+        self._timer: threading.Thread | None = None
+        self._copier: threading.Thread | None = None
+        self._copier_running = False
+        self._timer_stop = threading.Event()
 
     # --- in the call's transaction ----------------------------------------------------------
 
@@ -137,20 +150,76 @@ class Recorder:
     def seal(self) -> bool:
         """Sign a digest over every event not yet covered by one."""
         with self.store.begin() as conn:
-            return seal(conn, self.signer, self.clock())
+            return seal(conn, self.signer, self.clock(), self.digest.interval)
+
+    # --- the cadence ------------------------------------------------------------------------
+
+    @property
+    def tick_seconds(self) -> float:
+        """How often the timer looks: a quarter of the cadence, at most a second."""
+        return min(max(self.digest.interval / 4, 0.05), 1.0)
+
+    def tick(self) -> bool:
+        """The cadence's digest if it is due, then copies of what the sinks miss; True if a
+        digest was written. Never raises (logged: the next tick retries)."""
+        wrote = False
+        try:
+            now = self.clock()
+            with self.store.connect() as conn:
+                due = digest_due(conn, self.digest.interval, now)
+            if due:
+                with self.store.begin() as conn:
+                    wrote = digest_if_due(conn, self.signer, self.digest.interval, now)
+        except Exception:  # noqa: BLE001 - a busy database delays the digest by a tick
+            log.exception("audit: writing the cadence's digest failed; will retry")
+        if not self._copier_running:
+            self.publish()
+        return wrote
+
+    def publish(self) -> int:
+        try:
+            with self.store.snapshot() as conn:
+                return self.publisher.publish(conn)
+        except Exception:  # noqa: BLE001
+            log.exception("audit: copying digests failed; will retry")
+            return 0
+
+    def start(self) -> None:
+        """Start the cadence's timer thread and the copier (the server does; tests call ``tick``).
+        Copies run on a thread of their own: a sink that hangs for its timeout must not delay
+        the next digest."""
+        if self._timer is None:
+            self._copier_running = bool(self.publisher.sinks)
+            self._timer = threading.Thread(target=self._tick_loop, name="iamd-audit-digests", daemon=True)
+            self._timer.start()
+            if self._copier_running:
+                self._copier = threading.Thread(target=self._copy_loop, name="iamd-audit-copies", daemon=True)
+                self._copier.start()
+
+    def _tick_loop(self) -> None:
+        while not self._timer_stop.wait(self.tick_seconds):
+            self.tick()
+
+    def _copy_loop(self) -> None:
+        while not self._timer_stop.wait(self.tick_seconds):
+            self.publish()
 
     def close(self) -> None:
-        """Shutdown: stop the background writer, write what is queued, sign the tail."""
+        """Shutdown: stop the background threads, write what is queued, sign the tail, copy it."""
         self._stop = True
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._timer_stop.set()
+        for thread in (self._thread, self._timer, self._copier):
+            if thread is not None:
+                thread.join(timeout=5)
+        self._thread = self._timer = self._copier = None
+        self._copier_running = False
         self.flush()
         try:
             self.seal()
         except Exception:  # noqa: BLE001
             log.exception("audit: sealing the trail at shutdown failed")
+        self.publish()
 
     # --- internals --------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 Pruning deletes a prefix of the chain, positions 1..P. To keep what remains verifiable, it first
 signs a ``range`` digest ending exactly at P if none does, then a ``prune`` digest naming P and the
 chain hash after P (the anchor), and records P in the head. ``verify`` starts the chain from that
-anchor; since the anchor is signed, deleting a prefix by hand (without the master key) still
+anchor; since the anchor is signed, deleting a prefix by hand (without the signing key) still
 shows as a deletion. Digests are kept (one row per ``DigestPolicy.every`` events).
 
 The prefix ends before the first event at or after the cutoff, so an older event recorded after a
@@ -18,11 +18,11 @@ from types import SimpleNamespace
 from sqlalchemy import Connection, delete, func, select, update
 
 from iamd.audit.chain import HEAD_ID, lock_head, write_digest
-from iamd.audit.signing import DigestSigner
+from iamd.audit.keys import KeyRing
 from iamd.store.audit_schema import audit_event_resources, audit_events, audit_trail_head
 
 
-def prune(conn: Connection, signer: DigestSigner, now: datetime, older_than: timedelta) -> int:
+def prune(conn: Connection, signer: KeyRing, now: datetime, older_than: timedelta) -> int:
     """Delete events older than ``now - older_than`` (a chain prefix); returns how many."""
     head = lock_head(conn)
     cutoff = now - older_than
@@ -38,11 +38,13 @@ def prune(conn: Connection, signer: DigestSigner, now: datetime, older_than: tim
     if anchor is None:
         raise RuntimeError(f"audit trail: event {through} is missing; run `iamd trail verify`")
     values: dict[str, object] = {}
-    digests = SimpleNamespace(digest_count=head.digest_count, last_signature=head.last_signature)
+    digests = SimpleNamespace(
+        trail_id=head.trail_id, digest_count=head.digest_count, last_signature=head.last_signature
+    )
     if head.digested_seq < through:
         values |= write_digest(conn, digests, "range", head.digested_seq + 1, through, anchor, signer, now)
         digests = SimpleNamespace(
-            digest_count=values["digest_count"], last_signature=values["last_signature"]
+            trail_id=head.trail_id, digest_count=values["digest_count"], last_signature=values["last_signature"]
         )
     values |= write_digest(conn, digests, "prune", head.pruned_seq + 1, through, anchor, signer, now)
     values["pruned_seq"] = through

@@ -1,9 +1,11 @@
-"""``iamd trail verify | export | prune``: the audit trail, read straight from the store.
+"""``iamd trail verify | export | prune | public-key | rotate-signing-key``, straight from the store.
 
 These run against ``--data-dir`` / ``--db`` directly (no server needed, one may be running).
-The master key comes from ``IAMD_MASTER_KEY`` or the data folder's ``master.key``, never created
-here: verifying with a fresh key would only report every digest as forged. Earlier master keys
-(``IAMD_PREVIOUS_MASTER_KEYS``) verify digests signed before a rotation.
+``verify`` needs no master key: digests verify with the signing keys' public halves, taken from
+``--public-key`` files, else the digest copy (``--digests``), else the database itself (noted:
+whoever edits the database could have replaced them). ``prune`` and ``rotate-signing-key`` sign,
+so they need the master key (``IAMD_MASTER_KEY`` or the data folder's ``master.key``, never
+created here).
 
 Exit codes: 0 OK, 1 the trail failed verification, 2 usage or environment error.
 """
@@ -28,10 +30,33 @@ def add_parser(sub: Any) -> None:
         p.add_argument("--data-dir", default=env_default("data_dir"), help="data folder (env IAMD_DATA_DIR)")
         p.add_argument("--db", default=env_default("db"), help="database URL (env IAMD_DB)")
 
+    def digest_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--digests",
+            default=os.environ.get("IAMD_TRAIL_DIGEST_DIR") or None,
+            help="the folder of digest copies (env IAMD_TRAIL_DIGEST_DIR; default DATA_DIR/trail-digests)",
+        )
+
     verify = trail_sub.add_parser(
         "verify", help="walk the hash chain and signed digests; exit 0 OK, 1 tampered"
     )
     store_flags(verify)
+    digest_flag(verify)
+    verify.add_argument(
+        "--public-key",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a trusted signing key (PEM, from `iamd trail public-key`); repeat for earlier keys",
+    )
+    verify.add_argument(
+        "--expect-latest",
+        metavar="N:SIG",
+        help="fail unless the trail holds digest N with this signature (as printed by an earlier verify)",
+    )
+    verify.add_argument(
+        "--max-age", type=float, metavar="SECONDS", help="fail when the newest digest is older than this"
+    )
     verify.add_argument(
         "--strict",
         action="store_true",
@@ -45,6 +70,15 @@ def add_parser(sub: Any) -> None:
     export.add_argument("--since", help="only events at or after this time (ISO 8601, UTC if no zone)")
     prune = trail_sub.add_parser("prune", help="delete events older than the retention period")
     store_flags(prune)
+    digest_flag(prune)
+    public = trail_sub.add_parser("public-key", help="print the digest-signing public key (PEM)")
+    store_flags(public)
+    public.add_argument("--all", action="store_true", help="every key with its validity, as JSON")
+    rotate = trail_sub.add_parser(
+        "rotate-signing-key", help="retire the digest-signing key and make a new one (earlier digests still verify)"
+    )
+    store_flags(rotate)
+    digest_flag(rotate)
     prune.add_argument(
         "--retention-days",
         type=int,
@@ -71,6 +105,10 @@ def run(args: argparse.Namespace) -> int:
             return _export(store, args)
         if args.trail_command == "prune":
             return _prune(store, args)
+        if args.trail_command == "public-key":
+            return _public_key(store, args)
+        if args.trail_command == "rotate-signing-key":
+            return _rotate(store, args)
         return 2
     finally:
         store.close()
@@ -100,30 +138,14 @@ def _master_keys(args: argparse.Namespace) -> list[bytes]:
     return [master_key_from_env_or_file(path), *previous_master_keys_from_env()]
 
 
-def _verify(store: Any, args: argparse.Namespace) -> int:
-    from iamd.audit.verify import verify
+def _digest_dir(args: argparse.Namespace) -> Path:
+    return Path(args.digests) if getattr(args, "digests", None) else Path(args.data_dir) / "trail-digests"
 
-    try:
-        keys = _master_keys(args)
-    except OSError as err:
-        print(f"iamd trail: {err}", file=sys.stderr)
-        return 2
-    with store.snapshot() as conn:
-        report = verify(conn, keys)
-    pruned = f", pruned through position {report.pruned_through}" if report.pruned_through else ""
-    if report.ok and report.unsigned is not None and getattr(args, "strict", False):
-        first, last = report.unsigned
-        print(
-            f"FAILED at position {first}: not signed: events {first}..{last} are not covered by a signed digest"
-        )
-        return 1
-    if report.ok:
-        print(f"OK: {report.events} events, {report.digests} signed digests{pruned}")
-        for note in report.notes:
-            print(f"note: {note}")
-        return 0
-    print(f"FAILED at {report.problem}", file=sys.stdout)
-    return 1
+
+def _verify(store: Any, args: argparse.Namespace) -> int:
+    from iamd.audit.verify_cli import run_verify
+
+    return run_verify(store, args, _digest_dir(args))
 
 
 def _export(store: Any, args: argparse.Namespace) -> int:
@@ -146,9 +168,74 @@ def _export(store: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _keyring(args: argparse.Namespace) -> Any:
+    from iamd.audit.keys import KeyRing
+
+    keys = _master_keys(args)
+    return KeyRing(keys[0], keys[1:])
+
+
+def _publish(store: Any, keyring: Any, args: argparse.Namespace) -> None:
+    from iamd.audit.copies import DigestFolder
+    from iamd.audit.publish import Publisher
+
+    with store.snapshot() as conn:
+        Publisher([DigestFolder(_digest_dir(args))], keyring).publish(conn)
+
+
+def _public_key(store: Any, args: argparse.Namespace) -> int:
+    import json
+
+    from iamd.audit.copies import pem
+    from iamd.audit.keys import public_keys
+    from iamd.audit.signing import PublicKey
+
+    with store.snapshot() as conn:
+        rows = public_keys(conn)
+    if not rows:
+        print("iamd trail: no signing key yet (a server makes one with its first digest)", file=sys.stderr)
+        return 2
+    if args.all:
+        out = [
+            {
+                "Fingerprint": r.key_id,
+                "Value": pem(PublicKey.from_hex(r.public_key).public),
+                "ValidityStartTime": r.valid_from.isoformat(),
+                "ValidityEndTime": r.valid_until.isoformat() if r.valid_until else None,
+                "Legacy": bool(r.legacy),
+            }
+            for r in rows
+        ]
+        print(json.dumps(out, indent=2))
+        return 0
+    active = [r for r in rows if r.valid_until is None] or rows[-1:]
+    print(pem(PublicKey.from_hex(active[0].public_key).public), end="")
+    return 0
+
+
+def _rotate(store: Any, args: argparse.Namespace) -> int:
+    from iamd.audit.chain import lock_head, seal
+
+    try:
+        keyring = _keyring(args)
+    except OSError as err:
+        print(f"iamd trail: {err}", file=sys.stderr)
+        return 2
+    now = datetime.now(UTC)
+    with store.begin() as conn:
+        lock_head(conn)
+        keyring.active(conn, now)  # the first key, if none yet
+        seal(conn, keyring, now)  # what the old key can still sign
+    _publish(store, keyring, args)
+    with store.begin() as conn:
+        lock_head(conn)
+        new = keyring.rotate(conn, now)
+    print(f"signing key {new} is active; earlier digests verify with the earlier keys' public halves")
+    return 0
+
+
 def _prune(store: Any, args: argparse.Namespace) -> int:
     from iamd.audit.retention import prune
-    from iamd.audit.signing import DigestSigner
 
     if args.retention_days is None or args.retention_days < 1:
         print(
@@ -157,11 +244,12 @@ def _prune(store: Any, args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        signer = DigestSigner(_master_keys(args)[0])
+        signer = _keyring(args)
     except OSError as err:
         print(f"iamd trail: {err}", file=sys.stderr)
         return 2
     with store.begin() as conn:
         gone = prune(conn, signer, datetime.now(UTC), timedelta(days=args.retention_days))
+    _publish(store, signer, args)
     print(f"pruned {gone} events older than {args.retention_days} days")
     return 0

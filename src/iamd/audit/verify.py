@@ -8,13 +8,21 @@ What each tampering looks like:
 - **inserted**: a row beyond the head, inside the pruned range, or a self-consistent row whose
   link does not come from the previous event;
 - **reordered**: a row whose link comes from an event that sits elsewhere in the trail;
-- **bad digest**: a digest whose Ed25519 signature does not verify, whose link to the previous
-  digest is broken, or whose covered hash differs from the recomputed chain (a rewritten chain:
-  whoever rewrites events and recomputes every hash cannot re-sign digests without the master key).
+- **bad digest**: a digest whose Ed25519 signature does not verify under a trusted public key,
+  whose link to the previous digest is broken, which names another trail, or whose covered hash
+  differs from the recomputed chain (a rewritten chain: whoever rewrites events and recomputes
+  every hash cannot re-sign digests without the signing key);
+- **rolled back**, **rewritten**, **wiped**, **stale**: the database against a copy of its digests
+  kept elsewhere, or the latest digest an auditor wrote down (``anchors.py``).
 
 The chain alone protects the order and content of events up to the head; digests protect against
-a rewrite of the whole chain. Events after the last digest are protected by the chain only, as
-CloudTrail's log files are between two digest files; ``Recorder.close`` seals the tail at shutdown.
+a rewrite of the whole chain; copies of the digests outside the database protect against removing
+the newest digests with their events. Events after the last digest are protected by the chain
+only, as CloudTrail's log files are between two digest files: at most one cadence of them, since
+the recorder's timer signs them, and shutdown seals the rest.
+
+The public keys come from the caller (``--public-key``, the digest copy); without them, from the
+database being verified — which its editor could have replaced, so the report says so.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from iamd.audit.events import lookup_columns
-from iamd.audit.signing import GENESIS_HASH, NO_SIGNATURE, DigestVerifier, chain_hash, digest_message
+from iamd.audit.signing import GENESIS_HASH, NO_SIGNATURE, DigestVerifier, chain_hash
 from iamd.store.audit_schema import audit_digests, audit_event_resources, audit_events, audit_trail_head
 
 CHUNK = 5000
@@ -47,7 +55,7 @@ _COLUMNS = (
 @dataclass(frozen=True)
 class Problem:
     position: int
-    kind: str  # modified, deleted, inserted, reordered, bad digest
+    kind: str  # modified, deleted, inserted, reordered, bad digest, rolled back, rewritten, wiped, stale
     detail: str
 
     def __str__(self) -> str:
@@ -59,7 +67,9 @@ class Report:
     events: int = 0
     digests: int = 0
     pruned_through: int = 0
-    problem: Problem | None = None
+    problems: list[Problem] = field(default_factory=list)
+    trail_id: str | None = None
+    latest: Any = None  # the newest digest row
     # Positions after the last signed digest: protected by the hash chain only, so a forged event
     # appended there with a recomputed hash (and the head moved) cannot be told from a real one.
     # A running server always has such a tail; one that shut down cleanly sealed it.
@@ -67,23 +77,34 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def problem(self) -> Problem | None:
+        """The first bad position."""
+        return min(self.problems, key=lambda p: p.position) if self.problems else None
+
+    @property
     def ok(self) -> bool:
-        return self.problem is None
+        return not self.problems
 
 
-def verify(conn: Connection, master_keys: Sequence[bytes]) -> Report:
-    report = Report()
+def read_head_and_digests(conn: Connection) -> tuple[Any, list[Any]]:
     head = conn.execute(select(audit_trail_head)).first()
-    digests = conn.execute(select(audit_digests).order_by(audit_digests.c.digest_seq)).all()
+    return head, list(conn.execute(select(audit_digests).order_by(audit_digests.c.digest_seq)).all())
+
+
+def verify(conn: Connection, verifier: DigestVerifier) -> Report:
+    """The chain and the digests, as far as the head read first (``conn`` is one snapshot)."""
+    report = Report()
+    head, digests = read_head_and_digests(conn)
     report.digests = len(digests)
-    digest_problem, ranges, pruned, anchor = _check_digests(digests, head, DigestVerifier(master_keys))
+    report.trail_id = head.trail_id if head is not None else None
+    report.latest = digests[-1] if digests else None
+    digest_problem, ranges, pruned, anchor = _check_digests(digests, head, verifier)
     report.pruned_through = pruned
     event_problem = _check_events(conn, head, ranges, pruned, anchor, report)
-    found = [p for p in (digest_problem, event_problem) if p is not None]
-    report.problem = min(found, key=lambda p: p.position) if found else None
+    report.problems += [p for p in (digest_problem, event_problem) if p is not None]
     signed = max([pruned, *ranges])
     head_seq = head.last_seq if head is not None else 0
-    if report.problem is None and head_seq > signed:
+    if report.ok and head_seq > signed:
         report.unsigned = (signed + 1, head_seq)
         report.notes.append(
             f"events {signed + 1}..{head_seq} are not covered by a signed digest yet "
@@ -99,17 +120,21 @@ def _check_digests(
     ranges: dict[int, Any] = {}
     prev_sig, prev_last, pruned, anchor = NO_SIGNATURE, 0, 0, GENESIS_HASH
     problem: Problem | None = None
+    trail_id = head.trail_id if head is not None else None
+    version2 = False
     for n, d in enumerate(digests, start=1):
-        message = digest_message(
-            d.digest_seq, d.kind, d.first_seq, d.last_seq, d.last_hash, d.created_at, d.prev_signature
-        )
         where = max(d.first_seq, 1)
+        bad_signature = verifier.problem(d)
         if d.digest_seq != n:
             problem = Problem(where, "bad digest", f"digest {n} is missing (found digest {d.digest_seq})")
         elif d.prev_signature != prev_sig:
             problem = Problem(where, "bad digest", f"digest {n} does not link to digest {n - 1}")
-        elif not verifier.valid(d.key_id, message, d.signature):
-            problem = Problem(where, "bad digest", f"digest {n} has a bad signature")
+        elif bad_signature is not None:
+            problem = Problem(where, "bad digest", f"digest {n} {bad_signature}")
+        elif d.trail_id is not None and d.trail_id != trail_id:
+            problem = Problem(where, "bad digest", f"digest {n} belongs to trail {d.trail_id}, not {trail_id}")
+        elif d.trail_id is None and version2:
+            problem = Problem(where, "bad digest", f"digest {n} is in the version-1 form after version-2 digests")
         elif d.kind == "range" and d.first_seq != prev_last + 1:
             problem = Problem(
                 where,
@@ -118,6 +143,7 @@ def _check_digests(
             )
         if problem is not None:
             return problem, ranges, pruned, anchor
+        version2 = version2 or d.trail_id is not None
         if d.kind == "range":
             ranges[d.last_seq] = d
             prev_last = d.last_seq

@@ -1,4 +1,5 @@
-"""CloudTrail ``LookupEvents``: the caller's account's management events, newest first.
+"""CloudTrail ``LookupEvents``: the caller's account's management events, newest first; and
+``ListPublicKeys``: the keys that verify the trail's digests.
 
 As AWS documents it: at most one lookup attribute (EventId, EventName, ReadOnly, Username,
 ResourceType, ResourceName, EventSource, AccessKeyId); an optional time window; ``MaxResults``
@@ -18,7 +19,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from iamd.audit.keys import public_keys
 from iamd.audit.lookup import ATTRIBUTES, lookup, resources_of
+from iamd.audit.signing import PublicKey
 from iamd.auth.secretbox import derive_key
 from iamd.services.cloudtrail_errors import (
     InvalidEventCategoryException,
@@ -123,3 +128,31 @@ def _read_token(token: str, key: bytes, query: str) -> tuple[datetime, int]:
     if bound != query:
         raise InvalidNextTokenException("The NextToken was issued for a request with other parameters.")
     return when, int(seq)
+
+
+@action("cloudtrail", "ListPublicKeys")
+def list_public_keys(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    """The trail's digest-signing public keys (``audit/keys.py``) valid in the window, as CloudTrail
+    publishes its own: DER ``Value``, validity, and the ``Fingerprint`` digests name as key id.
+    Without a window, the key in use now; one trail per database, so every account sees the same
+    keys (they are public: verifying needs them, signing does not)."""
+    start, end = _aware(p.get("StartTime")), _aware(p.get("EndTime"))
+    if start is not None and end is not None and start > end:
+        raise InvalidTimeRangeException("Start time must be before end time.")
+    now = call.runtime.clock()
+    start = start or now
+    end = end or now
+    out = []
+    for row in public_keys(call.conn):
+        if row.valid_from > end or (row.valid_until is not None and row.valid_until < start):
+            continue
+        key = PublicKey.from_hex(row.public_key).public
+        item: dict[str, Any] = {
+            "Value": key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo),
+            "ValidityStartTime": row.valid_from,
+            "Fingerprint": row.key_id,
+        }
+        if row.valid_until is not None:
+            item["ValidityEndTime"] = row.valid_until
+        out.append(item)
+    return {"PublicKeyList": out}

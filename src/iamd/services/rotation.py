@@ -13,12 +13,15 @@ from sqlalchemy import Column, Connection, Table, select, update
 
 from iamd.auth.secretbox import SecretBox, SecretBoxError
 from iamd.store import schema
+from iamd.store.audit_schema import audit_signing_keys
 
 # (table, primary key, sealed column, column whose value is the seal's associated data)
 SEALED: tuple[tuple[Table, str, str, str], ...] = (
     (schema.access_keys, "access_key_id", "secret_sealed", "access_key_id"),
     (schema.mfa_devices, "device_id", "seed_sealed", "serial_number"),
     (schema.server_certificates, "server_certificate_id", "private_key_sealed", "server_certificate_id"),
+    # The trail's digest-signing key (only the active one has a private half; retired ones NULL).
+    (audit_signing_keys, "key_id", "private_sealed", "key_id"),
 )
 
 
@@ -28,7 +31,7 @@ def reseal_all(conn: Connection, box: SecretBox) -> int:
     count = 0
     for table, key, sealed, aad in SEALED:
         key_col: Column[str] = table.c[key]
-        for row in conn.execute(select(key_col, table.c[sealed], table.c[aad])):
+        for row in conn.execute(select(key_col, table.c[sealed], table.c[aad]).where(table.c[sealed].is_not(None))):
             try:
                 plaintext = box.open(bytes(row[1]), aad=row[2])
             except SecretBoxError:

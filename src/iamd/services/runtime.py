@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iamd.auth.key_usage import KeyUsage
@@ -47,6 +48,11 @@ class Runtime:
     audit: Any = None
     audit_enabled: bool = True
     trail_retention_days: int | None = None
+    # The trail's digest cadence (seconds) and where copies of the digests go.
+    trail_digest_interval: float = 60.0
+    trail_digest_dir: Path | None = None
+    trail_digest_url: str = ""
+    trail_digest_syslog: str = ""
     # Last-used times of access keys, written in batches.
     key_usage: KeyUsage = field(default_factory=KeyUsage)
     # The just-started state an ephemeral server's reset restores.

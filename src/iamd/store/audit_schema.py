@@ -15,7 +15,7 @@ it is an index of the records, rebuilt-checkable by verify, and deleted alongsid
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Float, Index, Integer, LargeBinary, String, Table, Text
 
 from iamd.store.schema import metadata
 from iamd.store.types import UtcDateTime
@@ -24,6 +24,9 @@ audit_trail_head = Table(
     "audit_trail_head",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
+    # Made once, at random, with the trail: every digest signs it, so a copy of the digests names
+    # the trail it belongs to and a database recreated from scratch is not mistaken for it.
+    Column("trail_id", String(36), nullable=True),
     Column("last_seq", BigInteger, nullable=False),
     Column("last_hash", String(64), nullable=False),
     # The last event covered by a signed digest, when that digest was written, and the digest
@@ -78,7 +81,11 @@ audit_digests = Table(
     "audit_digests",
     metadata,
     Column("digest_seq", BigInteger, primary_key=True, autoincrement=False),
-    Column("kind", String(8), nullable=False),  # "range" or "prune"
+    Column("kind", String(8), nullable=False),  # "range" (possibly empty: a heartbeat) or "prune"
+    # NULL for a version-1 digest (before trail ids, signed by the master-derived key).
+    Column("trail_id", String(36), nullable=True),
+    # Seconds between digests the writer promised when it signed this one (0: no promise).
+    Column("cadence", Float, nullable=True),
     Column("first_seq", BigInteger, nullable=False),
     Column("last_seq", BigInteger, nullable=False),
     Column("last_hash", String(64), nullable=False),
@@ -86,4 +93,20 @@ audit_digests = Table(
     Column("prev_signature", String(128), nullable=False),
     Column("key_id", String(16), nullable=False),
     Column("signature", String(128), nullable=False),
+)
+
+# The digest-signing keys, newest last: the public half of each (published by ``iamd trail
+# public-key``, CloudTrail's ListPublicKeys and the digest copies), the private half of the active
+# one only, sealed with the master key. A retired key keeps its public half, so digests it signed
+# still verify; its private half is erased. ``legacy`` marks a key derived from a master key by
+# iamd before signing keys existed: it verifies version-1 digests only.
+audit_signing_keys = Table(
+    "audit_signing_keys",
+    metadata,
+    Column("key_id", String(16), primary_key=True, autoincrement=False),
+    Column("public_key", String(64), nullable=False),  # raw Ed25519 public key, hex
+    Column("private_sealed", LargeBinary, nullable=True),
+    Column("valid_from", UtcDateTime(), nullable=False),
+    Column("valid_until", UtcDateTime(), nullable=True),
+    Column("legacy", Boolean, nullable=False),
 )

@@ -96,3 +96,12 @@ def record(
         read_only=read_only,
         resource_accounts=resource_accounts,
     )
+
+
+def verify_with_db_keys(conn: Any) -> Any:
+    """``verify`` with the public keys the database lists (what a verifier without a copy has)."""
+    from iamd.audit.keys import public_keys, trusted
+    from iamd.audit.signing import DigestVerifier
+    from iamd.audit.verify import verify
+
+    return verify(conn, DigestVerifier(trusted(public_keys(conn))))

@@ -8,14 +8,22 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from helpers import T0, record, root, user
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from helpers import T0, record, root, user, verify_with_db_keys
 from sqlalchemy import delete, text
 
-from iamd.audit.chain import DigestPolicy
+from iamd.audit.chain import DigestPolicy, lock_head
 from iamd.audit.recorder import Recorder
 from iamd.audit.retention import prune
+from iamd.audit.signing import DigestVerifier, PublicKey, key_id
 from iamd.audit.verify import verify
-from iamd.store.audit_schema import audit_digests, audit_event_resources, audit_events, audit_trail_head
+from iamd.store.audit_schema import (
+    audit_digests,
+    audit_event_resources,
+    audit_events,
+    audit_signing_keys,
+    audit_trail_head,
+)
 from iamd.store.engine import Store
 
 MASTER = os.urandom(32)
@@ -27,7 +35,7 @@ def store(store_url: str) -> Iterator[Store]:
     store = Store(store_url)
     store.migrate()
     with store.begin() as conn:
-        for table in (audit_event_resources, audit_events, audit_digests, audit_trail_head):
+        for table in (audit_event_resources, audit_events, audit_digests, audit_trail_head, audit_signing_keys):
             conn.execute(delete(table))
     yield store
     store.close()
@@ -48,7 +56,7 @@ def fill(store: Store, n: int = 12, every: int = 5) -> Recorder:
 
 def check(store: Store) -> tuple[int, str] | None:
     with store.connect() as conn:
-        report = verify(conn, [MASTER])
+        report = verify_with_db_keys(conn)
     return None if report.ok else (report.problem.position, report.problem.kind)  # type: ignore[union-attr]
 
 
@@ -61,7 +69,7 @@ def sql(store: Store, *statements: str) -> None:
 def test_untouched_trail_verifies(store: Store) -> None:
     fill(store)
     with store.connect() as conn:
-        report = verify(conn, [MASTER])
+        report = verify_with_db_keys(conn)
         seqs = [r.seq for r in conn.execute(text("SELECT seq FROM audit_events ORDER BY seq"))]
     assert report.ok, report.problem
     assert report.events == 12 and report.digests == 2  # digests after events 5 and 10
@@ -77,7 +85,7 @@ def test_seal_signs_the_tail(store: Store) -> None:
     assert recorder.seal() is True
     assert recorder.seal() is False
     with store.connect() as conn:
-        assert verify(conn, [MASTER]).digests == 3
+        assert verify_with_db_keys(conn).digests == 3
 
 
 def test_modified_record(store: Store) -> None:
@@ -202,9 +210,11 @@ def test_bad_digest_signature(store: Store) -> None:
 
 def test_digest_from_another_key(store: Store) -> None:
     fill(store)
+    other = Ed25519PrivateKey.generate().public_key()
     with store.connect() as conn:
-        report = verify(conn, [os.urandom(32)])
+        report = verify(conn, DigestVerifier([PublicKey(key_id(other), other)]))
     assert report.problem is not None and report.problem.kind == "bad digest"
+    assert "not a trusted public key" in report.problem.detail
 
 
 def test_deleted_digest(store: Store) -> None:
@@ -214,10 +224,23 @@ def test_deleted_digest(store: Store) -> None:
     assert problem is not None and problem[1] == "bad digest"
 
 
-def test_previous_master_key_still_verifies(store: Store) -> None:
-    fill(store)
+def test_digests_verify_after_the_signing_key_rotates_and_without_the_master_key(store: Store) -> None:
+    recorder = fill(store)
+    with store.begin() as conn:
+        lock_head(conn)
+        recorder.signer.rotate(conn, T0)
+    more = Recorder(store, MASTER, lambda: T0, digest=DigestPolicy(every=5), background=False)
+    for i in range(5):
+        with store.begin() as conn:
+            more.record_in_transaction(conn, record("CreateUser", user(), params={"UserName": f"r{i}"}, read_only=False))
     with store.connect() as conn:
-        assert verify(conn, [os.urandom(32), MASTER]).ok
+        keys = conn.execute(text("SELECT key_id, private_sealed IS NULL FROM audit_signing_keys")).all()
+        signers = {r[0] for r in conn.execute(text("SELECT key_id FROM audit_digests"))}
+        report = verify_with_db_keys(conn)
+    assert report.ok, report.problem
+    assert len(keys) == 2 and signers == {k[0] for k in keys}
+    # The retired key's private half is gone; the active one's is sealed.
+    assert sorted(bool(k[1]) for k in keys) == [False, True]
 
 
 def test_pruning_keeps_verification(store: Store) -> None:
@@ -226,7 +249,7 @@ def test_pruning_keeps_verification(store: Store) -> None:
         gone = prune(conn, recorder.signer, T0 + timedelta(days=20), timedelta(days=13.5))
     assert gone == 7  # events at days 0..6 (positions 1..7)
     with store.connect() as conn:
-        report = verify(conn, [MASTER])
+        report = verify_with_db_keys(conn)
         first = conn.execute(text("SELECT MIN(seq) FROM audit_events")).scalar()
     assert report.ok, report.problem
     assert report.pruned_through == 7 and report.events == 5 and first == 8
@@ -271,6 +294,6 @@ def test_concurrent_appenders_get_one_order(store: Store) -> None:
         t.join()
     assert not errors
     with store.connect() as conn:
-        report = verify(conn, [MASTER])
+        report = verify_with_db_keys(conn)
     assert report.ok, report.problem
     assert report.events == 60

@@ -8,14 +8,19 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from helpers import T0, record, root
+from helpers import T0, record, root, verify_with_db_keys
 from sqlalchemy import delete, func, select
 
 from iamd.audit.chain import DigestPolicy
 from iamd.audit.recorder import Recorder
 from iamd.audit.throttle import FailureThrottle
-from iamd.audit.verify import verify
-from iamd.store.audit_schema import audit_digests, audit_event_resources, audit_events, audit_trail_head
+from iamd.store.audit_schema import (
+    audit_digests,
+    audit_event_resources,
+    audit_events,
+    audit_signing_keys,
+    audit_trail_head,
+)
 from iamd.store.engine import Store
 
 MASTER = os.urandom(32)
@@ -26,7 +31,7 @@ def store(store_url: str) -> Iterator[Store]:
     store = Store(store_url)
     store.migrate()
     with store.begin() as conn:
-        for table in (audit_event_resources, audit_events, audit_digests, audit_trail_head):
+        for table in (audit_event_resources, audit_events, audit_digests, audit_trail_head, audit_signing_keys):
             conn.execute(delete(table))
     yield store
     store.close()
@@ -80,7 +85,7 @@ def test_flush_at_shutdown_and_tail_sealed(store: Store) -> None:
     rec.close()
     assert count(store) == 3
     with store.connect() as conn:
-        report = verify(conn, [MASTER])
+        report = verify_with_db_keys(conn)
     assert report.ok and report.digests == 1
 
 
@@ -100,7 +105,7 @@ def test_same_transaction_rollback_leaves_no_event(store: Store) -> None:
         ) == [1]
     assert count(store) == 1
     with store.connect() as conn:
-        assert verify(conn, [MASTER]).ok
+        assert verify_with_db_keys(conn).ok
 
 
 def test_in_transaction_errors_propagate(store: Store) -> None:
