@@ -73,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--new-account-id", help="12-digit id of the new account (default: random)")
     _add_audit(sub)
     _add_trail(sub)
+    _add_keys(sub)
     return root
 
 
@@ -112,6 +113,12 @@ def _add_trail(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_parser(sub)
 
 
+def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from iamd.services.keys_cli import add_parser
+
+    add_parser(sub)
+
+
 def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from iamd.analysis.audit import EPILOG
 
@@ -146,6 +153,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from iamd.api.app import create_app
     from iamd.server import banner, build_runtime
+    from iamd.services.master_keys import KeyStateError
 
     try:
         settings = from_values(vars(args))
@@ -153,7 +161,11 @@ def serve(args: argparse.Namespace) -> int:
         print(f"iamd: {err}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    runtime, created = build_runtime(settings)
+    try:
+        runtime, created = build_runtime(settings)
+    except KeyStateError as err:  # a master-key rotation step is missing
+        print(f"iamd: {err}", file=sys.stderr)
+        return 2
     app = create_app(
         runtime,
         worker_threads=settings.worker_threads,
@@ -191,11 +203,16 @@ def uvicorn_config(app: object, settings: Settings) -> uvicorn.Config:
 def account_create(args: argparse.Namespace) -> int:
     from iamd.server import build_runtime
     from iamd.services.accounts import AccountError, create_account
+    from iamd.services.master_keys import KeyStateError
     from iamd.services.runtime import utcnow
     from iamd.store.errors import AlreadyExists
 
     vals = vars(args) | {"host": "127.0.0.1", "port": 0}
-    runtime, _ = build_runtime(from_values(vals))
+    try:
+        runtime, _ = build_runtime(from_values(vals), serving=False)
+    except KeyStateError as err:
+        print(f"iamd: {err}", file=sys.stderr)
+        return 2
     account_id = args.new_account_id or f"{random.SystemRandom().randrange(10**11, 10**12):012d}"
     try:
         with runtime.store.begin() as conn:
@@ -226,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
             region=args.region, max_key_age=args.max_key_age, max_unused_days=args.max_unused_days,
             as_json=args.json,
         )
+    if args.command == "keys":
+        from iamd.services.keys_cli import run as run_keys
+
+        return run_keys(args)
     if args.command == "trail":
         from iamd.audit.trail_cli import run as run_trail
 

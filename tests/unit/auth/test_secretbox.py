@@ -27,7 +27,7 @@ ROW = "AKIAIOSFODNN7EXAMPLE"
 def test_round_trip():
     box = SecretBox(MASTER)
     blob = box.seal(SECRET, ROW)
-    assert blob[0] == 1 and len(blob) == 1 + 12 + len(SECRET) + 16
+    assert blob[0] == 2 and len(blob) == 1 + 12 + len(SECRET) + 16
     assert SECRET.encode() not in blob
     assert box.open(blob, ROW) == SECRET
 
