@@ -153,7 +153,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from iamd.api.app import create_app
     from iamd.server import banner, build_runtime
-    from iamd.services.master_keys import KeyStateError
+    from iamd.services.master_keys import KeyStateError, leave_key_servers
 
     try:
         settings = from_values(vars(args))
@@ -173,7 +173,12 @@ def serve(args: argparse.Namespace) -> int:
         failed_call_events=(settings.failed_call_events_rate, settings.failed_call_events_burst),
     )
     print(banner(settings, runtime, created), flush=True)
-    uvicorn.Server(uvicorn_config(app, settings)).run()
+    try:
+        uvicorn.Server(uvicorn_config(app, settings)).run()
+    finally:
+        # Also when uvicorn could not bind: a server that never served must not count as running
+        # with its keys (``services/master_keys``) and hold up a rotation step.
+        leave_key_servers(runtime)
     return 0
 
 

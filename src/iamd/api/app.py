@@ -50,7 +50,7 @@ from iamd.errors import (
     ServiceUnavailable,
 )
 from iamd.services.context import Call
-from iamd.services.master_keys import HEARTBEAT_SECONDS
+from iamd.services.master_keys import HEARTBEAT_SECONDS, leave_key_servers
 from iamd.services.registry import ACTIONS, load_all, locks_itself
 from iamd.services.runtime import Runtime
 from iamd.store.errors import Busy
@@ -302,11 +302,6 @@ class App:
             retired = state.heartbeat(conn, self.runtime.wall_clock())
         self.keyring.set_retirements(retired)
 
-    def leave_key_servers(self) -> None:
-        if self.runtime.key_state is not None:
-            with self.runtime.store.begin() as conn:
-                self.runtime.key_state.leave(conn)
-
     def prune_trail(self) -> int:
         """Apply the retention setting: drop events older than it, keeping the chain verifiable."""
         days = self.runtime.trail_retention_days
@@ -463,7 +458,9 @@ def create_app(
         handler.workers.shutdown()
         handler.flush_key_usage()  # last-used times noted since the last batch
         handler.audit.close()  # queued read-only and failed-call events, and the last digest
-        handler.leave_key_servers()  # a stopped server does not hold up the next rotation step
+        # A stopped server does not hold up the next master-key rotation step. (uvicorn re-raises
+        # SIGTERM after this, so ``cli.serve``'s own clean-up runs only when serving failed.)
+        leave_key_servers(runtime)
 
     return Starlette(routes=[Route("/{path:path}", _Endpoint(handler))], lifespan=lifespan)
 

@@ -35,6 +35,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 __all__ = [
+    "NEXT_MASTER_KEYS_ENV",
+    "PREVIOUS_MASTER_KEYS_ENV",
     "KEY_BYTES",
     "MASTER_KEY_ENV",
     "SecretBox",

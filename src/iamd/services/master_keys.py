@@ -25,13 +25,22 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 from iamd.auth.secretbox import fingerprint
 from iamd.store.key_schema import key_servers, master_keys
 
-__all__ = ["HEARTBEAT_SECONDS", "LIVE", "KeyState", "KeyStateError", "retire_all_but", "running_servers"]
+__all__ = [
+    "HEARTBEAT_SECONDS",
+    "LIVE",
+    "KeyState",
+    "KeyStateError",
+    "leave_key_servers",
+    "retire_all_but",
+    "running_servers",
+]
 
 HEARTBEAT_SECONDS = 20.0
 LIVE = timedelta(seconds=3 * HEARTBEAT_SECONDS)
@@ -137,3 +146,10 @@ class KeyState:
 
     def leave(self, conn: Connection) -> None:
         conn.execute(delete(key_servers).where(key_servers.c.server_id == self.server_id))
+
+
+def leave_key_servers(runtime: Any) -> None:
+    """Remove a server (``Runtime``) from the running servers' heartbeats; idempotent."""
+    if runtime.key_state is not None:
+        with runtime.store.begin() as conn:
+            runtime.key_state.leave(conn)
