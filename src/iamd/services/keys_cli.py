@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         if not os.environ.get(MASTER_KEY_ENV) and not path.exists():
             raise OSError(f"no master key: set {MASTER_KEY_ENV} or provide {path}")
         current = master_key_from_env_or_file(path)
-        others = [*next_master_keys_from_env(), *previous_master_keys_from_env()]
+        previous = previous_master_keys_from_env()
+        others = [*next_master_keys_from_env(), *previous]
     except (OSError, SecretBoxError) as err:
         print(f"iamd keys: {err}", file=sys.stderr)
         return 2
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             if not args.force:
                 master_keys.check_reseal(conn, fingerprint(current), now)
             count = reseal_all(conn, SecretBox(current, previous=others))
-            retired = master_keys.retire_all_but(conn, fingerprint(current), now)
+            retired = master_keys.retire_all_but(conn, fingerprint(current), now, [fingerprint(k) for k in previous])
     except master_keys.KeyStateError as err:
         print(f"iamd keys: {err}", file=sys.stderr)
         return 1

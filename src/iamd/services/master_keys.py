@@ -75,9 +75,14 @@ def retirements(conn: Connection) -> dict[str, datetime]:
     return {r.fingerprint: r.retired_at for r in rows}
 
 
-def retire_all_but(conn: Connection, current: str, now: datetime) -> list[str]:
-    """Record every key but ``current`` as retired now (those not retired yet); returns them."""
+def retire_all_but(conn: Connection, current: str, now: datetime, previous: Sequence[str] = ()) -> list[str]:
+    """Record every key but ``current`` as retired now (those not retired yet); returns them.
+    ``previous`` (``IAMD_PREVIOUS_MASTER_KEYS``) are retired too if the database never saw them
+    seal (servers from before this registry)."""
     _record_promotion(conn, current, now)
+    for fp in previous:
+        if fp != current:
+            _record_promotion(conn, fp, now)
     retiring = list(conn.execute(select(master_keys.c.fingerprint).where(
         master_keys.c.fingerprint != current, master_keys.c.retired_at.is_(None)
     )).scalars())
