@@ -10,6 +10,8 @@ refuses them, not a damaged row.
 
 from __future__ import annotations
 
+import base64
+import os
 import sqlite3
 import subprocess
 import sys
@@ -111,3 +113,27 @@ def test_an_mfa_device_moved_to_another_user_proves_nothing(server: IamdServer, 
         SerialNumber=device2["SerialNumber"], TokenCode=code_at(seed2, 30)
     )["Credentials"]
     assert creds["SessionToken"]
+
+
+def test_secrets_sealed_before_encryption_contexts_are_upgraded_at_start(server: IamdServer, tmp_path: Path) -> None:
+    """A data folder from an earlier version: version-1 blobs, bound to the key id only. The first
+    start re-seals them with their context, so the keys keep working and are bound from then on."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from iamd.auth.secretbox import derive_key
+
+    iam = server.client("iam")
+    iam.create_user(UserName="alice")
+    bob = iam.create_user(UserName="bob")["User"]
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    server.stop()
+    master = base64.b64decode((tmp_path / "data" / "master.key").read_text())
+    nonce = os.urandom(12)
+    legacy = b"\x01" + nonce + AESGCM(derive_key(master, "secretbox")).encrypt(
+        nonce, key["SecretAccessKey"].encode(), b"\x01" + key["AccessKeyId"].encode()
+    )
+    _db(tmp_path, "UPDATE access_keys SET secret_sealed = ? WHERE access_key_id = ?", legacy, key["AccessKeyId"])
+    server.start()
+    assert _identity(server, key)["Arn"].endswith(":user/alice")
+    _db(tmp_path, "UPDATE access_keys SET user_id = ? WHERE access_key_id = ?", bob["UserId"], key["AccessKeyId"])
+    assert error(_identity, server=server, key=key)["Code"] == "InvalidClientTokenId"
