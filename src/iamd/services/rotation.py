@@ -71,7 +71,8 @@ def _reseal(conn: Connection, box: SecretBox, legacy_only: bool) -> int:
     count = 0
     for entry in SEALED:
         column = entry.table.c[entry.column]
-        query = select(entry.table)
+        # In key order, as the key-usage writer locks access keys: the two never deadlock.
+        query = select(entry.table).order_by(entry.table.c[entry.key])
         if legacy_only:
             query = query.where(func.substr(column, 1, 1) == literal(b"\x01", LargeBinary()))
         for row in conn.execute(query).all():
