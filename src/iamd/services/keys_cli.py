@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,9 +88,10 @@ def run(args: argparse.Namespace) -> int:
     for fp in retired:
         print(f"retired master key {fp} at {now.isoformat()}")
     if retired:
-        until = now + CLOCK_SKEW
-        print(f"sessions sealed under the retired keys expire by {until.isoformat()} + "
-              f"{LONGEST_SESSION_HOURS} h; then drop them from IAMD_PREVIOUS_MASTER_KEYS")
+        # The longest session a retired key may still open was issued up to CLOCK_SKEW after now.
+        until = now + CLOCK_SKEW + timedelta(hours=LONGEST_SESSION_HOURS)
+        print(f"sessions sealed under the retired keys expire by {until.isoformat()}; "
+              "then drop those keys from IAMD_PREVIOUS_MASTER_KEYS")
     return 0
 
 
