@@ -97,6 +97,7 @@ def parser() -> argparse.ArgumentParser:
     _add_audit(sub)
     _add_trail(sub)
     _add_policy(sub)
+    _add_keys(sub)
     return root
 
 
@@ -142,6 +143,12 @@ def _add_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     add_parser(sub)
 
 
+def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from iamd.services.keys_cli import add_parser
+
+    add_parser(sub)
+
+
 def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from iamd.analysis.audit import EPILOG
 
@@ -176,6 +183,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from iamd.api.app import create_app
     from iamd.server import banner, build_runtime
+    from iamd.services.master_keys import KeyStateError, leave_key_servers
 
     try:
         settings = from_values(vars(args))
@@ -183,7 +191,11 @@ def serve(args: argparse.Namespace) -> int:
         print(f"iamd: {err}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    runtime, created = build_runtime(settings)
+    try:
+        runtime, created = build_runtime(settings)
+    except KeyStateError as err:  # a master-key rotation step is missing
+        print(f"iamd: {err}", file=sys.stderr)
+        return 2
     app = create_app(
         runtime,
         worker_threads=settings.worker_threads,
@@ -191,7 +203,12 @@ def serve(args: argparse.Namespace) -> int:
         failed_call_events=(settings.failed_call_events_rate, settings.failed_call_events_burst),
     )
     print(banner(settings, runtime, created), flush=True)
-    uvicorn.Server(uvicorn_config(app, settings)).run()
+    try:
+        uvicorn.Server(uvicorn_config(app, settings)).run()
+    finally:
+        # Also when uvicorn could not bind: a server that never served must not count as running
+        # with its keys (``services/master_keys``) and hold up a rotation step.
+        leave_key_servers(runtime)
     return 0
 
 
@@ -221,11 +238,16 @@ def uvicorn_config(app: object, settings: Settings) -> uvicorn.Config:
 def account_create(args: argparse.Namespace) -> int:
     from iamd.server import build_runtime
     from iamd.services.accounts import AccountError, create_account
+    from iamd.services.master_keys import KeyStateError
     from iamd.services.runtime import utcnow
     from iamd.store.errors import AlreadyExists
 
     vals = vars(args) | {"host": "127.0.0.1", "port": 0}
-    runtime, _ = build_runtime(from_values(vals))
+    try:
+        runtime, _ = build_runtime(from_values(vals), serving=False)
+    except KeyStateError as err:
+        print(f"iamd: {err}", file=sys.stderr)
+        return 2
     account_id = args.new_account_id or f"{random.SystemRandom().randrange(10**11, 10**12):012d}"
     try:
         with runtime.store.begin() as conn:
@@ -256,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
             region=args.region, max_key_age=args.max_key_age, max_unused_days=args.max_unused_days,
             as_json=args.json,
         )
+    if args.command == "keys":
+        from iamd.services.keys_cli import run as run_keys
+
+        return run_keys(args)
     if args.command == "trail":
         from iamd.audit.trail_cli import run as run_trail
 

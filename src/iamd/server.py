@@ -6,35 +6,46 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from iamd.auth.secretbox import SecretBox, master_key_from_env_or_file, previous_master_keys_from_env
+from iamd.auth.secretbox import (
+    SecretBox,
+    master_key_from_env_or_file,
+    next_master_keys_from_env,
+    previous_master_keys_from_env,
+)
 from iamd.auth.sessions import SessionKeyring
 from iamd.config import Settings
 from iamd.services.accounts import RootCredentials, create_account, default_account
-from iamd.services.rotation import reseal_all
+from iamd.services.master_keys import KeyState
+from iamd.services.rotation import upgrade_legacy
 from iamd.services.runtime import Runtime, utcnow
 from iamd.store.engine import Store
 from iamd.store.private_files import private_dir, private_file
 
 
-def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
-    """The runtime, and the root credentials when this start created the first account."""
+def build_runtime(settings: Settings, serving: bool = True) -> tuple[Runtime, RootCredentials | None]:
+    """The runtime, and the root credentials when this start created the first account.
+    ``serving``: a server (joins the running servers' heartbeats) rather than a one-off command."""
     if settings.ephemeral:
         settings = replace(settings, data_dir=Path(tempfile.mkdtemp(prefix="iamd-ephemeral-")), db="")
     private_dir(settings.data_dir)
     private_file(settings.data_dir / "master.key")
     master_key = master_key_from_env_or_file(settings.data_dir / "master.key")
-    previous = previous_master_keys_from_env()
+    # Keys that open but never seal: the next key deployed ahead of its promotion, and the
+    # retired ones (README, "Rotating the master key").
+    previous = [*next_master_keys_from_env(), *previous_master_keys_from_env()]
     keyring = SessionKeyring(master_key, previous)
     box = SecretBox(master_key, previous=previous)
+    keys = KeyState(master_key, previous)
     store = Store(
         settings.db_url,
         lock_timeout_ms=round(settings.lock_timeout * 1000),
         pool_size=settings.worker_threads + 4,  # + audit writer, background tasks
     )
     store.migrate()
-    if previous:
-        with store.exclusive() as conn:
-            reseal_all(conn, box)
+    with store.exclusive() as conn:
+        # Refuses (KeyStateError) to seal with a key a running server cannot open.
+        keyring.set_retirements(keys.start(conn, utcnow(), join=serving))
+        upgrade_legacy(conn, box)  # blobs from before encryption contexts, once
     created = None
     # Several processes may start at once on a new database: one creates the account, the
     # others find it.
@@ -60,6 +71,7 @@ def build_runtime(settings: Settings) -> tuple[Runtime, RootCredentials | None]:
         previous_master_keys=tuple(previous),
         trusted_proxies=frozenset(settings.trusted_proxies),
         session_keyring=keyring,
+        key_state=keys,
         audit_enabled=settings.audit_trail,
         trail_retention_days=settings.trail_retention_days,
         trail_digest_interval=settings.trail_digest_interval,

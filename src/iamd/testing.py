@@ -159,6 +159,8 @@ class IamdServer:
             self._log = None
 
     def __enter__(self) -> IamdServer:
+        if self.process is not None and self.process.poll() is None:
+            return self  # started already (``with IamdServer(...).start() as srv``)
         return self.start()
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:

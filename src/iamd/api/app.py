@@ -53,6 +53,7 @@ from iamd.errors import (
     ServiceUnavailable,
 )
 from iamd.services.context import Call
+from iamd.services.master_keys import HEARTBEAT_SECONDS, leave_key_servers
 from iamd.services.registry import ACTIONS, load_all, locks_itself
 from iamd.services.runtime import Runtime
 from iamd.store.errors import Busy
@@ -289,6 +290,17 @@ class App:
             self.runtime.key_usage.note(caller.access_key_id, self.runtime.clock(), auth.service, _requested_region(auth))
         return caller, generation
 
+    def key_heartbeat(self) -> None:
+        """Tell the shared database this server runs with its keys, and learn retirements
+        (``services/master_keys``): a key retired by ``iamd keys reseal`` stops opening tokens
+        claiming a later issue time within one heartbeat."""
+        state = self.runtime.key_state
+        if state is None:
+            return
+        with self.runtime.store.begin() as conn:
+            retired = state.heartbeat(conn, self.runtime.wall_clock())
+        self.keyring.set_retirements(retired)
+
     def prune_trail(self) -> int:
         """Apply the retention setting: drop events older than it, keeping the chain verifiable."""
         days = self.runtime.trail_retention_days
@@ -438,13 +450,18 @@ def create_app(
         )
         if isinstance(handler.audit, Recorder):
             handler.audit.start()  # the digest cadence
+        heartbeat = asyncio.create_task(periodically(HEARTBEAT_SECONDS, handler.key_heartbeat, "master-key heartbeat"))
         yield
+        heartbeat.cancel()
         usage.cancel()
         if task is not None:
             task.cancel()
         handler.workers.shutdown()
         handler.flush_key_usage()  # last-used times noted since the last batch
         handler.audit.close()  # queued read-only and failed-call events, and the last digest
+        # A stopped server does not hold up the next master-key rotation step. (uvicorn re-raises
+        # SIGTERM after this, so ``cli.serve``'s own clean-up runs only when serving failed.)
+        leave_key_servers(runtime)
 
     return Starlette(routes=[Route("/{path:path}", _Endpoint(handler))], lifespan=lifespan)
 

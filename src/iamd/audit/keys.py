@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, insert, select, update
 
 from iamd.audit.signing import PublicKey, key_id, legacy_public_key, raw_public
+from iamd.auth import sealed_context
 from iamd.auth.secretbox import SecretBox, SecretBoxError
 from iamd.store.audit_schema import audit_digests, audit_signing_keys
 
@@ -92,7 +93,7 @@ class KeyRing:
         if row.private_sealed is None:
             raise RuntimeError(f"audit trail: signing key {row.key_id} has no private half")
         private = Ed25519PrivateKey.from_private_bytes(
-            bytes.fromhex(self._box.open(bytes(row.private_sealed), aad=row.key_id))
+            bytes.fromhex(self._box.open(bytes(row.private_sealed), aad=sealed_context.trail_signing_key(row.key_id)))
         )
         if raw_public(private.public_key()).hex() != row.public_key:
             raise RuntimeError(f"audit trail: signing key {row.key_id} does not match its public half")
@@ -114,7 +115,7 @@ class KeyRing:
             insert(_T).values(
                 key_id=kid,
                 public_key=raw_public(public).hex(),
-                private_sealed=self._box.seal(seed, aad=kid),
+                private_sealed=self._box.seal(seed, aad=sealed_context.trail_signing_key(kid)),
                 valid_from=now,
                 valid_until=None,
                 legacy=False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, bindparam, select
 
+from iamd.auth import sealed_context
 from iamd.auth.caller import Caller
 from iamd.auth.secretbox import SecretBox, SecretBoxError
 from iamd.errors import InvalidClientTokenId
@@ -44,9 +45,10 @@ def resolve_access_key(conn: Connection, box: SecretBox, access_key_id: str) -> 
     if row is None or row.status != "Active":
         raise InvalidClientTokenId()
     try:
-        secret = box.open(row.secret_sealed, aad=row.access_key_id)
+        secret = box.open(row.secret_sealed, aad=sealed_context.access_key(row.account_id, row.user_id, row.access_key_id))
     except SecretBoxError:
-        # A key sealed under another master key: unusable here, and indistinguishable to the client.
+        # A key sealed under another master key, or a row moved to another user or account (its
+        # secret is bound to its owner): unusable, and indistinguishable to the client.
         raise InvalidClientTokenId() from None
     if row.user_id is None:
         caller = Caller(row.account_id, f"arn:aws:iam::{row.account_id}:root", row.account_id, "root", access_key_id)

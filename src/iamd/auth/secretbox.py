@@ -5,12 +5,17 @@ they are encrypted, not hashed. A sealed blob is::
 
     version (1 byte) | nonce (12 bytes, random) | ciphertext | GCM tag (16 bytes)
 
-The associated data is the version byte plus the caller's ``aad`` (the row's access key id, say):
-a ciphertext copied into another row does not open there, and a blob cannot be relabelled with
-another version. Random 96-bit nonces are safe for well under 2**32 seals per key (NIST SP 800-38D
+The associated data is the version byte plus the caller's ``aad``, an encryption context naming the
+table, account, owner and id of the row (``sealed_context``): a ciphertext copied into another row,
+or a row moved to another user or account, does not open there, and a blob cannot be relabelled with
+another version. Version 1 blobs were bound to the row's id alone; they open only when the caller
+passes that ``legacy_aad`` (the start-up upgrade, ``services/rotation.upgrade_legacy``, which
+re-seals them as version 2). Random 96-bit nonces are safe for well under 2**32 seals per key (NIST SP 800-38D
 section 8.3), far beyond the number of secrets one server stores.
 
-The master key is never used directly: ``derive_key`` (HKDF-SHA256, RFC 5869) gives each purpose
+Several master keys may open a blob (``previous``: the keys deployed ahead of a promotion,
+``IAMD_NEXT_MASTER_KEYS``, and the retired ones, ``IAMD_PREVIOUS_MASTER_KEYS``); only the current
+one seals. The master key is never used directly: ``derive_key`` (HKDF-SHA256, RFC 5869) gives each purpose
 (this box, session tokens, audit digests) its own independent key. Nothing here logs a key.
 """
 
@@ -30,20 +35,27 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 __all__ = [
+    "NEXT_MASTER_KEYS_ENV",
+    "PREVIOUS_MASTER_KEYS_ENV",
     "KEY_BYTES",
     "MASTER_KEY_ENV",
     "SecretBox",
     "SecretBoxError",
     "derive_key",
+    "fingerprint",
     "load_or_create_master_key",
+    "is_legacy",
     "master_key_from_env_or_file",
+    "next_master_keys_from_env",
+    "previous_master_keys_from_env",
 ]
 
 logger = logging.getLogger(__name__)
 
 KEY_BYTES = 32
 MASTER_KEY_ENV = "IAMD_MASTER_KEY"
-_VERSION = 1
+_VERSION = 2
+_LEGACY_VERSION = 1
 _NONCE_BYTES = 12
 _TAG_BYTES = 16
 
@@ -81,11 +93,15 @@ class SecretBox:
         sealed = self._aead.encrypt(nonce, plaintext.encode("utf-8"), header + aad.encode("utf-8"))
         return header + nonce + sealed
 
-    def open(self, blob: bytes, aad: str) -> str:
+    def open(self, blob: bytes, aad: str, legacy_aad: str | None = None) -> str:
+        """The plaintext of a version-2 blob sealed for ``aad``; a version-1 blob only with its
+        ``legacy_aad`` (what it was bound to before encryption contexts)."""
         if len(blob) < 1 + _NONCE_BYTES + _TAG_BYTES:
             raise SecretBoxError("sealed secret is truncated")
-        if blob[0] != _VERSION:
-            raise SecretBoxError(f"sealed secret has unknown version {blob[0]}")
+        if blob[0] == _LEGACY_VERSION and legacy_aad is not None:
+            aad = legacy_aad
+        elif blob[0] != _VERSION:
+            raise SecretBoxError(f"sealed secret has version {blob[0]}, not {_VERSION}")
         nonce = blob[1 : 1 + _NONCE_BYTES]
         for aead in (self._aead, *self._previous):
             try:
@@ -94,6 +110,17 @@ class SecretBox:
                 continue
             return plaintext.decode("utf-8")
         raise SecretBoxError("sealed secret does not open: wrong key, wrong row or tampered")
+
+
+def is_legacy(blob: bytes) -> bool:
+    """A version-1 blob: bound to the row's id only, to be re-sealed with its full context."""
+    return bool(blob) and blob[0] == _LEGACY_VERSION
+
+
+def fingerprint(master: bytes) -> str:
+    """A public name for a master key (16 hex digits of a derived value): what the database
+    records about keys (promotion, retirement, which servers know it), never the key."""
+    return derive_key(master, "fingerprint", 8).hex()
 
 
 def _check_key(key: bytes) -> None:
@@ -160,13 +187,25 @@ def master_key_from_env_or_file(path: Path, environ: Mapping[str, str] | None = 
 
 
 PREVIOUS_MASTER_KEYS_ENV = "IAMD_PREVIOUS_MASTER_KEYS"
+NEXT_MASTER_KEYS_ENV = "IAMD_NEXT_MASTER_KEYS"
+
+
+def _keys_from_env(name: str, environ: Mapping[str, str] | None) -> list[bytes]:
+    env = os.environ if environ is None else environ
+    keys = []
+    for n, text in enumerate(env.get(name, "").split(","), start=1):
+        if text.strip():
+            keys.append(_decode_key(text.strip(), f"key {n} of {name}"))
+    return keys
 
 
 def previous_master_keys_from_env(environ: Mapping[str, str] | None = None) -> list[bytes]:
-    """Earlier master keys (``IAMD_PREVIOUS_MASTER_KEYS``: comma-separated base64), for rotation."""
-    env = os.environ if environ is None else environ
-    keys = []
-    for n, text in enumerate(env.get(PREVIOUS_MASTER_KEYS_ENV, "").split(","), start=1):
-        if text.strip():
-            keys.append(_decode_key(text.strip(), f"key {n} of {PREVIOUS_MASTER_KEYS_ENV}"))
-    return keys
+    """Earlier master keys (``IAMD_PREVIOUS_MASTER_KEYS``: comma-separated base64), decrypt-only."""
+    return _keys_from_env(PREVIOUS_MASTER_KEYS_ENV, environ)
+
+
+def next_master_keys_from_env(environ: Mapping[str, str] | None = None) -> list[bytes]:
+    """Keys deployed ahead of their promotion (``IAMD_NEXT_MASTER_KEYS``), decrypt-only: a rolling
+    rotation first gives every server the new key this way, so that whatever a promoted server
+    seals under it opens everywhere."""
+    return _keys_from_env(NEXT_MASTER_KEYS_ENV, environ)

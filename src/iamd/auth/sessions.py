@@ -10,13 +10,10 @@ master key (``derive_key(master, "session-token")``)::
 The access key id is associated data, not payload: a token opens only together with the key id it
 was issued with, so it cannot be replayed under another. The key id (first 4 bytes of SHA-256 of
 the derived key) names the master key that sealed the token, which makes the master key
-rotatable: start every node with the new key in ``IAMD_MASTER_KEY`` and the old ones in
-``IAMD_PREVIOUS_MASTER_KEYS`` (comma-separated base64, newest first). New tokens are sealed with
-the current key; tokens sealed with a previous key keep opening until they expire (at most 36
-hours, GetSessionToken's and GetFederationToken's limit). Sessions need the old key no longer than
-that, but secret access keys stored before the rotation are sealed under it too (``SecretBox``
-opens them with the previous keys and re-seals only on a write), so dropping the old key from
-``IAMD_PREVIOUS_MASTER_KEYS`` also disables every long-term access key created before the rotation.
+rotatable (README, "Rotating the master key"): new tokens are sealed with the current key
+(``IAMD_MASTER_KEY``); tokens sealed with a key in ``IAMD_NEXT_MASTER_KEYS`` (deployed ahead of its
+promotion) or ``IAMD_PREVIOUS_MASTER_KEYS`` (retired) open too. What an old key can no longer do —
+mint a long, future-dated or post-retirement token — is ``session_keyring``'s.
 
 Compressing before encrypting can leak plaintext through the ciphertext's length (CRIME), but only
 secrets the observer does not know are at risk, and everything in a token — the secret access key
@@ -34,7 +31,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import secrets
 import zlib
@@ -43,16 +39,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from iamd.auth.caller import Caller
 from iamd.auth.ids import new_secret_access_key
 from iamd.auth.secretbox import (
     PREVIOUS_MASTER_KEYS_ENV,
-    derive_key,
+    next_master_keys_from_env,
     previous_master_keys_from_env,
 )
 from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, SESSION_TOKEN, SessionClaims
+from iamd.auth.session_keyring import KEY_ID_BYTES, SessionKeyring
 from iamd.errors import ExpiredToken, InvalidClientTokenId
 
 __all__ = [
@@ -67,9 +63,8 @@ __all__ = [
     "seal",
 ]
 
-PURPOSE = "session-token"
 _VERSION = 1
-_KEY_ID_BYTES = 4
+_KEY_ID_BYTES = KEY_ID_BYTES
 _NONCE_BYTES = 12
 _TAG_BYTES = 16
 _HEADER_BYTES = 1 + _KEY_ID_BYTES
@@ -81,40 +76,9 @@ _MAX_PLAINTEXT = 65536
 _KINDS = (ASSUMED_ROLE, FEDERATED_USER, SESSION_TOKEN)
 
 
-class SessionKeyring:
-    """The key that seals new tokens and every key that may still open old ones, by key id."""
-
-    __slots__ = ("_current_id", "_keys")
-
-    def __init__(self, current: bytes, previous: Sequence[bytes] = ()) -> None:
-        self._keys: dict[bytes, AESGCM] = {}
-        self._current_id = self._add(current)
-        for master in previous:
-            self._add(master)
-
-    def _add(self, master: bytes) -> bytes:
-        derived = derive_key(master, PURPOSE)
-        key_id = hashlib.sha256(derived).digest()[:_KEY_ID_BYTES]
-        self._keys.setdefault(key_id, AESGCM(derived))
-        return key_id
-
-    def __repr__(self) -> str:
-        return f"SessionKeyring(<{len(self._keys)} keys hidden>)"
-
-    @property
-    def current_key_id(self) -> bytes:
-        return self._current_id
-
-    def current(self) -> tuple[bytes, AESGCM]:
-        return self._current_id, self._keys[self._current_id]
-
-    def get(self, key_id: bytes) -> AESGCM | None:
-        return self._keys.get(key_id)
-
-
 def keyring_from_env(master: bytes, environ: Mapping[str, str]) -> SessionKeyring:
-    """The current master key plus ``IAMD_PREVIOUS_MASTER_KEYS`` (comma-separated base64 keys)."""
-    return SessionKeyring(master, previous_master_keys_from_env(environ))
+    """The current master key plus ``IAMD_NEXT_MASTER_KEYS`` and ``IAMD_PREVIOUS_MASTER_KEYS``."""
+    return SessionKeyring(master, [*next_master_keys_from_env(environ), *previous_master_keys_from_env(environ)])
 
 
 # --- access key ids ---------------------------------------------------------------------------
@@ -323,16 +287,21 @@ def issue(
 
 
 def open_session(token: str, access_key_id: str, keyring: SessionKeyring, now: datetime) -> SessionClaims:
-    """The claims of a token this server sealed for ``access_key_id``; AWS's two errors otherwise."""
-    claims = _open(token, access_key_id, keyring)
-    if claims is None:
+    """The claims of a token this server sealed for ``access_key_id``; AWS's two errors otherwise.
+
+    A token that opens but whose claims no server seals — longer than AWS allows, issued in the
+    future, or sealed under a retired key after its retirement (``session_keyring``) — is a
+    forgery by someone holding an old key: InvalidClientTokenId, like any other forgery."""
+    opened = _open(token, access_key_id, keyring)
+    if opened is None or not keyring.acceptable(opened[0], opened[1], now):
         raise InvalidClientTokenId()
+    claims = opened[1]
     if now >= claims.expires_at:
         raise ExpiredToken()
     return claims
 
 
-def _open(token: Any, access_key_id: Any, keyring: SessionKeyring) -> SessionClaims | None:
+def _open(token: Any, access_key_id: Any, keyring: SessionKeyring) -> tuple[bytes, SessionClaims] | None:
     # INVARIANT: returns None (never raises) for every input that is not an intact token.
     if type(token) is not str or type(access_key_id) is not str or len(token) > MAX_TOKEN_CHARS:
         return None
@@ -343,7 +312,8 @@ def _open(token: Any, access_key_id: Any, keyring: SessionKeyring) -> SessionCla
         return None
     if len(blob) < _MIN_BYTES or blob[0] != _VERSION:
         return None
-    aead = keyring.get(blob[1:_HEADER_BYTES])
+    key_id = blob[1:_HEADER_BYTES]
+    aead = keyring.get(key_id)
     if aead is None:
         return None
     nonce = blob[_HEADER_BYTES : _HEADER_BYTES + _NONCE_BYTES]
@@ -352,7 +322,7 @@ def _open(token: Any, access_key_id: Any, keyring: SessionKeyring) -> SessionCla
     except InvalidTag:
         return None
     try:
-        return _unpack(plaintext, access_key_id)
+        return key_id, _unpack(plaintext, access_key_id)
     except (ValueError, TypeError, KeyError, OverflowError, OSError, zlib.error, RecursionError):
         # Authentic but unreadable: only a bug or a foreign build with the same key gets here.
         return None

@@ -152,6 +152,6 @@ class MessageSealer:
         """The JSON text, or None if the message is not this account's or was altered."""
         try:
             blob = base64.urlsafe_b64decode(message + "=" * (-len(message) % 4))
-            return self._box.open(blob, aad=account_id)
+            return self._box.open(blob, aad=account_id, legacy_aad=account_id)  # messages from before v2
         except (SecretBoxError, ValueError, UnicodeDecodeError):
             return None

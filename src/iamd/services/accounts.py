@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
+from iamd.auth import sealed_context
 from iamd.auth.ids import new_access_key_id, new_secret_access_key
 from iamd.auth.secretbox import SecretBox
 from iamd.store import schema
@@ -73,13 +74,14 @@ def store_access_key(
     secret: str,
     now: datetime,
 ) -> None:
-    """Seal the secret bound to its key id, so sealed secrets cannot be swapped between rows."""
+    """Seal the secret bound to its account, user and key id (``sealed_context``): a sealed
+    secret copied into another row, or its row moved to another owner, does not open."""
     conn.execute(
         insert(schema.access_keys).values(
             access_key_id=access_key_id,
             account_id=account_id,
             user_id=user_id,
-            secret_sealed=box.seal(secret, aad=access_key_id),
+            secret_sealed=box.seal(secret, aad=sealed_context.access_key(account_id, user_id, access_key_id)),
             status="Active",
             created_at=now,
         )

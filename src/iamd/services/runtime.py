@@ -33,7 +33,7 @@ class Runtime:
     clock_offset: timedelta = timedelta(0)
     # 32 bytes; keys for session tokens and authorization messages are derived from it.
     master_key: bytes = b""
-    # Master keys that session tokens issued before a rotation may still be sealed with.
+    # Master keys that open but do not seal (IAMD_NEXT_MASTER_KEYS, IAMD_PREVIOUS_MASTER_KEYS).
     previous_master_keys: tuple[bytes, ...] = ()
     # Proxies whose X-Forwarded-For is believed for aws:SourceIp.
     trusted_proxies: frozenset[str] = frozenset()
@@ -43,6 +43,9 @@ class Runtime:
     message_sealer: Any = None
     # Seals and opens session tokens (iamd.auth.sessions.SessionKeyring).
     session_keyring: Any = None
+    # This server's master keys as the shared database sees them (services.master_keys.KeyState):
+    # heartbeats, and the retirement times the session keyring enforces.
+    key_state: Any = None
     # The audit trail's recorder (iamd.audit.recorder.Recorder), set by the API layer; None when
     # the trail is off.
     audit: Any = None

@@ -12,11 +12,15 @@ import pytest
 
 from iamd.auth.secretbox import (
     MASTER_KEY_ENV,
+    NEXT_MASTER_KEYS_ENV,
     SecretBox,
     SecretBoxError,
     derive_key,
+    fingerprint,
+    is_legacy,
     load_or_create_master_key,
     master_key_from_env_or_file,
+    next_master_keys_from_env,
 )
 
 MASTER = bytes(range(32))
@@ -27,7 +31,7 @@ ROW = "AKIAIOSFODNN7EXAMPLE"
 def test_round_trip():
     box = SecretBox(MASTER)
     blob = box.seal(SECRET, ROW)
-    assert blob[0] == 1 and len(blob) == 1 + 12 + len(SECRET) + 16
+    assert blob[0] == 2 and len(blob) == 1 + 12 + len(SECRET) + 16
     assert SECRET.encode() not in blob
     assert box.open(blob, ROW) == SECRET
 
@@ -155,3 +159,45 @@ def test_previous_master_keys_still_open_after_rotation() -> None:
     assert rotated.open(sealed, aad="AKIA1") == "secret"
     resealed = rotated.seal("secret", aad="AKIA1")
     assert Box(new).open(resealed, aad="AKIA1") == "secret"
+
+
+# --- versions, fingerprints, next keys ---------------------------------------------------------
+
+
+def _legacy_blob(master: bytes, plaintext: str, aad: str) -> bytes:
+    """A version-1 blob, as servers sealed before encryption contexts."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(12)
+    return b"\x01" + nonce + AESGCM(derive_key(master, "secretbox")).encrypt(nonce, plaintext.encode(), b"\x01" + aad.encode())
+
+
+def test_a_version_1_blob_opens_only_with_its_legacy_binding():
+    blob = _legacy_blob(MASTER, SECRET, ROW)
+    assert is_legacy(blob) and not is_legacy(SecretBox(MASTER).seal(SECRET, ROW))
+    with pytest.raises(SecretBoxError):
+        SecretBox(MASTER).open(blob, aad=ROW)  # the normal path refuses version 1
+    assert SecretBox(MASTER).open(blob, aad="context", legacy_aad=ROW) == SECRET
+    with pytest.raises(SecretBoxError):
+        SecretBox(MASTER).open(blob, aad="context", legacy_aad="AKIAOTHERROW00000000")
+
+
+def test_a_version_2_blob_cannot_be_relabelled_version_1():
+    blob = bytearray(SecretBox(MASTER).seal(SECRET, ROW))
+    blob[0] = 1
+    with pytest.raises(SecretBoxError):
+        SecretBox(MASTER).open(bytes(blob), aad=ROW, legacy_aad=ROW)
+
+
+def test_fingerprints_name_keys_without_revealing_them():
+    other = os.urandom(32)
+    assert fingerprint(MASTER) == fingerprint(MASTER) != fingerprint(other)
+    assert len(fingerprint(MASTER)) == 16 and MASTER.hex()[:16] not in fingerprint(MASTER)
+
+
+def test_next_keys_are_read_like_previous_ones_without_echoing_them():
+    key = base64.b64encode(os.urandom(32)).decode()
+    assert next_master_keys_from_env({NEXT_MASTER_KEYS_ENV: f" {key}, "}) == [base64.b64decode(key)]
+    with pytest.raises(SecretBoxError) as err:
+        next_master_keys_from_env({NEXT_MASTER_KEYS_ENV: "c2hvcnQ="})
+    assert "c2hvcnQ" not in str(err.value) and NEXT_MASTER_KEYS_ENV in str(err.value)

@@ -1,8 +1,9 @@
 """Virtual MFA devices (TOTP): create, enable, resync, deactivate, delete, list, get, tag.
 
 A device is created unassigned; EnableMFADevice assigns it to a user once two consecutive codes
-prove the user holds the seed. The seed is sealed at rest (``SecretBox``, bound to the serial
-number) and shown once, at creation. The TOTP rules — ±1 step of skew, drift, replay — are
+prove the user holds the seed. The seed is sealed at rest (``SecretBox``, bound to the device
+and to the user holding it, ``sealed_context.mfa_seed``; enabling and deactivating re-seal it for
+the new holder) and shown once, at creation. The TOTP rules — ±1 step of skew, drift, replay — are
 ``auth/totp.py``'s; this module keeps each device's ``last_used_step`` and ``drift_steps``, and
 every code check (enable, resync, STS) goes through ``mfa_attempts``' back-off on wrong codes.
 
@@ -27,7 +28,8 @@ from typing import Any
 import segno
 from sqlalchemy import ColumnElement, Row, func, select, update
 
-from iamd.auth import totp
+from iamd.auth import sealed_context, totp
+from iamd.auth.secretbox import SecretBoxError
 from iamd.errors import AccessDenied
 from iamd.services.context import Call
 from iamd.services.iam import mfa_attempts, tagging
@@ -81,6 +83,11 @@ class Holder:
             return {"user_id": None, "assigned_to_root": True}
         return {"user_id": self.user.user_id, "assigned_to_root": False}
 
+    @property
+    def owner(self) -> str:
+        """The owner an assigned device's seed is sealed for (``sealed_context.mfa_owner``)."""
+        return sealed_context.mfa_owner(None if self.user is None else self.user.user_id, self.user is None)
+
     def owns(self, row: Row[Any]) -> bool:
         if self.user is None:
             return bool(row.assigned_to_root)
@@ -109,8 +116,25 @@ def _is_enabled(row: Row[Any]) -> bool:
     return row.enabled_at is not None
 
 
+def _seed_context(row: Row[Any], owner: str) -> str:
+    return sealed_context.mfa_seed(row.account_id, row.device_id, row.serial_number, owner)
+
+
 def _seed(call: Call, row: Row[Any]) -> str:
-    return call.runtime.secretbox.open(row.seed_sealed, aad=row.serial_number)
+    """The device's seed; it opens only for the owner it was sealed for (``sealed_context``), so a
+    device row moved to another user in the database proves nothing for anyone."""
+    owner = sealed_context.mfa_owner(row.user_id, row.assigned_to_root)
+    return call.runtime.secretbox.open(row.seed_sealed, aad=_seed_context(row, owner))
+
+
+def _reseal_for(call: Call, row: Row[Any], owner: str) -> bytes:
+    """The device's seed sealed anew for ``owner`` (enabling and deactivating change the owner);
+    a seed that does not open (its row was moved by a database edit) stays as unusable as it is."""
+    try:
+        seed = _seed(call, row)
+    except SecretBoxError:
+        return bytes(row.seed_sealed)
+    return call.runtime.secretbox.seal(seed, aad=_seed_context(row, owner))
 
 
 def _checked(
@@ -121,7 +145,11 @@ def _checked(
     until = mfa_attempts.claim(call, row.device_id)
     if until is not None:
         raise locked(until)
-    step = verify(_seed(call, row))
+    try:
+        seed: str | None = _seed(call, row)
+    except SecretBoxError:  # the row was moved to this owner by a database edit: no code is valid
+        seed = None
+    step = verify(seed) if seed is not None else None
     if step is not None:
         mfa_attempts.clear(call, row.device_id)
     return step
@@ -196,7 +224,9 @@ def create_virtual_mfa_device(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             name=name,
             name_lower=name.lower(),
             path=path,
-            seed_sealed=call.runtime.secretbox.seal(seed, aad=serial),
+            seed_sealed=call.runtime.secretbox.seal(
+                seed, aad=sealed_context.mfa_seed(call.account_id, device_id, serial, "")
+            ),
             user_id=None,
             assigned_to_root=False,
             created_at=call.now,
@@ -233,7 +263,7 @@ def _enable(call: Call, holder: Holder, serial: str, code1: str, code2: str) -> 
     won = call.conn.execute(
         update(devices)
         .where(devices.c.device_id == row.device_id, devices.c.enabled_at.is_(None), _unused(step))
-        .values(**holder.values, enabled_at=call.now, last_used_step=step)
+        .values(**holder.values, enabled_at=call.now, last_used_step=step, seed_sealed=_reseal_for(call, row, holder.owner))
     ).rowcount
     if won != 1:  # the same codes were accepted by a racing call meanwhile
         raise InvalidAuthenticationCode(INVALID_CODE)
@@ -312,7 +342,15 @@ def deactivate_mfa_device(call: Call, p: dict[str, Any]) -> None:
     call.conn.execute(
         update(devices)
         .where(devices.c.device_id == row.device_id)
-        .values(user_id=None, assigned_to_root=False, enabled_at=None, drift_steps=0, failed_attempts=0, locked_until=None)
+        .values(
+            user_id=None,
+            assigned_to_root=False,
+            enabled_at=None,
+            drift_steps=0,
+            failed_attempts=0,
+            locked_until=None,
+            seed_sealed=_reseal_for(call, row, ""),
+        )
     )
     return None
 

@@ -16,6 +16,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import Row
 
+from iamd.auth import sealed_context
 from iamd.auth.ids import new_unique_id
 from iamd.services.context import Call
 from iamd.services.iam import tagging
@@ -116,7 +117,9 @@ def upload_server_certificate(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         body=p["CertificateBody"],
         chain=chain_text,
         # INVARIANT: the private key is stored sealed and bound to this row, and never read back by any action.
-        private_key_sealed=call.runtime.secretbox.seal(p["PrivateKey"], cert_id),
+        private_key_sealed=call.runtime.secretbox.seal(
+            p["PrivateKey"], sealed_context.server_certificate_key(call.account_id, cert_id)
+        ),
         expiration=cert.not_valid_after_utc,
         uploaded_at=call.now,
     )

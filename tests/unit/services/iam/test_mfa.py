@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from iamd.auth import totp
+from iamd.auth import sealed_context, totp
 from iamd.errors import AccessDenied
 from iamd.services.context import Call, Caller
 from iamd.services.iam import mfa
@@ -97,7 +97,9 @@ def test_seed_is_sealed_at_rest(env: Env) -> None:
     with env.runtime.store.begin() as conn:
         stored = conn.execute(mfa.devices.select().where(mfa.devices.c.serial_number == serial)).one()
     assert seed.encode() not in stored.seed_sealed
-    assert env.runtime.secretbox.open(stored.seed_sealed, aad=serial) == seed
+    # Bound to the device and its holder (nobody yet).
+    context = sealed_context.mfa_seed(stored.account_id, stored.device_id, serial, "")
+    assert env.runtime.secretbox.open(stored.seed_sealed, aad=context) == seed
 
 
 def test_enable_needs_two_consecutive_codes(env: Env) -> None:

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
+from iamd.auth import sealed_context
 from iamd.services.iam import server_certificates
 from iamd.services.iam.errors import EntityAlreadyExists, LimitExceeded, NoSuchEntity
 from iamd.services.iam.server_certificates import KeyPairMismatch
@@ -106,7 +107,8 @@ def test_upload_get_and_the_key_never_comes_back(invoke, account, runtime) -> No
             )
         ).one()
     assert secret.encode() not in bytes(row.private_key_sealed)
-    assert runtime.secretbox.open(bytes(row.private_key_sealed), meta["ServerCertificateId"]) == leaf.key_pem()
+    context = sealed_context.server_certificate_key(row.account_id, meta["ServerCertificateId"])
+    assert runtime.secretbox.open(bytes(row.private_key_sealed), context) == leaf.key_pem()
 
 
 def test_without_chain(invoke) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from iamd.auth.secretbox import SecretBoxError
 from iamd.services.iam import access_keys, groups, users
 from iamd.services.iam.errors import (
     DeleteConflict,
@@ -78,12 +79,17 @@ def test_secret_is_sealed_at_rest(invoke, runtime) -> None:
 
     invoke("iam", "CreateUser", {"UserName": "s"})
     key = invoke("iam", "CreateAccessKey", {"UserName": "s"})["AccessKey"]
+    from iamd.auth import sealed_context
+
     with runtime.store.connect() as conn:
-        sealed = conn.execute(
-            select(table.c.secret_sealed).where(table.c.access_key_id == key["AccessKeyId"])
-        ).scalar_one()
-    assert key["SecretAccessKey"].encode() not in bytes(sealed)
-    assert runtime.secretbox.open(bytes(sealed), aad=key["AccessKeyId"]) == key["SecretAccessKey"]
+        row = conn.execute(select(table).where(table.c.access_key_id == key["AccessKeyId"])).one()
+    sealed = bytes(row.secret_sealed)
+    assert key["SecretAccessKey"].encode() not in sealed
+    # Bound to its account, user and id: it opens for that row only.
+    context = sealed_context.access_key(row.account_id, row.user_id, key["AccessKeyId"])
+    assert runtime.secretbox.open(sealed, aad=context) == key["SecretAccessKey"]
+    with pytest.raises(SecretBoxError):
+        runtime.secretbox.open(sealed, aad=sealed_context.access_key(row.account_id, None, key["AccessKeyId"]))
 
 
 def test_delete_user_with_group_membership(invoke) -> None:
