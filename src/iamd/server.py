@@ -6,12 +6,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from iamd.auth.secretbox import (
-    SecretBox,
-    master_key_from_env_or_file,
-    next_master_keys_from_env,
-    previous_master_keys_from_env,
-)
+from iamd.auth.secretbox import SecretBox, master_key_from_env_or_file, opening_master_keys
 from iamd.auth.sessions import SessionKeyring
 from iamd.config import Settings
 from iamd.services.accounts import RootCredentials, create_account, default_account
@@ -30,9 +25,7 @@ def build_runtime(settings: Settings, serving: bool = True) -> tuple[Runtime, Ro
     private_dir(settings.data_dir)
     private_file(settings.data_dir / "master.key")
     master_key = master_key_from_env_or_file(settings.data_dir / "master.key")
-    # Keys that open but never seal: the next key deployed ahead of its promotion, and the
-    # retired ones (README, "Rotating the master key").
-    previous = [*next_master_keys_from_env(), *previous_master_keys_from_env()]
+    previous = opening_master_keys()
     keyring = SessionKeyring(master_key, previous)
     box = SecretBox(master_key, previous=previous)
     keys = KeyState(master_key, previous)

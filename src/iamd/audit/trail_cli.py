@@ -129,13 +129,13 @@ def _master_keys(args: argparse.Namespace) -> list[bytes]:
     from iamd.auth.secretbox import (
         MASTER_KEY_ENV,
         master_key_from_env_or_file,
-        previous_master_keys_from_env,
+        opening_master_keys,
     )
 
     path = Path(args.data_dir) / "master.key"
     if not os.environ.get(MASTER_KEY_ENV) and not path.exists():
         raise OSError(f"no master key: set {MASTER_KEY_ENV} or provide {path}")
-    return [master_key_from_env_or_file(path), *previous_master_keys_from_env()]
+    return [master_key_from_env_or_file(path), *opening_master_keys()]
 
 
 def _digest_dir(args: argparse.Namespace) -> Path:

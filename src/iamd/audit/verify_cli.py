@@ -83,12 +83,12 @@ def _legacy_keys(args: argparse.Namespace) -> list[PublicKey]:
     """Before the first start after the upgrade: the master-derived keys, if a master key is here."""
     import os
 
-    from iamd.auth.secretbox import MASTER_KEY_ENV, master_key_from_env_or_file, previous_master_keys_from_env
+    from iamd.auth.secretbox import MASTER_KEY_ENV, master_key_from_env_or_file, opening_master_keys
 
     path = Path(args.data_dir) / "master.key"
     if not os.environ.get(MASTER_KEY_ENV) and not path.exists():
         return []
-    masters = [master_key_from_env_or_file(path), *previous_master_keys_from_env()]
+    masters = [master_key_from_env_or_file(path), *opening_master_keys()]
     return [PublicKey(key_id(p), p, True) for p in map(legacy_public_key, masters)]
 
 

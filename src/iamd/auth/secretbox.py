@@ -209,3 +209,9 @@ def next_master_keys_from_env(environ: Mapping[str, str] | None = None) -> list[
     rotation first gives every server the new key this way, so that whatever a promoted server
     seals under it opens everywhere."""
     return _keys_from_env(NEXT_MASTER_KEYS_ENV, environ)
+
+
+def opening_master_keys(environ: Mapping[str, str] | None = None) -> list[bytes]:
+    """Keys that open but never seal: the next keys deployed ahead of their promotion, then the
+    retired ones (README, "Rotating the master key")."""
+    return [*next_master_keys_from_env(environ), *previous_master_keys_from_env(environ)]
