@@ -111,10 +111,10 @@ def test_signing_key_rotation_keeps_history(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_readme_master_key_rotation_keeps_the_trail_verifiable(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_master_env: None
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], no_master_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Start with the new key and the old one as previous, then drop the old one: before, the
-    digests were signed by a key derived from the master key and "digest 1 has a bad signature"."""
+    """The README's steps on one server (promote, `iamd keys reseal`, drop the old key): before,
+    the digests were signed by a key derived from the master key and "digest 1 has a bad signature"."""
     data = tmp_path / "data"
     with serve(data) as first:
         first.client("iam").create_user(UserName="m1")
@@ -122,6 +122,11 @@ def test_readme_master_key_rotation_keeps_the_trail_verifiable(
     new = base64.b64encode(os.urandom(32)).decode()
     with serve(data, env={"IAMD_MASTER_KEY": new, "IAMD_PREVIOUS_MASTER_KEYS": old}, like=first) as server:
         server.client("iam").create_user(UserName="m2")
+    monkeypatch.setenv("IAMD_MASTER_KEY", new)
+    monkeypatch.setenv("IAMD_PREVIOUS_MASTER_KEYS", old)
+    code, out = run(capsys, "keys", "reseal", "--data-dir", str(data))
+    assert code == 0, out
+    monkeypatch.delenv("IAMD_PREVIOUS_MASTER_KEYS")
     (data / "master.key").unlink()
     with serve(data, env={"IAMD_MASTER_KEY": new}, like=first) as server:
         server.client("iam").create_user(UserName="m3")

@@ -165,6 +165,13 @@ def digest_if_due(conn: Connection, signer: KeyRing, interval: float, now: datet
     return True
 
 
+def ensure_signing_key(conn: Connection, signer: KeyRing, now: datetime) -> str:
+    """The active signing key's id, made now if there is none: under the head's lock, so servers
+    sharing the database agree on one key, and ListPublicKeys has it before the first digest."""
+    lock_head(conn)
+    return signer.active(conn, now)[0]
+
+
 def seal(conn: Connection, signer: KeyRing, now: datetime, cadence: float = 0.0) -> bool:
     """Digest the events not covered by a digest yet; False when there were none."""
     head = lock_head(conn)

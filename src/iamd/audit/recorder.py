@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from iamd.audit.chain import DigestPolicy, append, digest_due, digest_if_due, seal
+from iamd.audit.chain import DigestPolicy, append, digest_due, digest_if_due, ensure_signing_key, seal
 from iamd.audit.events import AuditEvent, build_events
 from iamd.audit.keys import KeyRing
 from iamd.audit.publish import Publisher, Sink
@@ -189,6 +189,11 @@ class Recorder:
         Copies run on a thread of their own: a sink that hangs for its timeout must not delay
         the next digest."""
         if self._timer is None:
+            try:
+                with self.store.begin() as conn:
+                    ensure_signing_key(conn, self.signer, self.clock())
+            except Exception:  # noqa: BLE001 - the first digest makes it then
+                log.exception("audit: making the trail's signing key failed; the first digest will")
             self._copier_running = bool(self.publisher.sinks)
             self._timer = threading.Thread(target=self._tick_loop, name="iamd-audit-digests", daemon=True)
             self._timer.start()
