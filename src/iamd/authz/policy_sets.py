@@ -211,6 +211,21 @@ class PolicySets:
             source_id=row.user_id,
         )
 
+    # --- an entity's policies, for the simulator ----------------------------------------------
+
+    def entity_policies(self, conn: Connection, kind: str, row: object) -> tuple[list[Policy], Policy | None]:
+        """The identity-based policies and permissions boundary of a user (with its groups'), a
+        group or a role, gathered and compiled exactly as for that entity's own requests, so the
+        policy simulator decides on the very objects the authorizer uses. Labels: inline policies
+        ``user/NAME/POLICY`` (``group/…``, ``role/…``), managed policies and the boundary by ARN."""
+        if kind == "user":
+            return self._user_policies(conn, row)
+        entity_id = getattr(row, f"{kind}_id")
+        account_id, name = row.account_id, row.name  # type: ignore[attr-defined]
+        identity = self._entity_policies(conn, account_id, kind, entity_id, f"{kind}/{name}")
+        boundary = self._boundary(conn, account_id, getattr(row, "permissions_boundary", None))
+        return identity, boundary
+
     # --- documents --------------------------------------------------------------------------
 
     def _user_policies(self, conn: Connection, row: object) -> tuple[list[Policy], Policy | None]:

@@ -24,6 +24,7 @@ a self-service policy on ``user/${aws:username}`` does not reach other users' cr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -197,6 +198,31 @@ def _key_owner(conn: Connection, caller: Caller, params: Mapping[str, Any], with
     return _details_from_row(conn, spec, arn, caller.account_id, row, with_tags)
 
 
+def _policy_source(conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool) -> Resource | None:
+    """SimulatePrincipalPolicy and GetContextKeysForPrincipalPolicy: the user, group or role named
+    by ``PolicySourceArn`` ("to give a user named Bob permission to simulate a policy that is
+    assigned to a user named Alice, give Bob access to ``arn:aws:iam::777788889999:user/alice``",
+    IAM User Guide), never the caller. A role session's ARN is simulated as its role, so it is
+    authorized on the role's ARN. An ARN that names no entity is authorized as given (the action
+    then refuses it)."""
+    arn = str(params.get("PolicySourceArn", ""))
+    session = _ASSUMED_ROLE.fullmatch(arn)
+    if session is not None:
+        account, name = session.group(1), session.group(2)
+        row = roles.get_by_name(conn, account, name)
+        role_arn = f"arn:aws:iam::{account}:role{row.path if row is not None else '/'}{name}"
+        return _details_from_row(conn, ENTITY_TYPES[("iam", "role")], role_arn, account, row, with_tags)
+    kind = _ENTITY_KIND.fullmatch(arn)
+    if kind is None:
+        return Resource(arn or "*", _account_and_name(arn)[0])
+    spec = ENTITY_TYPES[("iam", kind.group(1))]
+    account, name = _account_and_name(arn)
+    return _with_details(conn, spec, arn, account, name, with_tags)
+
+
+_ASSUMED_ROLE = re.compile(r"arn:aws:sts::(\d{12}):assumed-role/([\w+=,.@-]+)/[\w+=,.@-]+")
+_ENTITY_KIND = re.compile(r"arn:aws:iam::\d{12}:(user|group|role)/.+")
+
 Derive = Callable[[Connection, Caller, Mapping[str, Any], bool], "Resource | None"]
 
 # Actions whose resource is derived from the request, not named by a member; None falls back to
@@ -206,6 +232,8 @@ DERIVED: Mapping[str, Derive] = {
     "iam:getservicelinkedroledeletionstatus": _deleted_service_linked_role,
     "iam:getaccesskeylastused": _key_owner,
     "iam:listservicespecificcredentials": _all_users,
+    "iam:simulateprincipalpolicy": _policy_source,
+    "iam:getcontextkeysforprincipalpolicy": _policy_source,
 }
 
 
