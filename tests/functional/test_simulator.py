@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-
 ACCOUNT = "123456789012"
 READ_ONLY = {
     "Version": "2012-10-17",
