@@ -73,6 +73,7 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--new-account-id", help="12-digit id of the new account (default: random)")
     _add_audit(sub)
     _add_trail(sub)
+    _add_policy(sub)
     return root
 
 
@@ -104,6 +105,15 @@ def _add_limit_flags(p: argparse.ArgumentParser) -> None:
         env = f"IAMD_{name.upper()}"
         p.add_argument(f"--{name.replace('_', '-')}", type=kind, default=None,
                        help=f"{text} (env {env}; default {env_default(name)})")
+
+
+def _add_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``iamd policy …``: offline tools on policy documents; each sub-command sets ``policy_run``."""
+    from iamd.analysis.simulate_cli import add_parser as add_simulate
+
+    policy = sub.add_parser("policy", help="simulate policy documents offline")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True)
+    add_simulate(policy_sub)
 
 
 def _add_trail(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -230,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         from iamd.audit.trail_cli import run as run_trail
 
         return run_trail(args)
+    if args.command == "policy":
+        return int(args.policy_run(args))
     return 2
 
 
