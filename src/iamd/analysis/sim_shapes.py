@@ -36,8 +36,13 @@ BOUNDARY_POLICY = "Permissions Boundary Policy"
 SCP_POLICY = "Service Control Policy"
 
 
+@lru_cache(maxsize=256)
 def _line_starts(text: str) -> list[int]:
-    return [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    starts, i = [0], text.find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = text.find("\n", i + 1)
+    return starts
 
 
 def _position(starts: list[int], offset: int) -> dict[str, int]:

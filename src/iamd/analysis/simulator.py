@@ -73,12 +73,19 @@ class Simulation:
     context: Context = field(default_factory=Context)
     _resource_policies: dict[PolicyType, Policy] = field(default_factory=dict, repr=False)
     _policy_set: PolicySet | None = field(default=None, repr=False)
+    # Per simulation, computed once: sources by (policy id, type), the rendered statements, the
+    # key spellings per resource-policy kind.
+    _sources: dict[tuple[str, str], Source] | None = field(default=None, repr=False)
+    _statements: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict, repr=False)
+    _spelt: dict[PolicyType | None, dict[str, str]] = field(default_factory=dict, repr=False)
 
     def sources(self) -> dict[tuple[str, str], Source]:
-        out = {(s.policy.policy_id, s.policy.policy_type.value): s for s in self.identity}
-        if self.boundary is not None:
-            out[(self.boundary.policy.policy_id, PolicyType.BOUNDARY.value)] = self.boundary
-        return out
+        if self._sources is None:
+            out = {(s.policy.policy_id, s.policy.policy_type.value): s for s in self.identity}
+            if self.boundary is not None:
+                out[(self.boundary.policy.policy_id, PolicyType.BOUNDARY.value)] = self.boundary
+            self._sources = out
+        return self._sources
 
     def policy_set(self) -> PolicySet:
         if self._policy_set is None:
@@ -129,7 +136,12 @@ def _account_of(arn: str, owner: str | None) -> str | None:
 
 def _spellings(sim: Simulation, rp: Policy | None) -> dict[str, str]:
     """Folded key → the spelling the policies use, for ``MissingContextValues``."""
+    kind = None if rp is None else rp.policy_type
+    cached = sim._spelt.get(kind)
+    if cached is not None:
+        return cached
     out: dict[str, str] = {}
+    sim._spelt[kind] = out
     policies = [s.policy for s in sim.identity] + ([sim.boundary.policy] if sim.boundary else [])
     for policy in policies + ([rp] if rp is not None else []):
         for st in policy.statements:
@@ -149,14 +161,17 @@ def _statement(sim: Simulation, m: Any, rp: Policy | None) -> dict[str, Any] | N
         source = sim.sources().get((m.policy_id, m.policy_type.value))
     if source is None:
         return None
-    st = source.policy.statements[m.index]
-    start, end = shapes.statement_positions(source.policy, st.span)
-    return {
-        "SourcePolicyId": source.source_id,
-        "SourcePolicyType": source.source_type,
-        "StartPosition": start,
-        "EndPosition": end,
-    }
+    key = (id(source.policy), m.index)
+    rendered = sim._statements.get(key)
+    if rendered is None:
+        start, end = shapes.statement_positions(source.policy, source.policy.statements[m.index].span)
+        rendered = sim._statements[key] = {
+            "SourcePolicyId": source.source_id,
+            "SourcePolicyType": source.source_type,
+            "StartPosition": start,
+            "EndPosition": end,
+        }
+    return dict(rendered)
 
 
 def _decision(d: Decision) -> str:
