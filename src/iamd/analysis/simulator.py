@@ -42,6 +42,7 @@ from iamd.policy import (
 DECISIONS = {ALLOW: "allowed", EXPLICIT_DENY: "explicitDeny"}
 _RANK = {"allowed": 0, "implicitDeny": 1, "explicitDeny": 2}
 MAX_PAIRS = 10_000
+MAX_WORK = 200_000
 _ACCOUNT = re.compile(r"\d{12}")
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
@@ -117,14 +118,32 @@ def parse_submitted(text: str, kind: PolicyType, source_id: str) -> Policy:
         raise SimulationInputError(f"{source_id}: {err}") from None
 
 
-def check_size(actions: Sequence[str], resources: Sequence[str]) -> None:
-    """Hostile input bounds: every pair is one evaluation with its explanation."""
+def check_size(actions: Sequence[str], resources: Sequence[str], sim: Simulation | None = None) -> None:
+    """Hostile input bounds: every pair is one evaluation with its explanation, which may look at
+    every statement of the simulation; both the pairs and pairs × statements are capped, so one
+    request holds a worker for about a second at most."""
     pairs = len(actions) * max(1, len(resources))
     if pairs > MAX_PAIRS:
         raise SimulationInputError(
             f"The simulation of {len(actions)} actions on {len(resources)} resources exceeds "
             f"{MAX_PAIRS} action and resource pairs."
         )
+    if sim is not None:
+        statements = statement_count(sim)
+        if pairs * statements > MAX_WORK:
+            raise SimulationInputError(
+                f"The simulation of {pairs} action and resource pairs against {statements} policy statements "
+                f"exceeds {MAX_WORK} statement evaluations; simulate fewer actions or resources at a time."
+            )
+
+
+def statement_count(sim: Simulation) -> int:
+    policies = [s.policy for s in sim.identity] + ([sim.boundary.policy] if sim.boundary else [])
+    policies += [s.policy for level in sim.scps or [] for s in level]
+    count = sum(len(p.statements) for p in policies)
+    if sim.resource_policy is not None:
+        count += len(sim.resource_policy_for("iam:x").statements)  # type: ignore[union-attr]
+    return count
 
 
 def _account_of(arn: str, owner: str | None) -> str | None:
@@ -269,5 +288,5 @@ def evaluate_action(sim: Simulation, action: str, resources: Sequence[str] | Non
 
 def simulate(sim: Simulation, actions: Sequence[str], resources: Sequence[str] | None) -> list[dict[str, Any]]:
     """Every action's ``EvaluationResult``, in the order asked."""
-    check_size(actions, list(resources or []))
+    check_size(actions, list(resources or []), sim)
     return [evaluate_action(sim, action, resources) for action in actions]

@@ -6,7 +6,9 @@ import json
 import random
 from typing import Any
 
-from iamd.analysis.sim_context import build_context
+import pytest
+
+from iamd.analysis.sim_context import SimulationInputError, build_context
 from iamd.analysis.sim_inputs import caller_principal
 from iamd.analysis.simulator import Simulation, Source, parse_submitted, simulate
 from iamd.policy import Context, PolicySet, PolicyType, Request
@@ -90,3 +92,14 @@ def test_resource_policy_read_as_trust_policy_for_assume_role() -> None:
     [assume] = simulate(sim, ["sts:AssumeRole"], ["arn:aws:iam::123456789012:role/r"])
     assert assume["EvalDecision"] == "allowed"
     assert {m["SourcePolicyType"] for m in assume["MatchedStatements"]} == {"Resource Policy", "IAM Policy"}
+
+
+def test_work_is_bounded_before_any_evaluation() -> None:
+    many = doc(*[st("Allow", "*", f"arn:aws:s3:::b/{i}*") for i in range(500)])
+    sim = Simulation(USER, [source(many)])
+    with pytest.raises(SimulationInputError, match="exceeds 200000 statement evaluations"):
+        simulate(sim, [f"s3:A{i}" for i in range(50)], [f"arn:aws:s3:::b/{i}" for i in range(10)])
+    with pytest.raises(SimulationInputError, match="exceeds 10000 action and resource pairs"):
+        simulate(Simulation(USER, [source(doc(st("Allow", "*")))]), [f"s3:A{i}" for i in range(101)],
+                 [f"arn:aws:s3:::b/{i}" for i in range(100)])
+    assert simulate(sim, ["s3:A1"], ["arn:aws:s3:::b/1"])[0]["EvalDecision"] == "allowed"

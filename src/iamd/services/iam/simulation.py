@@ -92,7 +92,7 @@ def _page(sim: Simulation, p: dict[str, Any]) -> dict[str, Any]:
     check_actions(actions)
     check_resources(resources)
     check_resource_handling(p.get("ResourceHandlingOption"), resources)
-    check_size(actions, resources)
+    check_size(actions, resources, sim)
     start = 0
     if p.get("Marker") is not None:
         text = decode_marker(p["Marker"])
