@@ -28,7 +28,13 @@ MAX_VALUES = 1000
 
 
 class SimulationInputError(ValueError):
-    """A simulation request AWS refuses with ``InvalidInput``; the message is the sentence."""
+    """A simulation request AWS refuses with ``InvalidInput``; the message is the sentence.
+    ``where`` names the submitted document a policy error is in (the CLI prints it; the API
+    answers AWS's sentence alone)."""
+
+    def __init__(self, message: str, where: str | None = None) -> None:
+        super().__init__(message)
+        self.where = where
 
 
 def _check_value(key: str, kind: str, value: str) -> str:

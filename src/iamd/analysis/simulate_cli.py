@@ -155,7 +155,8 @@ def run(args: argparse.Namespace) -> int:
         check_resources(args.resource_arns or [])
         results = simulate(build(args), args.action_names, args.resource_arns)
     except (SimulationInputError, OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        print(f"iamd policy simulate: {err}", file=sys.stderr)
+        where = getattr(err, "where", None)
+        print(f"iamd policy simulate: {where + ': ' if where else ''}{err}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps({"EvaluationResults": results}, indent=2))

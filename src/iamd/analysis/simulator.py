@@ -115,7 +115,7 @@ def parse_submitted(text: str, kind: PolicyType, source_id: str) -> Policy:
     try:
         return parse_policy(text, kind, policy_id=source_id)
     except PolicySyntaxError as err:
-        raise SimulationInputError(f"{source_id}: {err}") from None
+        raise SimulationInputError(str(err), where=source_id) from None
 
 
 def check_size(actions: Sequence[str], resources: Sequence[str], sim: Simulation | None = None) -> None:
