@@ -1,6 +1,7 @@
 """Differential property: "the simulator said allowed" and "the call was allowed" cannot disagree.
 
-For random policy sets (inline user policies, a group's policy, a permissions boundary; Allow and
+For random policy sets of users and roles (inline policies, a group's policy, a permissions
+boundary; a role's are exercised by a session of it, as AssumeRole hands out; Allow and
 Deny, NotAction and NotResource, wildcards, policy variables, conditions on principal tags, the
 transport, the region, the user name and type) and random real IAM calls, the decision a user gets
 on the real call equals SimulatePrincipalPolicy's on that user and SimulateCustomPolicy's on the
@@ -67,7 +68,7 @@ def _calls(iam: Any, name: str) -> list[tuple[str, str, Callable[[], Any]]]:
         ("iam:GetGroup", f"{a}:group/fixed-group", lambda: iam.get_group(GroupName="fixed-group")),
         ("iam:ListPolicies", "*", lambda: iam.list_policies(MaxItems=1)),
         ("iam:GetAccountSummary", "*", lambda: iam.get_account_summary()),
-        ("iam:ListAccessKeys", f"{a}:user/{name}", lambda: iam.list_access_keys(UserName=name)),
+        ("iam:ListAccessKeys", f"{a}:user/p/target", lambda: iam.list_access_keys(UserName="target")),
     ]
 
 
@@ -80,60 +81,93 @@ def _real(call: Callable[[], Any]) -> str:
     return "allowed"
 
 
-def _context(name: str, team: str | None) -> list[dict[str, Any]]:
-    """What the real call carries for the keys the random policies read (plain HTTP, us-east-1)."""
+def _context(name: str, team: str | None, role: bool) -> list[dict[str, Any]]:
+    """What the real call carries for the keys the random policies read (plain HTTP, us-east-1;
+    ``aws:username`` for users only, as AWS sets it)."""
     entries = [
         {"ContextKeyName": "aws:SecureTransport", "ContextKeyValues": ["false"], "ContextKeyType": "boolean"},
         {"ContextKeyName": "aws:RequestedRegion", "ContextKeyValues": ["us-east-1"], "ContextKeyType": "string"},
-        {"ContextKeyName": "aws:username", "ContextKeyValues": [name], "ContextKeyType": "string"},
-        {"ContextKeyName": "aws:PrincipalType", "ContextKeyValues": ["User"], "ContextKeyType": "string"},
+        {"ContextKeyName": "aws:PrincipalType", "ContextKeyValues": ["AssumedRole" if role else "User"],
+         "ContextKeyType": "string"},
     ]
+    if not role:
+        entries.append({"ContextKeyName": "aws:username", "ContextKeyValues": [name], "ContextKeyType": "string"})
     if team is not None:
         entries.append({"ContextKeyName": "aws:PrincipalTag/team", "ContextKeyValues": [team], "ContextKeyType": "string"})
     return entries
 
 
+def _setup_user(iam: Any, server: IamdServer, rng: random.Random, name: str, team: str | None,
+                identity: list[str], boundary: str | None) -> Any:
+    iam.create_user(UserName=name, Tags=[{"Key": "team", "Value": team}] if team else [])
+    for i, text in enumerate(identity):
+        iam.put_user_policy(UserName=name, PolicyName=f"p{i}", PolicyDocument=text)
+    if rng.random() < 0.4:
+        group_doc = _document(rng, rng.randint(1, 2))
+        iam.create_group(GroupName=f"g-{name}")
+        iam.put_group_policy(GroupName=f"g-{name}", PolicyName="gp", PolicyDocument=group_doc)
+        iam.add_user_to_group(UserName=name, GroupName=f"g-{name}")
+        identity.append(group_doc)
+    if boundary:
+        arn = iam.create_policy(PolicyName=f"b-{name}", PolicyDocument=boundary)["Policy"]["Arn"]
+        iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=arn)
+    return clients(server, iam.create_access_key(UserName=name)["AccessKey"])[0]
+
+
+def _setup_role(iam: Any, server: IamdServer, assumer: Any, name: str, team: str | None,
+                identity: list[str], boundary: str | None) -> Any:
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST, Tags=[{"Key": "team", "Value": team}] if team else [])
+    for i, text in enumerate(identity):
+        iam.put_role_policy(RoleName=name, PolicyName=f"p{i}", PolicyDocument=text)
+    if boundary:
+        arn = iam.create_policy(PolicyName=f"b-{name}", PolicyDocument=boundary)["Policy"]["Arn"]
+        iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=arn)
+    creds = assumer.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/{name}", RoleSessionName="differential")["Credentials"]
+    return clients(server, creds)[0]
+
+
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/assumer"}, "Action": "sts:AssumeRole"}]})
+
+
 def test_simulation_agrees_with_real_calls(server: IamdServer, iam: Any) -> None:
     rng = random.Random(SEED)
+    iam.create_user(UserName="assumer")
     iam.create_user(UserName="target", Path="/p/")
-    iam.create_role(RoleName="fixed-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    iam.create_role(RoleName="fixed-role", AssumeRolePolicyDocument=TRUST)
     iam.create_group(GroupName="fixed-group")
+    iam.put_user_policy(UserName="assumer", PolicyName="assume", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+    _, assumer = clients(server, iam.create_access_key(UserName="assumer")["AccessKey"])
     compared = allowed = 0
     for trial in range(TRIALS):
-        name = f"u{trial}"
+        role = trial % 3 == 2
+        name = f"{'r' if role else 'u'}{trial}"
         team = rng.choice(["red", "blue", None])
-        iam.create_user(UserName=name, Tags=[{"Key": "team", "Value": team}] if team else [])
         identity = [_document(rng, rng.randint(1, 3)) for _ in range(rng.randint(1, 2))]
-        for i, text in enumerate(identity):
-            iam.put_user_policy(UserName=name, PolicyName=f"p{i}", PolicyDocument=text)
-        if rng.random() < 0.4:
-            group_doc = _document(rng, rng.randint(1, 2))
-            iam.create_group(GroupName=f"g{trial}")
-            iam.put_group_policy(GroupName=f"g{trial}", PolicyName="gp", PolicyDocument=group_doc)
-            iam.add_user_to_group(UserName=name, GroupName=f"g{trial}")
-            identity.append(group_doc)
         boundary = None
         if rng.random() < 0.3:
             boundary = json.dumps({"Version": "2012-10-17", "Statement": [_statement(rng, "Allow"), _statement(rng)]})
-            arn = iam.create_policy(PolicyName=f"b{trial}", PolicyDocument=boundary)["Policy"]["Arn"]
-            iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=arn)
-        user, _ = clients(server, iam.create_access_key(UserName=name)["AccessKey"])
-        context = _context(name, team)
-        for action, resource, call in _calls(user, name):
+        if role:
+            caller = _setup_role(iam, server, assumer, name, team, identity, boundary)
+            source = f"arn:aws:iam::{ACCOUNT}:role/{name}"
+        else:
+            caller = _setup_user(iam, server, rng, name, team, identity, boundary)
+            source = f"arn:aws:iam::{ACCOUNT}:user/{name}"
+        context = _context(name, team, role)
+        for action, resource, call in _calls(caller, name):
             real = _real(call)
             principal = iam.simulate_principal_policy(
-                PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/{name}", ActionNames=[action], ResourceArns=[resource],
-                ContextEntries=context,
+                PolicySourceArn=source, ActionNames=[action], ResourceArns=[resource], ContextEntries=context,
             )["EvaluationResults"][0]["EvalDecision"]
             extra = {"PermissionsBoundaryPolicyInputList": [boundary]} if boundary else {}
             custom = iam.simulate_custom_policy(
                 PolicyInputList=identity, ActionNames=[action], ResourceArns=[resource], ContextEntries=context,
-                CallerArn=f"arn:aws:iam::{ACCOUNT}:user/{name}", **extra,
+                CallerArn=source, **extra,
             )["EvaluationResults"][0]["EvalDecision"]
             said = {"principal": principal == "allowed", "custom": custom == "allowed"}
             assert said == {"principal": real == "allowed", "custom": real == "allowed"}, (
-                f"trial {trial} {action} on {resource}: real {real}, simulated {principal}/{custom}\n"
+                f"trial {trial} {action} on {resource} as {source}: real {real}, simulated {principal}/{custom}\n"
                 f"identity={identity}\nboundary={boundary}\nteam={team}"
             )
             compared += 1
