@@ -15,6 +15,7 @@ they require). Everything refused is ``InvalidInput`` with AWS's sentence where 
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -30,17 +31,20 @@ from iamd.analysis.sim_inputs import (
     unnamed_caller,
 )
 from iamd.analysis.simulator import Simulation, Source, check_size, evaluate_action, parse_submitted
+from iamd.errors import AwsError
 from iamd.policy import Policy, PolicyType
 from iamd.services.context import Call
 from iamd.services.iam import sim_exclusions
 from iamd.services.iam.common import DEFAULT_MAX_ITEMS, decode_marker, encode_marker
-from iamd.services.iam.errors import InvalidInput, NoSuchEntity
+from iamd.services.iam.errors import InvalidInput, NoSuchEntity, PolicyEvaluation
 from iamd.services.registry import action
+from iamd.store.errors import Busy
 from iamd.store.repos import groups, roles, users
 
 if TYPE_CHECKING:
     from iamd.authz.policy_sets import PolicySets
 
+log = logging.getLogger("iamd.simulator")
 _REPOS = {"user": users, "group": groups, "role": roles}
 INVALID_CALLER = "Invalid caller - Caller must be an IAM user in this context."
 
@@ -114,6 +118,13 @@ def _run(fn: Any, call: Call, p: dict[str, Any]) -> dict[str, Any]:
         return fn(call, p)  # type: ignore[no-any-return]
     except SimulationInputError as err:
         raise InvalidInput(str(err)) from None
+    except (AwsError, Busy):
+        raise
+    except (ArithmeticError, LookupError, RecursionError, TypeError, ValueError):
+        # The engine never raises for a policy it parsed; should it, the caller gets the model's
+        # PolicyEvaluation, and the log the trace, rather than an InternalFailure.
+        log.exception("request %s: a simulation could not be evaluated", call.request_id)
+        raise PolicyEvaluation() from None
 
 
 def _principal_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
