@@ -92,7 +92,9 @@ def test_extra_policies_and_boundaries(iam: Any) -> None:
         PolicyInputList=[doc(allow("ec2:RunInstances"), deny("s3:DeleteBucket"))],
     )["EvaluationResults"]
     assert decisions(out) == {"s3:GetObject": "allowed", "s3:DeleteBucket": "explicitDeny", "ec2:RunInstances": "allowed"}
-    assert {m["SourcePolicyId"] for m in out[1]["MatchedStatements"]} == {"user_carol_all", "PolicyInputList.1"}
+    # An explicit deny: the Deny statement is the only entry at the top level.
+    assert [m["SourcePolicyId"] for m in out[1]["MatchedStatements"]] == ["PolicyInputList.1"]
+    assert [m["SourcePolicyId"] for m in out[0]["MatchedStatements"]] == ["user_carol_all"]
     boundary = doc(allow("s3:Get*"))
     bounded = iam.simulate_principal_policy(
         PolicySourceArn=arn, ActionNames=["s3:GetObject", "s3:PutObject"], PermissionsBoundaryPolicyInputList=[boundary]
@@ -151,7 +153,10 @@ def test_resource_policy_with_caller_arn(iam: Any) -> None:
     assert decisions(out) == {"s3:GetObject": "allowed", "s3:DeleteObject": "explicitDeny", "s3:PutObject": "implicitDeny"}
     [by_resource] = out[0]["MatchedStatements"]
     assert (by_resource["SourcePolicyId"], by_resource["SourcePolicyType"]) == ("ResourcePolicy", "Resource Policy")
-    assert {m["SourcePolicyId"] for m in out[1]["MatchedStatements"]} == {"ResourcePolicy", "PolicyInputList.1"}
+    # Per resource, every statement that applied (as AWS answers); at the top, the deciding Deny.
+    assert {m["SourcePolicyId"] for m in out[1]["ResourceSpecificResults"][0]["MatchedStatements"]} == {
+        "ResourcePolicy", "PolicyInputList.1"}
+    assert [m["SourcePolicyId"] for m in out[1]["MatchedStatements"]] == ["ResourcePolicy"]
     assert out[0]["EvalDecisionDetails"] == {}  # same account, resources named
     assert invalid(iam.simulate_custom_policy, PolicyInputList=[identity], ActionNames=["s3:GetObject"],
                    ResourcePolicy=bucket) == "Invalid caller - Caller must be an IAM user in this context."

@@ -218,9 +218,16 @@ def _one(sim: Simulation, action: str, resource: str, spelt: dict[str, str]) -> 
     result: dict[str, Any] = {
         "EvalResourceName": resource,
         "EvalResourceDecision": _decision(decision),
-        "MatchedStatements": [s for m in matched if (s := _statement(sim, m, rp)) is not None],
+        "MatchedStatements": [],
         "MissingContextValues": [spelt.get(k, k) for k in decision.missing_context_keys],
     }
+    denies = result["_denies"] = []
+    for m in matched:
+        rendered = _statement(sim, m, rp)
+        if rendered is not None:
+            result["MatchedStatements"].append(rendered)
+            if m.effect == "Deny":
+                denies.append(rendered)
     cross = account is not None and account != sim.principal.account
     result["EvalDecisionDetails"] = _type_details(sim, request, rp) if cross else {}
     if sim.boundary is not None:
@@ -244,6 +251,17 @@ def _unique(items: list[Any]) -> list[Any]:
     return out
 
 
+def _contributing(per: list[dict[str, Any]], worst: str) -> list[Any]:
+    """The top level's statements: "the union of matched statements across all requested
+    resources. Only statements that contributed to the reported decision are included" — for an
+    explicit deny the Deny statements ("the deny statement is the only entry included"), otherwise
+    the statements of the resources that got the reported decision."""
+    deciding = [p for p in per if p["EvalResourceDecision"] == worst]
+    if worst == "explicitDeny":
+        return _unique([s for p in deciding for s in p["_denies"]])
+    return _unique([s for p in deciding for s in p["MatchedStatements"]])
+
+
 def evaluate_action(sim: Simulation, action: str, resources: Sequence[str] | None) -> dict[str, Any]:
     """One ``EvaluationResult``: the action on every resource (``*`` when none is given)."""
     named = list(resources or [])
@@ -254,10 +272,10 @@ def evaluate_action(sim: Simulation, action: str, resources: Sequence[str] | Non
         "EvalActionName": action,
         "EvalResourceName": shapes.resource_template(action, named),
         "EvalDecision": worst,
-        "MatchedStatements": _unique([s for p in per for s in p["MatchedStatements"]]),
+        "MatchedStatements": _contributing(per, worst),
         "MissingContextValues": _unique([k for p in per for k in p["MissingContextValues"]]),
     }
-    if named:
+    if any(r != "*" for r in named):
         # AWS: "present but empty" for a same-account simulation that names resources, and per
         # policy type the most restrictive decision across resources when cross-account.
         details: dict[str, str] = {}
@@ -266,6 +284,7 @@ def evaluate_action(sim: Simulation, action: str, resources: Sequence[str] | Non
                 if kind not in details or _RANK[value] > _RANK[details[kind]]:
                     details[kind] = value
         result["EvalDecisionDetails"] = details
+    if named:
         result["ResourceSpecificResults"] = per
     if sim.boundary is not None:
         result["PermissionsBoundaryDecisionDetail"] = {
@@ -278,6 +297,7 @@ def evaluate_action(sim: Simulation, action: str, resources: Sequence[str] | Non
             "AllowedByOrganizations": all(p["OrganizationsDecisionDetail"]["AllowedByOrganizations"] for p in per)
         }
     for p in per:
+        del p["_denies"]
         # ResourceSpecificResult has no Organizations member; its EvalDecisionDetails "is
         # returned only for cross-account simulations".
         p.pop("OrganizationsDecisionDetail", None)

@@ -34,7 +34,9 @@ def test_most_restrictive_decision_and_per_resource_results() -> None:
     [result] = simulate(sim, ["s3:GetObject"], ["arn:aws:s3:::b/ok", "arn:aws:s3:::b/secret", "arn:aws:s3:::c/x"])
     assert [r["EvalResourceDecision"] for r in result["ResourceSpecificResults"]] == ["allowed", "explicitDeny", "implicitDeny"]
     assert result["EvalDecision"] == "explicitDeny"
-    assert len(result["MatchedStatements"]) == 2  # the union, without repeats
+    # Per resource every statement that applied; at the top, the Deny that decided.
+    assert [len(r["MatchedStatements"]) for r in result["ResourceSpecificResults"]] == [1, 2, 0]
+    assert len(result["MatchedStatements"]) == 1
     assert result["EvalDecisionDetails"] == {}
     assert "PermissionsBoundaryDecisionDetail" not in result
 
