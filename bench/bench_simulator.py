@@ -74,7 +74,8 @@ def in_process(docs: list[str], actions: list[str], resources: list[str]) -> flo
 def over_http(docs: list[str], actions: list[str], resources: list[str]) -> tuple[float, float]:
     from iamd.testing import IamdServer
 
-    with IamdServer() as srv:
+    # The server runs this tree's code, as the in-process half does.
+    with IamdServer(env={"PYTHONPATH": str(ROOT / "src")}) as srv:
         iam = srv.client("iam")
         iam.create_user(UserName="alice")
         for i, d in enumerate(docs):
