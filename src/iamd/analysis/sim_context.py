@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -25,6 +27,7 @@ SCALAR_TYPES = frozenset({"string", "numeric", "boolean", "ip", "binary", "date"
 LIST_TYPES = frozenset(f"{t}List" for t in SCALAR_TYPES)
 MAX_ENTRIES = 1000
 MAX_VALUES = 1000
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 class SimulationInputError(ValueError):
@@ -38,12 +41,11 @@ class SimulationInputError(ValueError):
 
 
 def _check_value(key: str, kind: str, value: str) -> str:
-    bad = SimulationInputError(f"Invalid value {value!r} for context key {key} of type {kind}.")
+    shown = value if len(value) <= 100 else value[:100] + "…"
+    bad = SimulationInputError(f"Invalid value {shown!r} for context key {key} of type {kind}.")
     if kind == "numeric":
-        try:
-            float(value)
-        except ValueError:
-            raise bad from None
+        if not _NUMBER.fullmatch(value) or not math.isfinite(float(value)):
+            raise bad
         return value
     if kind == "boolean":
         if value.lower() not in ("true", "false"):

@@ -37,6 +37,8 @@ def test_types_fold_into_the_engine_context() -> None:
 
 @pytest.mark.parametrize("entries", [
     [entry("aws:EpochTime", "numeric", "soon")],
+    [entry("aws:EpochTime", "numeric", "nan")],
+    [entry("aws:EpochTime", "numeric", "1e999")],
     [entry("aws:SecureTransport", "boolean", "1")],
     [entry("aws:SourceIp", "ip", "10.0.0.256")],
     [entry("aws:CurrentTime", "date", "yesterday")],
@@ -52,3 +54,9 @@ def test_types_fold_into_the_engine_context() -> None:
 def test_refusals(entries: list[dict[str, Any]]) -> None:
     with pytest.raises(SimulationInputError):
         build_context(entries)
+
+
+def test_a_long_bad_value_is_not_echoed_whole() -> None:
+    with pytest.raises(SimulationInputError) as info:
+        build_context([entry("aws:CurrentTime", "date", "9" * 5000)])
+    assert len(str(info.value)) < 200
