@@ -115,3 +115,32 @@ def test_another_accounts_principal_is_out_of_reach(two_accounts: tuple[IamdServ
     missing = error(_principal, client=mine, arn=f"arn:aws:iam::{OTHER}:user/admin")
     assert missing["Code"] in ("AccessDenied", "NoSuchEntity"), missing
     assert "all" not in missing["Message"].split()
+
+
+def test_a_role_session_simulates_with_its_roles_permissions(server: IamdServer, iam: Any) -> None:
+    _, key = new_user(iam, "assumer", allow("sts:AssumeRole"))
+    iam.create_role(RoleName="auditor", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/assumer"}, "Action": "sts:AssumeRole"}))
+    iam.put_role_policy(RoleName="auditor", PolicyName="sim", PolicyDocument=doc(
+        allow("iam:SimulatePrincipalPolicy", "arn:aws:iam::*:role/${aws:PrincipalTag/none}"),
+        allow("iam:SimulateCustomPolicy")))
+    _, sts = clients(server, key)
+    creds = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/auditor", RoleSessionName="audit")["Credentials"]
+    session, _ = clients(server, creds)
+    assert session.simulate_custom_policy(PolicyInputList=[doc(allow("*"))], ActionNames=["s3:GetObject"])
+    # Its own role is not simulable: the policy's variable has no value, so it matches nothing.
+    denied(_principal, client=session, arn=f"arn:aws:iam::{ACCOUNT}:role/auditor")
+
+
+def test_hostile_sizes_are_answered_not_crashed(iam: Any) -> None:
+    statement = allow("s3:GetObject", [f"arn:aws:s3:::bucket-{i}/*" for i in range(40)])
+    document = doc(*[statement] * 3)
+    many = iam.simulate_custom_policy(PolicyInputList=[document] * 60, ActionNames=["s3:GetObject"],
+                                      ResourceArns=["arn:aws:s3:::bucket-7/key"])
+    assert many["EvaluationResults"][0]["EvalDecision"] == "allowed"
+    too_much = error(iam.simulate_custom_policy, PolicyInputList=[document] * 60,
+                     ActionNames=[f"s3:A{i}" for i in range(100)], ResourceArns=[f"arn:aws:s3:::b/{i}" for i in range(20)])
+    assert (too_much["Code"], too_much["HTTPStatus"]) == ("InvalidInput", 400)
+    for arn in ["arn:aws:iam::123456789012:user/" + "a" * 2000, "arn:aws:iam::123456789012:user" + "/x" * 900]:
+        err = error(iam.simulate_principal_policy, PolicySourceArn=arn, ActionNames=["s3:GetObject"])
+        assert err["HTTPStatus"] in (400, 404), err
