@@ -26,9 +26,13 @@ TYPE_HELP = (
 
 
 def add_parser(sub: Any) -> None:
-    policy = sub.add_parser("policy", help="validate policy documents as AWS does (no server needed)")
+    """``iamd policy validate | simulate``: offline tools on documents; each sets ``policy_run``."""
+    from iamd.analysis.simulate_cli import add_parser as add_simulate
+
+    policy = sub.add_parser("policy", help="validate and simulate policy documents as AWS does (no server needed)")
     policy_sub = policy.add_subparsers(dest="policy_command", required=True)
     _add_validate(policy_sub)
+    add_simulate(policy_sub)
 
 
 def run(args: argparse.Namespace) -> int:

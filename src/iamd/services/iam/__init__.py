@@ -20,6 +20,7 @@ from iamd.services.iam import (  # noqa: F401
     service_credentials,
     service_linked_roles,
     signing_certificates,
+    simulation,
     ssh_keys,
     users,
 )

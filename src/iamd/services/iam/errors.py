@@ -77,6 +77,15 @@ class ServiceFailure(AwsError):
     sender_fault = False
 
 
+class PolicyEvaluation(AwsError):
+    """The simulator could not evaluate a policy: the model's server-side 500, never a bare crash."""
+
+    code = "PolicyEvaluation"
+    status = 500
+    sender_fault = False
+    fmt = "The request failed because a provided policy could not be successfully evaluated."
+
+
 class NotSupportedService(SenderError):
     code = "NotSupportedService"
     status = 404
@@ -171,6 +180,7 @@ BY_SHAPE = {
     "PolicyNotAttachableException": PolicyNotAttachable,
     "UnmodifiableEntityException": UnmodifiableEntity,
     "ServiceFailureException": ServiceFailure,
+    "PolicyEvaluationException": PolicyEvaluation,
     "ServiceNotSupportedException": NotSupportedService,
     "CredentialReportNotPresentException": CredentialReportNotPresent,
     "CredentialReportExpiredException": CredentialReportExpired,
