@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from functional_helpers import as_creds, error
+from functional_helpers import OTHER_ACCOUNT, as_creds, error
 
 from iamd.testing import IamdServer
 
@@ -86,3 +86,18 @@ ErrorOf = Callable[..., dict[str, Any]]
 def error_of() -> ErrorOf:
     """``error_of(iam.get_user, UserName="x")`` → the ClientError's Error dict and HTTP status."""
     return error
+
+
+@pytest.fixture(scope="module")
+def two_accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IamdServer, dict[str, str]]]:
+    """A server with a data folder holding its first account and ``OTHER_ACCOUNT`` (made by the
+    CLI, as an operator does); yields the server and OTHER_ACCOUNT's root key."""
+    data = tmp_path_factory.mktemp("accounts")
+    with IamdServer(extra_args=["--data-dir", str(data)]) as srv:
+        out = subprocess.run(
+            [sys.executable, "-m", "iamd.cli", "account", "create", "--data-dir", str(data),
+             "--new-account-id", OTHER_ACCOUNT],
+            capture_output=True, text=True, timeout=60, check=True,
+        ).stdout
+        pairs = dict(line.split("=", 1) for line in out.splitlines() if line.startswith("AWS_"))
+        yield srv, {"AccessKeyId": pairs["AWS_ACCESS_KEY_ID"], "SecretAccessKey": pairs["AWS_SECRET_ACCESS_KEY"]}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,8 @@ from cryptography.x509.oid import NameOID
 from iamd.testing import IamdServer
 
 ENCODED = ". Encoded authorization failure message: "
+# The second account the cross-account tests create (the ``two_accounts`` fixture).
+OTHER_ACCOUNT = "210987654321"
 
 
 def doc(*statements: dict[str, Any]) -> str:
@@ -117,3 +120,13 @@ def self_signed_certificate() -> tuple[str, str]:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     return cert.public_bytes(serialization.Encoding.PEM).decode(), pem_key.decode()
+
+
+def poll(check: Callable[[], Any], attempts: int = 400, pause: float = 0.05) -> Any:
+    """``check()``'s first truthy value; a bounded number of attempts, never a clock."""
+    for _ in range(attempts):
+        value = check()
+        if value:
+            return value
+        time.sleep(pause)
+    raise AssertionError(f"not reached after {attempts} attempts")

@@ -4,9 +4,7 @@ is denied, the encoded authorization message and its decoding; a denied call cha
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -353,38 +351,6 @@ def test_root_is_allowed_everything_in_its_account(iam: Any, sts: Any, server: I
     with pytest.raises(ClientError) as info:
         sts.decode_authorization_message(EncodedMessage="x")
     assert info.value.response["Error"]["Code"] == "InvalidAuthorizationMessageException"
-
-
-OTHER = "210987654321"
-
-
-@pytest.fixture(scope="module")
-def two_accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IamdServer, dict[str, str]]]:
-    """A server with a data folder, holding its first account and ``OTHER`` (made by the CLI)."""
-    data = tmp_path_factory.mktemp("accounts")
-    with IamdServer(extra_args=["--data-dir", str(data)]) as srv:
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "iamd.cli",
-                "account",
-                "create",
-                "--data-dir",
-                str(data),
-                "--new-account-id",
-                OTHER,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout
-        pairs = dict(line.split("=", 1) for line in out.splitlines() if line.startswith("AWS_"))
-        yield (
-            srv,
-            {"AccessKeyId": pairs["AWS_ACCESS_KEY_ID"], "SecretAccessKey": pairs["AWS_SECRET_ACCESS_KEY"]},
-        )
 
 
 def test_other_accounts_entities_and_messages(

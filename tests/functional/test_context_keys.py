@@ -4,17 +4,13 @@ the keys AWS lists, whose documents count, and who may ask."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from functional_helpers import OTHER_ACCOUNT as OTHER
 from functional_helpers import allow, clients, denied, doc, error, new_user
 
 from iamd.testing import IamdServer
-
-OTHER = "210987654321"
 
 # The AWS CLI reference's get-context-keys-for-custom-policy example, verbatim.
 CLI_EXAMPLE = (
@@ -170,19 +166,6 @@ def test_get_context_keys_with_the_aws_cli(aws: Any, iam: Any) -> None:
     assert out == {"ContextKeyNames": ["s3:prefix", "aws:userid"]}
     failed = aws.run("iam", "get-context-keys-for-custom-policy", "--policy-input-list", "{", check=False)
     assert failed.returncode != 0 and "InvalidInput" in failed.stderr
-
-
-@pytest.fixture(scope="module")
-def two_accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IamdServer, dict[str, str]]]:
-    data = tmp_path_factory.mktemp("accounts")
-    with IamdServer(extra_args=["--data-dir", str(data)]) as srv:
-        out = subprocess.run(
-            [sys.executable, "-m", "iamd.cli", "account", "create", "--data-dir", str(data),
-             "--new-account-id", OTHER],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout
-        pairs = dict(line.split("=", 1) for line in out.splitlines() if line.startswith("AWS_"))
-        yield srv, {"AccessKeyId": pairs["AWS_ACCESS_KEY_ID"], "SecretAccessKey": pairs["AWS_SECRET_ACCESS_KEY"]}
 
 
 def test_another_accounts_entity_is_access_denied_even_to_an_administrator(

@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 
 import pytest
 from botocore.exceptions import ClientError
 from functional_helpers import ENCODED, allow, clients, doc
+from functional_helpers import OTHER_ACCOUNT as OTHER
 
 from iamd.testing import IamdServer
-
-OTHER = "210987654321"
-
-
-@pytest.fixture(scope="module")
-def two_accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IamdServer, dict[str, str]]]:
-    data = tmp_path_factory.mktemp("accounts")
-    with IamdServer(extra_args=["--data-dir", str(data)]) as srv:
-        out = subprocess.run(
-            [sys.executable, "-m", "iamd.cli", "account", "create", "--data-dir", str(data),
-             "--new-account-id", OTHER],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout
-        pairs = dict(line.split("=", 1) for line in out.splitlines() if line.startswith("AWS_"))
-        yield srv, {"AccessKeyId": pairs["AWS_ACCESS_KEY_ID"], "SecretAccessKey": pairs["AWS_SECRET_ACCESS_KEY"]}
 
 
 def test_a_cross_account_denial_does_not_reveal_the_other_accounts_policy_or_tags(

@@ -14,17 +14,13 @@ entity that does not exist is ``MalformedPolicyDocument: Invalid principal in po
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from functional_helpers import OTHER_ACCOUNT as OTHER
 from functional_helpers import allow, as_creds, clients, denied, doc, error, new_user
 
 from iamd.testing import IamdServer
-
-OTHER = "210987654321"
 
 
 def trust(principal: Any, *, field: str = "Principal", effect: str = "Allow") -> str:
@@ -213,20 +209,6 @@ def test_allow_with_not_principal_naming_a_role_excludes_its_sessions(server: Ia
 
 
 # --- across accounts ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def two_accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IamdServer, dict[str, str]]]:
-    """A data-dir server holding the first account and ``OTHER``; yields OTHER's root key."""
-    data = tmp_path_factory.mktemp("accounts")
-    with IamdServer(extra_args=["--data-dir", str(data)]) as srv:
-        out = subprocess.run(
-            [sys.executable, "-m", "iamd.cli", "account", "create", "--data-dir", str(data),
-             "--new-account-id", OTHER],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout
-        pairs = dict(line.split("=", 1) for line in out.splitlines() if line.startswith("AWS_"))
-        yield srv, {"AccessKeyId": pairs["AWS_ACCESS_KEY_ID"], "SecretAccessKey": pairs["AWS_SECRET_ACCESS_KEY"]}
 
 
 def test_a_trust_policy_of_another_account_binds_the_user_it_names(

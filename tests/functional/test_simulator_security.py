@@ -7,18 +7,14 @@ entity is out of reach whatever the caller's own policies allow.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
+from functional_helpers import OTHER_ACCOUNT as OTHER
 from functional_helpers import allow, clients, denied, doc, error, new_user
 
 from iamd.testing import IamdServer
 
 ACCOUNT = "123456789012"
-OTHER = "210987654321"
 
 
 def _principal(client: Any, arn: str) -> Any:
@@ -81,18 +77,6 @@ def test_custom_simulation_is_authorized_on_star(server: IamdServer, iam: Any) -
     _, key = new_user(iam, "dev2", allow("iam:SimulateCustomPolicy", f"arn:aws:iam::{ACCOUNT}:user/*"))
     dev2, _ = clients(server, key)
     denied(dev2.simulate_custom_policy, PolicyInputList=[doc(allow("s3:*"))], ActionNames=["s3:GetObject"])
-
-
-@pytest.fixture(scope="module")
-def two_accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IamdServer, dict[str, str]]]:
-    data = tmp_path_factory.mktemp("sim-accounts")
-    with IamdServer(extra_args=["--data-dir", str(data)]) as srv:
-        out = subprocess.run(
-            [sys.executable, "-m", "iamd.cli", "account", "create", "--data-dir", str(data), "--new-account-id", OTHER],
-            capture_output=True, text=True, timeout=60, check=True,
-        ).stdout
-        pairs = dict(line.split("=", 1) for line in out.splitlines() if line.startswith("AWS_"))
-        yield srv, {"AccessKeyId": pairs["AWS_ACCESS_KEY_ID"], "SecretAccessKey": pairs["AWS_SECRET_ACCESS_KEY"]}
 
 
 def test_another_accounts_principal_is_out_of_reach(two_accounts: tuple[IamdServer, dict[str, str]]) -> None:

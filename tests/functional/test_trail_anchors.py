@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from functional_helpers import poll
 
 from iamd.audit.signing import GENESIS_HASH, chain_hash, digest_message, key_id, raw_public
 from iamd.auth.secretbox import derive_key, load_or_create_master_key
@@ -29,15 +29,6 @@ from iamd.cli import main
 from iamd.testing import IamdServer
 
 CADENCE = ["--trail-digest-interval", "1"]
-
-
-def poll(check: Callable[[], Any], attempts: int = 400, pause: float = 0.05) -> Any:
-    for _ in range(attempts):
-        value = check()
-        if value:
-            return value
-        time.sleep(pause)
-    raise AssertionError(f"not reached after {attempts} attempts")
 
 
 def rows(db: Path, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

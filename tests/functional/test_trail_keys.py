@@ -11,14 +11,14 @@ import os
 import shutil
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_der_public_key
+from functional_helpers import poll
 
 from iamd.audit.copies import from_json, load_pem, pem
 from iamd.audit.signing import DigestVerifier
@@ -26,15 +26,6 @@ from iamd.cli import main
 from iamd.testing import IamdServer
 
 CADENCE = ["--trail-digest-interval", "1"]
-
-
-def poll(check: Callable[[], Any], attempts: int = 400, pause: float = 0.05) -> Any:
-    for _ in range(attempts):
-        value = check()
-        if value:
-            return value
-        time.sleep(pause)
-    raise AssertionError(f"not reached after {attempts} attempts")
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

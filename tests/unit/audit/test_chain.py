@@ -4,41 +4,21 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from helpers import T0, record, root, user, verify_with_db_keys
-from sqlalchemy import delete, text
+from sqlalchemy import text
 
 from iamd.audit.chain import DigestPolicy, lock_head
 from iamd.audit.recorder import Recorder
 from iamd.audit.retention import prune
 from iamd.audit.signing import DigestVerifier, PublicKey, key_id
 from iamd.audit.verify import verify
-from iamd.store.audit_schema import (
-    audit_digests,
-    audit_event_resources,
-    audit_events,
-    audit_signing_keys,
-    audit_trail_head,
-)
 from iamd.store.engine import Store
 
 MASTER = os.urandom(32)
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    """The session's store with an empty trail (the trail is one chain per database)."""
-    store = Store(store_url)
-    store.migrate()
-    with store.begin() as conn:
-        for table in (audit_event_resources, audit_events, audit_digests, audit_trail_head, audit_signing_keys):
-            conn.execute(delete(table))
-    yield store
-    store.close()
 
 
 def fill(store: Store, n: int = 12, every: int = 5) -> Recorder:

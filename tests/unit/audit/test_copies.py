@@ -4,38 +4,18 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from helpers import T0, record, user
-from sqlalchemy import delete, text
+from sqlalchemy import text
 
 from iamd.audit.chain import DigestPolicy
 from iamd.audit.copies import DigestFolder
 from iamd.audit.recorder import Recorder
-from iamd.store.audit_schema import (
-    audit_digests,
-    audit_event_resources,
-    audit_events,
-    audit_signing_keys,
-    audit_trail_head,
-)
 from iamd.store.engine import Store
 
 MASTER = os.urandom(32)
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    store = Store(store_url)
-    store.migrate()
-    with store.begin() as conn:
-        for table in (audit_event_resources, audit_events, audit_digests, audit_trail_head, audit_signing_keys):
-            conn.execute(delete(table))
-    yield store
-    store.close()
 
 
 NOW = [T0]

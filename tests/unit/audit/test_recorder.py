@@ -5,36 +5,20 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
 
 import pytest
 from helpers import T0, record, root, verify_with_db_keys
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from iamd.audit.chain import DigestPolicy
 from iamd.audit.recorder import Recorder
 from iamd.audit.throttle import FailureThrottle
 from iamd.store.audit_schema import (
-    audit_digests,
-    audit_event_resources,
     audit_events,
-    audit_signing_keys,
-    audit_trail_head,
 )
 from iamd.store.engine import Store
 
 MASTER = os.urandom(32)
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    store = Store(store_url)
-    store.migrate()
-    with store.begin() as conn:
-        for table in (audit_event_resources, audit_events, audit_digests, audit_trail_head, audit_signing_keys):
-            conn.execute(delete(table))
-    yield store
-    store.close()
 
 
 def count(store: Store) -> int:

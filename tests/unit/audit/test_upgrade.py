@@ -4,14 +4,12 @@ verifying with public keys alone after the upgrade, and that key signs nothing n
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import timedelta
 from types import SimpleNamespace
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from helpers import T0, record, user, verify_with_db_keys
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import insert, select, text, update
 
 from iamd.audit.chain import DigestPolicy
 from iamd.audit.recorder import Recorder
@@ -19,8 +17,6 @@ from iamd.audit.signing import digest_message, key_id
 from iamd.auth.secretbox import derive_key
 from iamd.store.audit_schema import (
     audit_digests,
-    audit_event_resources,
-    audit_events,
     audit_signing_keys,
     audit_trail_head,
 )
@@ -28,17 +24,6 @@ from iamd.store.engine import Store
 
 MASTER = os.urandom(32)
 LEGACY = Ed25519PrivateKey.from_private_bytes(derive_key(MASTER, "audit-digest"))
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    store = Store(store_url)
-    store.migrate()
-    with store.begin() as conn:
-        for table in (audit_event_resources, audit_events, audit_digests, audit_trail_head, audit_signing_keys):
-            conn.execute(delete(table))
-    yield store
-    store.close()
 
 
 def append(recorder: Recorder, store: Store, n: int, prefix: str) -> None:
