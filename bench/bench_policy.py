@@ -47,19 +47,22 @@ def make_policy(rng: random.Random, k: int, statements: int) -> dict:
     out = []
     for i in range(statements - 1):
         svc = rng.choice(SERVICES)
+        # IAM and S3 ARNs carry no region: AWS refuses a policy that gives them one.
+        any_region, one_region = ("", "") if svc in ("iam", "s3") else ("*", "us-east-1")
+        team = f"user/team{k % 7}" if svc == "iam" else f"team{k % 7}"  # an IAM path names its type
         kind = i % 4
         if kind == 0:
             out.append({
                 "Sid": f"Read{k}x{i}", "Effect": "Allow",
                 "Action": [f"{svc}:Get*", f"{svc}:Describe*", f"{svc}:List*"],
-                "Resource": f"arn:aws:{svc}:*:{ACCOUNT}:team{k % 7}-*",
+                "Resource": f"arn:aws:{svc}:{any_region}:{ACCOUNT}:{team}-*",
                 "Condition": {"StringEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}},
             })  # fmt: skip
         elif kind == 1:
             out.append({
                 "Sid": f"Write{k}x{i}", "Effect": "Allow",
                 "Action": [f"{svc}:Put{rng.randrange(40)}Item", f"{svc}:Update{rng.randrange(40)}Item"],
-                "Resource": [f"arn:aws:{svc}:us-east-1:{ACCOUNT}:team{k % 7}-*/${{aws:username}}/*"],
+                "Resource": [f"arn:aws:{svc}:{one_region}:{ACCOUNT}:{team}-*/${{aws:username}}/*"],
                 "Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "192.168.0.0/16"]},
                               "Bool": {"aws:SecureTransport": "true"}},
             })  # fmt: skip
@@ -75,7 +78,7 @@ def make_policy(rng: random.Random, k: int, statements: int) -> dict:
             out.append({
                 "Sid": f"Tag{k}x{i}", "Effect": "Allow",
                 "Action": f"{svc}:Tag{rng.randrange(40)}Resource",
-                "Resource": f"arn:aws:{svc}:*:{ACCOUNT}:*",
+                "Resource": f"arn:aws:{svc}:{any_region}:{ACCOUNT}:*",
                 "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env", "owner"]},
                               "StringEqualsIfExists": {"aws:RequestTag/env": ["dev", "prod"]}},
             })  # fmt: skip

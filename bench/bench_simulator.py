@@ -41,13 +41,18 @@ CONTEXT = [
 ]
 
 
+def _arn(service: str, name: str) -> str:
+    region = "" if service in ("iam", "s3") else "us-east-1"
+    return f"arn:aws:{service}:{region}:{ACCOUNT}:{name}"
+
+
 def workload() -> tuple[list[str], list[str], list[str]]:
     rng = random.Random(7)
     docs = [json.dumps(make_policy(rng, k, 8)) for k in range(10)]
     named = sorted({a.replace("*", "Object") for d in docs for st in json.loads(d)["Statement"]
                     for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])})
     actions = rng.sample(named, 7) + ["s3:GetObject", "ec2:RunInstances", "iam:CreateAccessKey"]
-    resources = [f"arn:aws:{a.split(':')[0]}:us-east-1:{ACCOUNT}:team{i % 7}-x/alice/obj{i}" for i, a in enumerate(actions)]
+    resources = [_arn(a.split(":")[0], f"team{i % 7}-x/alice/obj{i}") for i, a in enumerate(actions)]
     return docs, actions, resources
 
 
