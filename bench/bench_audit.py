@@ -32,22 +32,26 @@ from iamd.store.audit_schema import (  # noqa: E402
     audit_digests,
     audit_event_resources,
     audit_events,
+    audit_signing_keys,
     audit_trail_head,
 )
 from iamd.store.engine import Store  # noqa: E402
 
 ACCOUNTS = [f"{100000000000 + i}" for i in range(10)]
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
+# One master key for the whole run: the trail's signing key, made by the first recorder, is sealed
+# under it, and a recorder with another key cannot sign (as a server started with the wrong key).
+MASTER = os.urandom(32)
 
 
 def clear(store: Store) -> None:
     with store.begin() as conn:
-        for table in (audit_event_resources, audit_events, audit_digests, audit_trail_head):
+        for table in (audit_event_resources, audit_events, audit_digests, audit_trail_head, audit_signing_keys):
             conn.execute(delete(table))
 
 
 def bench_in_transaction(store: Store, n: int = 2000) -> float:
-    rec = Recorder(store, os.urandom(32), background=False)
+    rec = Recorder(store, MASTER, background=False)
     records = [record("CreateUser", root(), params={"UserName": f"u{i}"}, read_only=False) for i in range(n)]
     start = time.perf_counter()
     for r in records:
@@ -58,7 +62,7 @@ def bench_in_transaction(store: Store, n: int = 2000) -> float:
 
 def bench_append_cpu(store: Store, n: int = 2000) -> float:
     """Microseconds per event to build and append, excluding the commit (all in one transaction)."""
-    rec = Recorder(store, os.urandom(32), background=False)
+    rec = Recorder(store, MASTER, background=False)
     records = [record("CreateUser", root(), params={"UserName": f"u{i}"}, read_only=False) for i in range(n)]
     with store.begin() as conn:
         start = time.perf_counter()
@@ -79,7 +83,7 @@ def bench_commit_baseline(store: Store, n: int = 2000) -> float:
 
 
 def bench_batched(store: Store, n: int = 20000) -> tuple[float, float]:
-    rec = Recorder(store, os.urandom(32), background=False, batch_size=200)
+    rec = Recorder(store, MASTER, background=False, batch_size=200)
     alice = user()
     records = [record("GetUser", alice, params={"UserName": "bob"}) for _ in range(n)]
     start = time.perf_counter()
@@ -88,7 +92,7 @@ def bench_batched(store: Store, n: int = 20000) -> tuple[float, float]:
     rec.flush()
     elapsed = time.perf_counter() - start
     # Hot-path cost: queueing alone, with flushing off.
-    rec = Recorder(store, os.urandom(32), background=False, batch_size=n + 1)
+    rec = Recorder(store, MASTER, background=False, batch_size=n + 1)
     q0 = time.perf_counter()
     for r in records:
         rec.record_later(r)
