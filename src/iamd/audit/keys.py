@@ -15,6 +15,7 @@ never both create a first key.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,7 @@ from iamd.auth.secretbox import SecretBox, SecretBoxError
 from iamd.store.audit_schema import audit_digests, audit_signing_keys
 
 _T = audit_signing_keys
+log = logging.getLogger(__name__)
 
 
 def public_keys(conn: Connection) -> list[Any]:
@@ -87,7 +89,16 @@ class KeyRing:
             return self._create(conn, now)
         if self._cached is not None and self._cached[0] == row.key_id:
             return self._cached
-        return self._open(row)
+        try:
+            return self._open(row)
+        except (SecretBoxError, RuntimeError, ValueError):
+            # A key this server cannot open (its sealed half edited in the database, or sealed
+            # under a master key this server lacks) must not fail the call whose transaction
+            # writes the digest: retire it and sign on with a new key. The change stays visible
+            # in the published key history, and a verifier pinned to the old key reports it.
+            log.error("audit trail: signing key %s does not open here; retired, a new key signs", row.key_id)
+            self._retire(conn, now)
+            return self._create(conn, now)
 
     def _open(self, row: Any) -> tuple[str, Ed25519PrivateKey]:
         if row.private_sealed is None:
@@ -101,10 +112,12 @@ class KeyRing:
 
     def rotate(self, conn: Connection, now: datetime) -> str:
         """Retire the active key and make a new one; returns the new key's id."""
-        conn.execute(
-            update(_T).where(_T.c.valid_until.is_(None)).values(valid_until=now, private_sealed=None)
-        )
+        self._retire(conn, now)
         return self._create(conn, now)[0]
+
+    def _retire(self, conn: Connection, now: datetime) -> None:
+        """The active key signs no more: its public half stays (history), its private half goes."""
+        conn.execute(update(_T).where(_T.c.valid_until.is_(None)).values(valid_until=now, private_sealed=None))
 
     def _create(self, conn: Connection, now: datetime) -> tuple[str, Ed25519PrivateKey]:
         private = Ed25519PrivateKey.generate()

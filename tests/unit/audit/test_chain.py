@@ -9,13 +9,14 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from helpers import T0, record, root, user, verify_with_db_keys
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 
 from iamd.audit.chain import DigestPolicy, lock_head
 from iamd.audit.recorder import Recorder
 from iamd.audit.retention import prune
 from iamd.audit.signing import DigestVerifier, PublicKey, key_id
 from iamd.audit.verify import verify
+from iamd.store.audit_schema import audit_signing_keys
 from iamd.store.engine import Store
 
 MASTER = os.urandom(32)
@@ -221,6 +222,28 @@ def test_digests_verify_after_the_signing_key_rotates_and_without_the_master_key
     assert len(keys) == 2 and signers == {k[0] for k in keys}
     # The retired key's private half is gone; the active one's is sealed.
     assert sorted(bool(k[1]) for k in keys) == [False, True]
+
+
+def test_a_signing_key_that_does_not_open_is_retired_not_a_failed_call(store: Store) -> None:
+    """Its sealed half edited in the database: the next digest is signed by a new key (no call
+    fails), and the history still verifies with the public keys."""
+    fill(store, n=5)
+    with store.begin() as conn:
+        kid, blob = conn.execute(
+            select(audit_signing_keys.c.key_id, audit_signing_keys.c.private_sealed).where(audit_signing_keys.c.valid_until.is_(None))
+        ).one()
+        edited = bytes(blob[:-1]) + bytes([blob[-1] ^ 1])
+        conn.execute(update(audit_signing_keys).where(audit_signing_keys.c.key_id == kid).values(private_sealed=edited))
+    fresh = Recorder(store, MASTER, lambda: T0, digest=DigestPolicy(every=5, interval=3600), background=False)
+    for i in range(5):
+        with store.begin() as conn:
+            fresh.record_in_transaction(conn, record("CreateUser", user(), params={"UserName": f"x{i}"}, read_only=False))
+    with store.connect() as conn:
+        keys = conn.execute(text("SELECT key_id, valid_until IS NULL FROM audit_signing_keys WHERE NOT legacy")).all()
+        signers = [r[0] for r in conn.execute(text("SELECT key_id FROM audit_digests ORDER BY digest_seq"))]
+        report = verify_with_db_keys(conn)
+    assert report.ok, report.problem
+    assert len(keys) == 2 and len(set(signers)) == 2 and signers[-1] == next(k for k, active in keys if active)
 
 
 def test_pruning_keeps_verification(store: Store) -> None:
