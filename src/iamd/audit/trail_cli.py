@@ -125,17 +125,10 @@ def _open_store(args: argparse.Namespace) -> Any:
     return store
 
 
-def _master_keys(args: argparse.Namespace) -> list[bytes]:
-    from iamd.auth.secretbox import (
-        MASTER_KEY_ENV,
-        master_key_from_env_or_file,
-        opening_master_keys,
-    )
+def master_keys(args: argparse.Namespace) -> list[bytes]:
+    from iamd.auth.secretbox import existing_master_key, opening_master_keys
 
-    path = Path(args.data_dir) / "master.key"
-    if not os.environ.get(MASTER_KEY_ENV) and not path.exists():
-        raise OSError(f"no master key: set {MASTER_KEY_ENV} or provide {path}")
-    return [master_key_from_env_or_file(path), *opening_master_keys()]
+    return [existing_master_key(Path(args.data_dir) / "master.key"), *opening_master_keys()]
 
 
 def _digest_dir(args: argparse.Namespace) -> Path:
@@ -171,7 +164,7 @@ def _export(store: Any, args: argparse.Namespace) -> int:
 def _keyring(args: argparse.Namespace) -> Any:
     from iamd.audit.keys import KeyRing
 
-    keys = _master_keys(args)
+    keys = master_keys(args)
     return KeyRing(keys[0], keys[1:])
 
 

@@ -81,14 +81,12 @@ def run_verify(store: Any, args: argparse.Namespace, digest_dir: Path) -> int:
 
 def _legacy_keys(args: argparse.Namespace) -> list[PublicKey]:
     """Before the first start after the upgrade: the master-derived keys, if a master key is here."""
-    import os
+    from iamd.audit.trail_cli import master_keys
 
-    from iamd.auth.secretbox import MASTER_KEY_ENV, master_key_from_env_or_file, opening_master_keys
-
-    path = Path(args.data_dir) / "master.key"
-    if not os.environ.get(MASTER_KEY_ENV) and not path.exists():
+    try:
+        masters = master_keys(args)
+    except OSError:
         return []
-    masters = [master_key_from_env_or_file(path), *opening_master_keys()]
     return [PublicKey(key_id(p), p, True) for p in map(legacy_public_key, masters)]
 
 

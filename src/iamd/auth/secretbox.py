@@ -186,6 +186,14 @@ def master_key_from_env_or_file(path: Path, environ: Mapping[str, str] | None = 
     return load_or_create_master_key(path)
 
 
+def existing_master_key(path: Path) -> bytes:
+    """For the offline commands: ``IAMD_MASTER_KEY`` or the key file at ``path``, never a new one
+    (``OSError`` when neither is there: a command must not mint a key for a data folder)."""
+    if not os.environ.get(MASTER_KEY_ENV) and not path.exists():
+        raise OSError(f"no master key: set {MASTER_KEY_ENV} or provide {path}")
+    return master_key_from_env_or_file(path)
+
+
 PREVIOUS_MASTER_KEYS_ENV = "IAMD_PREVIOUS_MASTER_KEYS"
 NEXT_MASTER_KEYS_ENV = "IAMD_NEXT_MASTER_KEYS"
 

@@ -15,7 +15,6 @@ Exit codes: 0 done, 1 refused (a rotation step is missing), 2 usage or environme
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,11 +43,10 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from iamd.auth.secretbox import (
-        MASTER_KEY_ENV,
         SecretBox,
         SecretBoxError,
+        existing_master_key,
         fingerprint,
-        master_key_from_env_or_file,
         next_master_keys_from_env,
         previous_master_keys_from_env,
     )
@@ -58,9 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     path = Path(args.data_dir) / "master.key"
     try:
-        if not os.environ.get(MASTER_KEY_ENV) and not path.exists():
-            raise OSError(f"no master key: set {MASTER_KEY_ENV} or provide {path}")
-        current = master_key_from_env_or_file(path)
+        current = existing_master_key(path)
         previous = previous_master_keys_from_env()
         others = [*next_master_keys_from_env(), *previous]
     except (OSError, SecretBoxError) as err:
