@@ -21,23 +21,14 @@ only, so the action is no oracle for other accounts even if authorization were b
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from iamd.policy import Policy, PolicySyntaxError, PolicyType, keys_named, parse_policy
 from iamd.services.context import Call
-from iamd.services.iam.errors import InvalidInput, NoSuchEntity
+from iamd.services.iam.errors import InvalidInput
+from iamd.services.iam.policy_sources import policy_sets, source_entity
 from iamd.services.registry import action
-from iamd.store.repos import groups, roles, users
-
-if TYPE_CHECKING:
-    from iamd.authz.policy_sets import PolicySets
-
-_REPOS = {"user": users, "group": groups, "role": roles}
-_ENTITY = re.compile(r"arn:aws:iam::(\d{12}):(user|group|role)(/(?:[\x21-\x7e]*/)?)([\w+=,.@-]{1,128})")
-# A role session is its role: "a role session is simulated as the role" (its policies are the role's).
-_SESSION = re.compile(r"arn:aws:sts::(\d{12}):assumed-role/([\w+=,.@-]{1,64})/[\w+=,.@-]{2,64}")
 
 
 @action("iam", "GetContextKeysForCustomPolicy")
@@ -47,9 +38,9 @@ def get_context_keys_for_custom_policy(call: Call, p: dict[str, Any]) -> dict[st
 
 @action("iam", "GetContextKeysForPrincipalPolicy")
 def get_context_keys_for_principal_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    kind, row = _source_entity(call, str(p["PolicySourceArn"]))
+    kind, row = source_entity(call, str(p["PolicySourceArn"]))
     submitted = _submitted(p.get("PolicyInputList") or [])
-    identity, boundary = _policy_sets(call).entity_policies(call.conn, kind, row)
+    identity, boundary = policy_sets(call).entity_policies(call.conn, kind, row)
     policies = [*identity, *([boundary] if boundary is not None else []), *submitted]
     return {"ContextKeyNames": keys_named(policies)}
 
@@ -65,27 +56,3 @@ def _submitted(documents: Sequence[str]) -> list[Policy]:
         except PolicySyntaxError as err:
             raise InvalidInput(str(err)) from None
     return out
-
-
-def _source_entity(call: Call, arn: str) -> tuple[str, Any]:
-    """(kind, row) of the user, group or role ``arn`` names, in the caller's account."""
-    entity = _ENTITY.fullmatch(arn)
-    session = None if entity else _SESSION.fullmatch(arn)
-    if entity:
-        account, kind, path, name = entity.group(1), entity.group(2), entity.group(3), entity.group(4)
-    elif session:
-        account, kind, path, name = session.group(1), "role", None, session.group(2)
-    else:
-        raise InvalidInput(f"Invalid Entity Arn: {arn} does not clearly define entity type and name.")
-    row = _REPOS[kind].get_by_name(call.conn, call.account_id, name) if account == call.account_id else None
-    if row is None or (path is not None and row.path != path):
-        raise NoSuchEntity(f"The {kind} with name {name} cannot be found.")
-    return kind, row
-
-
-def _policy_sets(call: Call) -> PolicySets:
-    """The authorizer's own ``PolicySets`` (and its cache of compiled documents)."""
-    from iamd.authz.policy_sets import PolicySets  # late: policy_sets imports services.iam
-
-    found = call.runtime.caches.get("policy_sets")
-    return found if isinstance(found, PolicySets) else PolicySets()

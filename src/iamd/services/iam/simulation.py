@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from iamd.analysis import sim_shapes as shapes
 from iamd.analysis.sim_context import SimulationInputError, build_context
@@ -26,7 +26,6 @@ from iamd.analysis.sim_inputs import (
     check_actions,
     check_resource_handling,
     check_resources,
-    parse_entity_arn,
     resource_owner,
     unnamed_caller,
 )
@@ -36,33 +35,13 @@ from iamd.policy import Policy, PolicyType
 from iamd.services.context import Call
 from iamd.services.iam import sim_exclusions
 from iamd.services.iam.common import DEFAULT_MAX_ITEMS, decode_marker, encode_marker
-from iamd.services.iam.errors import InvalidInput, NoSuchEntity, PolicyEvaluation
+from iamd.services.iam.errors import InvalidInput, PolicyEvaluation
+from iamd.services.iam.policy_sources import policy_sets, source_entity
 from iamd.services.registry import action
 from iamd.store.errors import Busy
-from iamd.store.repos import groups, roles, users
-
-if TYPE_CHECKING:
-    from iamd.authz.policy_sets import PolicySets
 
 log = logging.getLogger("iamd.simulator")
-_REPOS = {"user": users, "group": groups, "role": roles}
 INVALID_CALLER = "Invalid caller - Caller must be an IAM user in this context."
-
-
-def _policy_sets(call: Call) -> PolicySets:
-    """The authorizer's own ``PolicySets`` (and its cache of compiled documents)."""
-    from iamd.authz.policy_sets import PolicySets  # late: policy_sets imports services.iam
-
-    found = call.runtime.caches.get("policy_sets")
-    return found if isinstance(found, PolicySets) else PolicySets()
-
-
-def _source_entity(call: Call, arn: str) -> tuple[str, Any]:
-    kind, account, path, name = parse_entity_arn(arn)
-    row = _REPOS[kind].get_by_name(call.conn, call.account_id, name) if account == call.account_id else None
-    if row is None or (path is not None and row.path != path):
-        raise NoSuchEntity(f"The {kind} with name {name} cannot be found.")
-    return kind, row
 
 
 def _identity_sources(policies: list[Policy]) -> list[Source]:
@@ -128,8 +107,8 @@ def _run(fn: Any, call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _principal_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    kind, row = _source_entity(call, p["PolicySourceArn"])
-    identity, boundary = _policy_sets(call).entity_policies(call.conn, kind, row)
+    kind, row = source_entity(call, p["PolicySourceArn"])
+    identity, boundary = policy_sets(call).entity_policies(call.conn, kind, row)
     identity, boundary = sim_exclusions.apply(p.get("PolicyExclusionList") or [], identity, boundary)
     sources = _identity_sources(identity)
     boundary_source = None if boundary is None else Source(boundary, shapes.managed_source_id(boundary.policy_id), shapes.BOUNDARY_POLICY)
