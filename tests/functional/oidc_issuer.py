@@ -26,10 +26,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-__all__ = ["Issuer", "SigningKey", "TestCA", "signed_token"]
+__all__ = ["Issuer", "SigningKey", "LoopbackCA", "signed_token"]
 
 
-class TestCA:
+class LoopbackCA:
     """A CA and a server certificate for 127.0.0.1 / localhost signed by it."""
 
     def __init__(self, folder: Path) -> None:
@@ -105,7 +105,7 @@ class SigningKey:
 class Issuer:
     """``https://127.0.0.1:PORT[/path]``: discovery, JWKS, and tokens."""
 
-    def __init__(self, ca: TestCA, path: str = "", *, cert: tuple[Path, Path] | None = None) -> None:
+    def __init__(self, ca: LoopbackCA, path: str = "", *, cert: tuple[Path, Path] | None = None) -> None:
         self.ca = ca
         self.path = path
         self.keys = [SigningKey()]

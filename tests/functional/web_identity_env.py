@@ -14,7 +14,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 from functional_helpers import error, poll
-from oidc_issuer import Issuer, SigningKey, TestCA
+from oidc_issuer import Issuer, LoopbackCA, SigningKey
 
 from iamd.testing import IamdServer
 
@@ -27,7 +27,7 @@ GOOGLE = "accounts.google.com"
 class WebIdentityEnv:
     server: IamdServer
     issuer: Issuer
-    ca: TestCA
+    ca: LoopbackCA
     github_key: SigningKey
     google_key: SigningKey
     folder: Path
@@ -94,7 +94,7 @@ class WebIdentityEnv:
 
 def make_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebIdentityEnv]:
     folder = tmp_path_factory.mktemp("oidc")
-    ca = TestCA(folder)
+    ca = LoopbackCA(folder)
     issuer = Issuer(ca)
     github_key, google_key = SigningKey(kid="gh-1"), SigningKey("EC", kid="google-1")
     (folder / "github.json").write_text(json.dumps({"keys": [github_key.jwk]}))

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from jwt import PyJWK
-from jwt.exceptions import PyJWKError
+from jwt.exceptions import PyJWKError, PyJWTError
 
 from iamd.auth.federation_errors import IDPCommunicationError
 from iamd.auth.oidc.fetch import Fetched, FetchError, https_get_json, ssl_context
@@ -75,7 +75,7 @@ def parse_jwks(document: Mapping[str, Any], fetched_at: float, method: str) -> K
         kid = entry.get("kid")
         try:
             key = PyJWK(entry)
-        except (PyJWKError, ValueError, TypeError):
+        except (PyJWKError, PyJWTError, ValueError, TypeError):
             continue
         out.append((kid if isinstance(kid, str) else None, key))
     return KeySet(tuple(out), fetched_at, method)
