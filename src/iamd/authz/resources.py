@@ -263,7 +263,7 @@ DERIVED: Mapping[str, Derive] = {
             "iam:createopenidconnectprovider", "iam:getopenidconnectprovider", "iam:deleteopenidconnectprovider",
             "iam:tagopenidconnectprovider", "iam:untagopenidconnectprovider", "iam:listopenidconnectprovidertags",
             "iam:addclientidtoopenidconnectprovider", "iam:removeclientidfromopenidconnectprovider",
-            "iam:updateopenidconnectproviderthumbprint", "iam:updateopenidconnectprovider",
+            "iam:updateopenidconnectproviderthumbprint",
         )
     },
 }

@@ -17,9 +17,10 @@ Rules as AWS applies them (IAM API Reference, CreateOpenIDConnectProvider and th
 - a provider named by an ARN that is not one of the account's is NoSuchEntity "OpenIDConnect
   Provider not found for arn ARN".
 
-Trusted identity propagation (``ContextProvider``, ``IdentityCenterInstanceArn``,
-``UpdateOpenIDConnectProvider``) needs IAM Identity Center, which iamd does not have: asking for
-it is a clear InvalidInput, never a silent success.
+Trusted identity propagation (``ContextProvider``, ``IdentityCenterInstanceArn``) needs IAM
+Identity Center, which iamd does not have: asking for it is a clear InvalidInput, never a silent
+success; ``UpdateOpenIDConnectProvider``, which only manages it (and is newer than the action
+catalogue iamd ships), stays NotImplemented.
 """
 
 from __future__ import annotations
@@ -194,12 +195,6 @@ def update_thumbprint(call: Call, p: dict[str, Any]) -> None:
     row = get_row(call, p["OpenIDConnectProviderArn"])
     repo.set_lists(call.conn, row.provider_id, thumbprints=check_thumbprints(p["ThumbprintList"]))
     return None
-
-
-@action("iam", "UpdateOpenIDConnectProvider")
-def update_open_id_connect_provider(call: Call, p: dict[str, Any]) -> None:
-    get_row(call, p["OpenIDConnectProviderArn"])
-    raise InvalidInput(NO_IDENTITY_CENTER)
 
 
 tagging.register(
