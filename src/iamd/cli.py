@@ -201,6 +201,13 @@ def serve(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"iamd: {err}", file=sys.stderr)
         return 2
+    from iamd.auth.oidc.jwks import load_registered
+
+    try:
+        load_registered(dict(settings.oidc_jwks))  # a bad file stops the start, not the first sign-in
+    except (OSError, ValueError) as err:
+        print(f"iamd: --oidc-jwks: {err}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         runtime, created = build_runtime(settings)

@@ -6,7 +6,6 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from iamd.auth.oidc.jwks import load_registered
 from iamd.auth.secretbox import SecretBox, master_key_from_env_or_file, opening_master_keys
 from iamd.auth.sessions import SessionKeyring
 from iamd.config import Settings
@@ -56,7 +55,6 @@ def build_runtime(settings: Settings, serving: bool = True) -> tuple[Runtime, Ro
                 secret_access_key=settings.root_secret_access_key,
             )
             account_id = created.account_id
-    load_registered(dict(settings.oidc_jwks))  # a bad --oidc-jwks file fails the start, not a sign-in
     runtime = Runtime(
         store=store,
         secretbox=box,
