@@ -183,6 +183,16 @@ def test_malformed_session_tags_are_rejected_claims(env: WebIdentityEnv, claim: 
     assert (err["Code"], err["HTTPStatus"]) == ("IDPRejectedClaim", 403), err
 
 
+def test_session_tags_and_policy_must_fit_the_packed_budget(env: WebIdentityEnv) -> None:
+    env.provider()
+    role = env.role(actions=("sts:AssumeRoleWithWebIdentity", "sts:TagSession"))
+    import secrets
+
+    tags = {"principal_tags": {f"key{i:02d}": [secrets.token_hex(120)] for i in range(50)}}
+    err = env.refused(role, env.issuer.token(**{"https://aws.amazon.com/tags": tags}))
+    assert err["Code"] == "PackedPolicyTooLarge", err
+
+
 def test_duration_limits(env: WebIdentityEnv) -> None:
     env.provider()
     role = env.role(max_session=3600)

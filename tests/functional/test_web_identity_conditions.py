@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from oidc_issuer import signed_token
-from web_identity_env import ACCOUNT, GITHUB, GOOGLE, WebIdentityEnv, fresh, make_env
+from web_identity_env import ACCOUNT, COGNITO, GITHUB, GOOGLE, WebIdentityEnv, fresh, make_env
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -137,3 +137,22 @@ def test_readme_google_web_identity_role(env: WebIdentityEnv) -> None:
     assert event["userIdentity"]["identityProvider"] == GOOGLE
     assert event["userIdentity"]["principalId"] == (
         "accounts.google.com:123456789012-abc.apps.googleusercontent.com:110169484474386276334")
+
+
+def test_cognito_identity_pools_unauthenticated_role(env: WebIdentityEnv) -> None:
+    """AWS's documented Cognito trust policy: the pool id as ``aud``, ``amr`` multivalued."""
+    pool = "us-east-2:12345678-abcd-abcd-abcd-123456789012"
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": COGNITO}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {f"{COGNITO}:aud": pool},
+                      "ForAnyValue:StringLike": {f"{COGNITO}:amr": "unauthenticated"}}}]}
+    role = _role_from(env, policy, "cognito-guests")
+    assert env.cognito_key is not None
+
+    def token(amr: list[str], aud: str = pool) -> str:
+        assert env.cognito_key is not None
+        return signed_token(env.cognito_key, f"https://{COGNITO}", sub="us-east-2:guest-1", aud=aud, amr=amr)
+
+    assert env.assume(role, token(["unauthenticated"]))["Provider"] == COGNITO
+    assert env.refused(role, token(["authenticated", "accounts.google.com"]))["Code"] == "AccessDenied"
+    assert env.refused(role, token(["unauthenticated"], aud="us-east-2:other-pool"))["Code"] == "AccessDenied"

@@ -21,6 +21,7 @@ from iamd.testing import IamdServer
 ACCOUNT = "123456789012"
 GITHUB = "token.actions.githubusercontent.com"
 GOOGLE = "accounts.google.com"
+COGNITO = "cognito-identity.amazonaws.com"
 
 
 @dataclass
@@ -31,6 +32,7 @@ class WebIdentityEnv:
     github_key: SigningKey
     google_key: SigningKey
     folder: Path
+    cognito_key: SigningKey | None = None
 
     @property
     def provider_arn(self) -> str:
@@ -97,13 +99,16 @@ def make_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebIdentityEn
     ca = LoopbackCA(folder)
     issuer = Issuer(ca)
     github_key, google_key = SigningKey(kid="gh-1"), SigningKey("EC", kid="google-1")
-    (folder / "github.json").write_text(json.dumps({"keys": [github_key.jwk]}))
-    (folder / "google.json").write_text(json.dumps({"keys": [google_key.jwk]}))
-    registered = f"{GITHUB}={folder / 'github.json'},https://{GOOGLE}={folder / 'google.json'}"
+    cognito_key = SigningKey(kid="cognito-1")
+    registered = ""
+    for name, host, key in (("github", GITHUB, github_key), ("google", f"https://{GOOGLE}", google_key),
+                            ("cognito", COGNITO, cognito_key)):
+        (folder / f"{name}.json").write_text(json.dumps({"keys": [key.jwk]}))
+        registered += f"{',' if registered else ''}{host}={folder / f'{name}.json'}"
     server = IamdServer(extra_args=["--ephemeral", "--oidc-ca-bundle", str(ca.ca_file), "--oidc-jwks", registered],
                         log_path=folder / "iamd.log")
     with server:
-        yield WebIdentityEnv(server, issuer, ca, github_key, google_key, folder)
+        yield WebIdentityEnv(server, issuer, ca, github_key, google_key, folder, cognito_key)
     issuer.close()
 
 
