@@ -193,6 +193,24 @@ def test_session_tags_and_policy_must_fit_the_packed_budget(env: WebIdentityEnv)
     assert err["Code"] == "PackedPolicyTooLarge", err
 
 
+def test_a_session_policy_narrows_the_session(env: WebIdentityEnv) -> None:
+    env.provider()
+    role = env.role(permissions={"Effect": "Allow", "Action": ["iam:ListUsers", "iam:ListRoles"], "Resource": "*"})
+    narrow = json.dumps({"Version": "2012-10-17", "Statement": [LIST_USERS]})
+    out = env.assume(role, env.issuer.token(), Policy=narrow)
+    iam = env.client("iam", out["Credentials"])
+    iam.list_users()
+    assert error(iam.list_roles)["Code"] == "AccessDenied"
+    assert out["PackedPolicySize"] >= 1
+
+
+def test_oauth_access_tokens_are_refused_clearly(env: WebIdentityEnv) -> None:
+    env.provider()
+    role = env.role()
+    err = env.refused(role, env.issuer.token(), ProviderId="www.amazon.com")
+    assert err["Code"] == "InvalidParameterValue" and "OAuth 2.0" in err["Message"]
+
+
 def test_duration_limits(env: WebIdentityEnv) -> None:
     env.provider()
     role = env.role(max_session=3600)

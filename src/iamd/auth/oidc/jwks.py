@@ -12,7 +12,9 @@ not in the cached set makes one refetch (the issuer rotated its keys), at most o
 minute, not one per call. A failed fetch is remembered for ``failure_backoff`` seconds, during
 which calls fail at once instead of each waiting on the network; a set that cannot be refreshed
 is used for up to ``stale_limit`` seconds past its ``ttl`` (an IdP blip does not stop sign-ins).
-One lock per issuer: concurrent first calls wait for one fetch.
+One lock per issuer: while one call fetches, the others use the set at hand (or, for a first
+fetch, wait for it, bounded by the fetch's own deadline) — no queue of worker threads behind a
+slow issuer.
 
 Registered key sets (``--oidc-jwks HOST/PATH=FILE``): for installs that cannot reach the issuer
 (air-gapped, tests), the JWKS file given for that issuer is used and nothing is fetched.
@@ -139,24 +141,38 @@ class JwksCache:
             return registered
         with self._lock:
             entry = self._entries.setdefault((issuer, tuple(sorted(thumbprints))), _Entry())
-        with entry.lock:
-            now = self.clock()
+        if not entry.lock.acquire(blocking=False):
+            # Another call is fetching this issuer's keys: serve the set at hand rather than
+            # queue behind the network (each waiting call would hold a worker thread); only a
+            # first fetch, with nothing at hand, is waited for — at most as long as it may take.
             current = entry.keys
-            fresh = current is not None and now - current.fetched_at < self.ttl
-            rotated = current is not None and not current.has(kid) and now - current.fetched_at >= self.refetch_interval
-            if not fresh or rotated:
-                backing_off = entry.failed_at is not None and now - entry.failed_at < self.failure_backoff
-                if not backing_off:
-                    try:
-                        entry.keys = self._fetch(issuer, thumbprints, now)
-                        entry.failed_at = None
-                    except FetchError as err:
-                        log.warning("OIDC issuer %s: could not fetch its keys: %s", issuer, err)
-                        entry.failed_at = now
-            keys = entry.keys
-            if keys is None or now - keys.fetched_at >= self.ttl + self.stale_limit:
+            if current is not None and self.clock() - current.fetched_at < self.ttl + self.stale_limit:
+                return current
+            if not entry.lock.acquire(timeout=2 * self.timeout + 1):
                 raise IDPCommunicationError()
-            return keys
+        try:
+            return self._refresh(entry, issuer, thumbprints, kid)
+        finally:
+            entry.lock.release()
+
+    def _refresh(self, entry: _Entry, issuer: str, thumbprints: tuple[str, ...], kid: str | None) -> KeySet:
+        now = self.clock()
+        current = entry.keys
+        fresh = current is not None and now - current.fetched_at < self.ttl
+        rotated = current is not None and not current.has(kid) and now - current.fetched_at >= self.refetch_interval
+        if not fresh or rotated:
+            backing_off = entry.failed_at is not None and now - entry.failed_at < self.failure_backoff
+            if not backing_off:
+                try:
+                    entry.keys = self._fetch(issuer, thumbprints, now)
+                    entry.failed_at = None
+                except FetchError as err:
+                    log.warning("OIDC issuer %s: could not fetch its keys: %s", issuer, err)
+                    entry.failed_at = now
+        keys = entry.keys
+        if keys is None or now - keys.fetched_at >= self.ttl + self.stale_limit:
+            raise IDPCommunicationError()
+        return keys
 
     def _fetch(self, issuer: str, thumbprints: tuple[str, ...], now: float) -> KeySet:
         self.fetches += 1

@@ -170,3 +170,30 @@ def test_a_jwks_keeps_only_public_signature_keys() -> None:
 def test_a_jwks_without_keys_is_a_fetch_error() -> None:
     with pytest.raises(FetchError):
         parse_jwks({"keys": "nope"}, 0.0, TRUST_STORE)
+
+
+def test_calls_during_a_refresh_use_the_set_at_hand() -> None:
+    """While one call refreshes an issuer's keys, others are served the cached set at once."""
+    import threading
+
+    issuer, clock = FakeIssuer(), Clock()
+    c = cache(issuer, clock)
+    c.keys(ISSUER, (), "k1")
+    started, release = threading.Event(), threading.Event()
+    slow_calls: list[str] = []
+
+    def slow(url: str, **limits: Any) -> Fetched:
+        slow_calls.append(url)
+        started.set()
+        release.wait(5)
+        return issuer(url, **limits)
+
+    c.fetcher = slow
+    clock.now += 3600
+    refresher = threading.Thread(target=c.keys, args=(ISSUER, (), "k1"))
+    refresher.start()
+    assert started.wait(5)
+    assert c.keys(ISSUER, (), "k1").has("k1")  # not blocked behind the refresh
+    release.set()
+    refresher.join(5)
+    assert len(slow_calls) == 2  # discovery + JWKS, once
