@@ -211,6 +211,14 @@ def test_oauth_access_tokens_are_refused_clearly(env: WebIdentityEnv) -> None:
     assert err["Code"] == "InvalidParameterValue" and "OAuth 2.0" in err["Message"]
 
 
+@pytest.mark.parametrize("value", ["a", "has space", "aws:x" * 20, 42])
+def test_a_malformed_source_identity_claim_is_rejected(env: WebIdentityEnv, value: Any) -> None:
+    env.provider()
+    role = env.role(actions=("sts:AssumeRoleWithWebIdentity", "sts:SetSourceIdentity"))
+    err = env.refused(role, env.issuer.token(**{"https://aws.amazon.com/source_identity": value}))
+    assert err["Code"] == "IDPRejectedClaim", err
+
+
 def test_duration_limits(env: WebIdentityEnv) -> None:
     env.provider()
     role = env.role(max_session=3600)
