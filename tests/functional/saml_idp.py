@@ -42,7 +42,7 @@ def rsa_key(bits: int = 2048) -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=bits)
 
 
-def certificate(key: rsa.RSAPrivateKey, name: str = "test-idp") -> x509.Certificate:
+def certificate(key: Any, name: str = "test-idp") -> x509.Certificate:
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
     now = datetime.now(UTC)
     return (
