@@ -25,7 +25,8 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from iamd.api import admin
-from iamd.api.protocols import WireProtocol, intended_service, protocols
+from iamd.api.protocols import QueryProtocol, WireProtocol, intended_service, protocols
+from iamd.api.unsigned import unsigned_operation
 from iamd.api.workers import Workers
 from iamd.audit.chain import DigestPolicy
 from iamd.audit.copies import DigestFolder, HttpSink, SyslogSink
@@ -36,6 +37,7 @@ from iamd.audit.retention import prune
 from iamd.audit.throttle import FailureThrottle
 from iamd.auth.authparams import parse_auth
 from iamd.auth.caller import Caller
+from iamd.auth.federated import AUTHENTICATORS, SAML_USER, WEB_IDENTITY_USER
 from iamd.auth.principals import account_of_long_term_key, resolve_access_key
 from iamd.auth.request import HttpRequest, SigV4Auth
 from iamd.auth.scope import RegionCheck, wrong_service
@@ -44,14 +46,17 @@ from iamd.auth.sigv4 import verify
 from iamd.authz import catalogue
 from iamd.authz.authorizer import Authorizer
 from iamd.authz.context import RequestInfo
+from iamd.authz.federation import authorize_federated, federated_caller
 from iamd.errors import (
     AwsError,
     InternalFailure,
+    MissingAuthenticationToken,
     RequestEntityTooLarge,
     RequestTimeout,
     SenderError,
     ServiceUnavailable,
 )
+from iamd.services.accounts import account_exists
 from iamd.services.context import Call
 from iamd.services.master_keys import HEARTBEAT_SECONDS, leave_key_servers
 from iamd.services.registry import ACTIONS, load_all, locks_itself
@@ -115,6 +120,10 @@ class CallState:
     inputs: dict[str, Any] | None = None
     result: dict[str, Any] | None = None
     read_only: bool = True
+    # An unsigned federation call (AssumeRoleWithWebIdentity / AssumeRoleWithSAML): CloudTrail's
+    # userIdentity type for it, and the role's account, where a failed attempt is recorded.
+    federated_type: str | None = None
+    account_hint: str | None = None
 
 
 class App:
@@ -130,6 +139,9 @@ class App:
         load_all()
         self.protocols = protocols()
         self.regions = RegionCheck(runtime.extra_regions)
+        self.api_versions = {
+            name: p.codec.api_version for name, p in self.protocols.items() if isinstance(p, QueryProtocol)
+        }
         self.authorizer = Authorizer(runtime.master_key, runtime.previous_master_keys)
         runtime.message_sealer = self.authorizer.messages
         runtime.caches["policy_sets"] = self.authorizer.policy_sets
@@ -172,7 +184,17 @@ class App:
                 # Answered before the signature is read: in the protocol the client speaks.
                 proto = self.protocols[intended_service(self.protocols, http)]
                 raise body if isinstance(body, AwsError) else MethodNotAllowed(method=request.method)
-            auth = parse_auth(http)
+            try:
+                auth = parse_auth(http)
+            except MissingAuthenticationToken:
+                unsigned = unsigned_operation(
+                    http, request.headers.get("content-type", ""), self.api_versions, ADMIN_PREFIX
+                )
+                if unsigned is None:
+                    raise
+                state.service = unsigned[0]
+                proto = self.protocols[state.service]
+                return self._federated(request, http, proto, state, request_id, None)
             state.service, state.region, state.access_key_id = auth.service, _requested_region(auth), auth.access_key_id
             if auth.service not in self.protocols:
                 intended = intended_service(self.protocols, http)
@@ -186,6 +208,10 @@ class App:
             state.operation = proto.operation_name(prepared)
             if state.operation is not None:
                 state.read_only = catalogue.is_read_only(f"{auth.service}:{state.operation}")
+            if (auth.service, state.operation) in AUTHENTICATORS and not http.path.startswith(ADMIN_PREFIX):
+                # Signed anyway: the signature must verify, but it grants nothing; the caller
+                # is whom the token or assertion names, as for the unsigned call.
+                return self._federated(request, http, proto, state, request_id, auth)
             if http.path.startswith(ADMIN_PREFIX):
                 with self.runtime.store.begin() as conn:
                     caller, _ = self._authenticate(conn, http, auth)
@@ -232,7 +258,11 @@ class App:
         self, state: CallState, info: RequestInfo, request_id: str, err: AwsError | None
     ) -> ApiCallRecord:
         caller = state.caller
-        account = caller.account_id if caller is not None else self._account_of_key(state.access_key_id)
+        account: str | None
+        if caller is not None:
+            account = caller.account_id
+        else:
+            account = state.account_hint or self._account_of_key(state.access_key_id)
         # Only a call that succeeded reaches into another account; a denied or failed call naming
         # an ARN of account A must not let a principal of B write into A's trail.
         others = tuple(a for a in _arn_accounts(state.inputs) if a != account) if err is None else ()
@@ -253,6 +283,7 @@ class App:
             error_message=err.message if err is not None else None,
             read_only=state.read_only,
             resource_accounts=others,
+            federated_type=state.federated_type,
         )
 
     def _record_failure(
@@ -265,6 +296,50 @@ class App:
             self.audit.record_later(self._record(state, info, request_id, err))
         except Exception:  # noqa: BLE001 - auditing a failure must not turn it into another failure
             log.exception("request %s: could not audit the failure", request_id)
+
+    def _federated(
+        self,
+        request: Request,
+        http: HttpRequest,
+        proto: WireProtocol,
+        state: CallState,
+        request_id: str,
+        auth: SigV4Auth | None,
+    ) -> Response:
+        """AssumeRoleWithWebIdentity / AssumeRoleWithSAML: authenticated by the token or assertion
+        they carry (``auth/federated``), not by a signature.
+
+        The verifier runs before the call's transaction, with its own short reads: it may wait
+        on the issuer's keys over the network, which must not hold a transaction open. A
+        request that is signed anyway must carry a valid signature; it adds nothing.
+        """
+        prepared = proto.prepare(http, request.headers.get("content-type", ""))
+        state.operation, state.inputs = proto.parse(prepared)
+        state.read_only = catalogue.is_read_only(f"{state.service}:{state.operation}")
+        authenticate = AUTHENTICATORS[(state.service, state.operation)]
+        state.federated_type = SAML_USER if state.operation == "AssumeRoleWithSAML" else WEB_IDENTITY_USER
+        role_account = _role_account(state.inputs)
+        info = self._request_info(request, state.service, state.region)
+        with self.runtime.store.connect() as conn:
+            if role_account is not None and account_exists(conn, role_account):
+                state.account_hint = role_account
+        if auth is not None:
+            state.region = _requested_region(auth)
+            info = replace(info, region=state.region)
+            with self.runtime.store.begin() as conn:
+                self._authenticate(conn, http, auth)
+        identity = authenticate(self.runtime, state.inputs, self.runtime.clock())
+        state.caller = federated_caller(identity, state.account_hint or role_account or "")
+        info = replace(info, operation=state.operation)
+        with call_memo(), self.runtime.store.begin() as conn:
+            now = self.runtime.clock()
+            authorize_federated(conn, state.caller, info, state.inputs, now)
+            state.result = self._run(conn, info, state.inputs, state.caller, now, request_id, state.read_only)
+            if not state.read_only:
+                self.audit.record_in_transaction(conn, self._record(state, info, request_id, None))
+        if state.read_only:
+            self.audit.record_later(self._record(state, info, request_id, None))
+        return Response(proto.render(state.operation, state.result, request_id), 200, _headers(request_id, proto))
 
     def _account_of_key(self, access_key_id: str | None) -> str | None:
         """For a failed authentication: the account owning the presented key, when it can be told."""
@@ -402,6 +477,12 @@ GLOBAL_SERVICES = frozenset({"iam"})
 
 def _requested_region(auth: SigV4Auth) -> str:
     return "us-east-1" if auth.service in GLOBAL_SERVICES else auth.region
+
+
+def _role_account(inputs: dict[str, Any]) -> str | None:
+    """The account of the request's ``RoleArn``, if it names one."""
+    parts = str(inputs.get("RoleArn", "")).split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[4].isdigit() and len(parts[4]) == 12 else None
 
 
 def _arn_accounts(inputs: dict[str, Any] | None) -> list[str]:

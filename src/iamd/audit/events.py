@@ -93,6 +93,9 @@ def _base(record: ApiCallRecord) -> dict[str, Any]:
     service = record.service
     if record.caller is not None:
         identity = user_identity(record.caller)
+    elif record.federated_type is not None:
+        # Nothing the unverified token or assertion claims is trusted into the trail.
+        identity = {"type": record.federated_type}
     else:
         identity = unauthenticated_identity(record.access_key_id, record.account_id)
     cut = _Truncation()
@@ -117,8 +120,14 @@ def _base(record: ApiCallRecord) -> dict[str, Any]:
         response_elements(service, record.operation, record.response) if keep_response else None
     )
     event["requestID"] = record.request_id
+    additional: dict[str, Any] = {}
+    federation = record.caller.federation if record.caller is not None else None
+    if federation is not None and federation.trail_data:
+        additional.update(federation.trail_data)
     if record.suppressed_events:
-        event["additionalEventData"] = {"suppressedEvents": record.suppressed_events}
+        additional["suppressedEvents"] = record.suppressed_events
+    if additional:
+        event["additionalEventData"] = additional
     if cut.omitted:
         event["omitted"] = True
     return event
@@ -166,6 +175,8 @@ def _username(identity: dict[str, Any]) -> str | None:
     if kind == "Root":
         return "root"
     if kind == "IAMUser":
+        return identity.get("userName")
+    if kind in ("WebIdentityUser", "SAMLUser"):
         return identity.get("userName")
     if kind in ("AssumedRole", "FederatedUser") and identity.get("arn"):
         return str(identity["arn"]).rsplit("/", 1)[-1]

@@ -2,7 +2,9 @@
 
 Types as CloudTrail records them (CloudTrail userIdentity element reference): ``Root``,
 ``IAMUser``, ``AssumedRole`` (with ``sessionContext.sessionIssuer`` the role), ``FederatedUser``
-(issuer the IAM user or root that called GetFederationToken), ``AWSAccount`` for the copy of a
+(issuer the IAM user or root that called GetFederationToken), ``WebIdentityUser`` and ``SAMLUser``
+for the unsigned AssumeRoleWithWebIdentity / AssumeRoleWithSAML calls themselves (their role
+sessions are ``AssumedRole``, a web identity's with ``webIdFederationData``), ``AWSAccount`` for the copy of a
 cross-account event recorded in the resource's account, and ``Unknown`` when authentication failed
 (only the presented access key id and, when it can be told, the account are known).
 """
@@ -23,6 +25,15 @@ def iso_z(value: datetime) -> str:
 
 
 def user_identity(caller: Caller) -> dict[str, Any]:
+    federation = caller.federation
+    if federation is not None:
+        # AssumeRoleWithWebIdentity / AssumeRoleWithSAML: no account principal yet, no key.
+        return {
+            "type": federation.trail_type,
+            "principalId": federation.principal_id,
+            "userName": federation.user_name,
+            "identityProvider": federation.identity_provider,
+        }
     out: dict[str, Any] = {
         "type": _TYPES.get(caller.kind, "Unknown"),
         "principalId": caller.user_id,
@@ -41,7 +52,9 @@ def session_context(claims: SessionClaims) -> dict[str, Any]:
     ctx: dict[str, Any] = {}
     if claims.kind == ASSUMED_ROLE:
         ctx["sessionIssuer"] = _issuer("Role", claims)
-        ctx["webIdFederationData"] = {}
+        provider = claims.extra.get("federated_provider")
+        web_identity = provider is not None and claims.extra.get("federation_type") == "WebIdentityUser"
+        ctx["webIdFederationData"] = {"federatedProvider": provider, "attributes": {}} if web_identity else {}
     elif claims.kind == FEDERATED_USER:
         is_root = claims.source_id == claims.account_id
         ctx["sessionIssuer"] = _issuer("Root" if is_root else "IAMUser", claims)

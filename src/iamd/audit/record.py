@@ -40,6 +40,9 @@ class ApiCallRecord:
     # Other accounts whose resources the call touched (AssumeRole of a role in another account):
     # as on AWS, the event is recorded in those accounts too.
     resource_accounts: tuple[str, ...] = field(default_factory=tuple)
+    # An unsigned federation call that failed before its token or assertion was verified:
+    # CloudTrail's type for the caller (``WebIdentityUser``, ``SAMLUser``); None otherwise.
+    federated_type: str | None = None
     # Failed calls from the same source address not recorded since the previous recorded one
     # (the audit throttle's count); 0 for most events.
     suppressed_events: int = 0

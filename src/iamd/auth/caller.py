@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from iamd.auth.session_claims import SessionClaims
+
+if TYPE_CHECKING:
+    from iamd.auth.federated import FederatedIdentity
 
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """``kind`` is ``root``, ``user``, ``assumed-role`` or ``federated-user``.
+    """``kind`` is ``root``, ``user``, ``assumed-role``, ``federated-user`` or, for the unsigned
+    AssumeRoleWithWebIdentity / AssumeRoleWithSAML calls, ``web-identity`` / ``saml`` (then
+    ``federation`` says who the identity provider vouched for, and no access key exists).
 
     ``user_id`` is what AWS calls the principal's unique id: the account id for root, AIDA… for
     a user, ``AROA…:session`` for a role session.
@@ -24,6 +30,7 @@ class Caller:
     session_token: str | None = None
     # Set for temporary credentials (STS); None for long-term access keys.
     session: SessionClaims | None = None
+    federation: FederatedIdentity | None = None
 
     @property
     def is_root(self) -> bool:

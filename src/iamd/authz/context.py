@@ -126,6 +126,10 @@ def _session_keys(ctx: Context, caller: Caller, now: datetime) -> None:
         ctx.set("aws:SourceIdentity", session.source_identity)
     if session.session_name and session.kind == "assumed-role":
         ctx.set("aws:RoleSessionName", session.session_name)
+    provider = session.extra.get("federated_provider")
+    if provider:
+        # "the principal's issuing identity provider": the OIDC or SAML provider behind the session.
+        ctx.set("aws:FederatedProvider", provider)
 
 
 def _request_keys(ctx: Context, params: Mapping[str, Any]) -> None:

@@ -19,20 +19,19 @@ STS checks besides (``id_roles_use.md``, ``id_session-tags.md``,
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row
 
-from iamd.auth.session_claims import ASSUMED_ROLE
 from iamd.errors import AccessDenied, ValidationError
 from iamd.services.context import Call
-from iamd.services.iam.roles import DEFAULT_MAX_SESSION_DURATION, role_arn
+from iamd.services.iam.roles import role_arn
 from iamd.services.registry import action
-from iamd.services.sts import credentials, session_policies
+from iamd.services.sts import credentials, role_sessions, session_policies
+from iamd.services.sts.role_sessions import CHAINED_MAX_SECONDS
 from iamd.store.repos import roles
 
-CHAINED_MAX_SECONDS = 3600
+__all__ = ["CHAINED_MAX_SECONDS", "ROOT_CANNOT_ASSUME", "assume_role", "find_role"]
 ROOT_CANNOT_ASSUME = "Roles may not be assumed by root accounts."
 
 
@@ -51,19 +50,6 @@ def find_role(call: Call, arn: str) -> Row[Any] | None:
     if row is None or role_arn(row) != arn:
         return None
     return row
-
-
-def _duration_seconds(call: Call, p: dict[str, Any], row: Row[Any]) -> int:
-    seconds: int = p.get("DurationSeconds") or DEFAULT_MAX_SESSION_DURATION
-    if credentials.is_role_session(call) and seconds > CHAINED_MAX_SECONDS:
-        raise ValidationError(
-            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
-        )
-    if seconds > row.max_session_duration:
-        raise ValidationError(
-            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
-        )
-    return seconds
 
 
 def _source_identity(call: Call, p: dict[str, Any]) -> str | None:
@@ -97,7 +83,7 @@ def assume_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row = find_role(call, arn)
     if row is None:
         raise _denied(call, arn)
-    seconds = _duration_seconds(call, p, row)
+    seconds = role_sessions.session_seconds(p.get("DurationSeconds"), row, chained=credentials.is_role_session(call))
     policies = session_policies.check_session_policies(call, p, row.account_id)
     inherited, inherited_keys = _inherited_tags(call)
     tags = session_policies.check_session_tags(p, inherited)
@@ -109,35 +95,25 @@ def assume_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     # MFA proven earlier in the chain (GetSessionToken with MFA, or an MFA role session) carries over.
     session = credentials.caller_session(call)
     inherited_mfa = session is not None and session.mfa_authenticated
-    name = p["RoleSessionName"]
-    assumed_arn = f"arn:aws:sts::{row.account_id}:assumed-role/{row.name}/{name}"
-    assumed_id = f"{row.role_id}:{name}"
-    _, creds = credentials.new_credentials(
+    return role_sessions.issue_role_session(
         call,
-        timedelta(seconds=seconds),
-        kind=ASSUMED_ROLE,
-        account_id=row.account_id,
-        arn=assumed_arn,
-        principal_id=assumed_id,
-        source_arn=role_arn(row),
-        source_id=row.role_id,
-        session_name=name,
-        policy=policies.policy,
-        policy_arns=policies.policy_arns,
-        tags=all_tags,
-        transitive_tag_keys=inherited_keys + transitive,
-        source_identity=source_identity,
-        mfa_authenticated=mfa or inherited_mfa,
-        mfa_auth_time=(call.now if mfa else session.mfa_auth_time if session and inherited_mfa else None),
-        chained=credentials.is_role_session(call),
+        role_sessions.RoleSession(
+            row=row,
+            session_name=p["RoleSessionName"],
+            seconds=seconds,
+            policies=policies,
+            tags=all_tags,
+            transitive_tag_keys=inherited_keys + transitive,
+            source_identity=source_identity,
+            packed=packed,
+            mfa_authenticated=mfa or inherited_mfa,
+            mfa_auth_time=(call.now if mfa else session.mfa_auth_time if session and inherited_mfa else None),
+            chained=credentials.is_role_session(call),
+            # A session chained from a federated one keeps naming its provider.
+            extra=_federation_extra(session.extra if session else {}),
+        ),
     )
-    roles.update(call.conn, row.role_id, last_used_at=call.now, last_used_region=call.region)
-    out: dict[str, Any] = {
-        "Credentials": creds,
-        "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn},
-    }
-    if packed is not None:
-        out["PackedPolicySize"] = packed
-    if source_identity is not None:
-        out["SourceIdentity"] = source_identity
-    return out
+
+
+def _federation_extra(extra: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in extra.items() if k in role_sessions.FEDERATION_EXTRA}
