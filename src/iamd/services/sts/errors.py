@@ -26,3 +26,28 @@ BY_SHAPE = {
     "PackedPolicyTooLargeException": PackedPolicyTooLarge,
     "InvalidAuthorizationMessageException": InvalidAuthorizationMessage,
 }
+
+
+# Federation (AssumeRoleWithWebIdentity, AssumeRoleWithSAML).
+class IDPRejectedClaim(SenderError):
+    code = "IDPRejectedClaim"
+    status = 403
+
+
+class InvalidIdentityToken(SenderError):
+    code = "InvalidIdentityToken"
+    status = 400
+
+
+class ExpiredTokenException(SenderError):
+    code = "ExpiredTokenException"
+    status = 400
+
+
+BY_SHAPE.update(
+    {
+        "IDPRejectedClaimException": IDPRejectedClaim,
+        "InvalidIdentityTokenException": InvalidIdentityToken,
+        "ExpiredTokenException": ExpiredTokenException,
+    }
+)
