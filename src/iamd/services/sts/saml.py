@@ -44,6 +44,7 @@ from iamd.store.saml_schema import saml_providers as providers_table
 
 NO_PROVIDER = "Specified provider doesn't exist."
 ISSUER_MISMATCH = "Issuer not present in specified provider"
+NOT_AUTHORIZED = "Not authorized to perform sts:AssumeRoleWithSAML"
 
 
 def _refused(err: saml_claims.Refused) -> AwsError:
@@ -107,6 +108,10 @@ def authenticate(runtime: Any, params: Mapping[str, Any], now: datetime) -> Fede
     except SamlRejected as err:
         raise InvalidIdentityToken(err.message) from None
     row, keys = _provider(runtime, provider_arn)
+    if role_arn.split(":")[4:5] != [row.account_id]:
+        # A provider vouches for sign-ins to its own account's roles only: the Role attribute's
+        # pair names a role and a provider of one account (id_roles_providers_create_saml_assertions.md).
+        raise AccessDenied(NOT_AUTHORIZED)
     try:
         assertion = _verified(root, row, keys)
         claims = saml_claims.check(assertion, role_arn=role_arn, provider_arn=provider_arn,
