@@ -151,16 +151,6 @@ def _add_private_key(call: Call, row_account: str, provider_id: str, pem: str) -
     )
 
 
-def private_keys(call: Call, row: Row[Any]) -> list[str]:
-    """The provider's decryption keys, opened (for AssumeRoleWithSAML only)."""
-    return [
-        call.runtime.secretbox.open(
-            bytes(k.private_key_sealed), sealed_context.saml_private_key(k.account_id, k.provider_id, k.key_id)
-        )
-        for k in _key_rows(call, row.provider_id)
-    ]
-
-
 @action("iam", "CreateSAMLProvider")
 def create_saml_provider(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = p["Name"]

@@ -22,16 +22,18 @@ the subject, identity provider the name qualifier.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
-from iamd.auth import federated
+from iamd.auth import federated, sealed_context
 from iamd.auth.federated import SAML_USER, FederatedIdentity
 from iamd.auth.saml_metadata import certificates
 from iamd.auth.saml_verify import SIGNATURE_INVALID, Assertion, SamlRejected, decode, verify
+from iamd.auth.secretbox import SecretBoxError
 from iamd.errors import AccessDenied, AwsError
 from iamd.services.context import Call
 from iamd.services.iam import saml_providers
@@ -41,6 +43,8 @@ from iamd.services.sts.errors import ExpiredTokenException, InvalidIdentityToken
 from iamd.services.sts.federation import assume_role_federated, federated_identity
 from iamd.store.saml_schema import saml_private_keys
 from iamd.store.saml_schema import saml_providers as providers_table
+
+log = logging.getLogger("iamd.sts.saml")
 
 NO_PROVIDER = "Specified provider doesn't exist."
 ISSUER_MISMATCH = "Issuer not present in specified provider"
@@ -67,12 +71,15 @@ def _provider(runtime: Any, provider_arn: str) -> tuple[Any, list[str]]:
         if row is None or row.name != name:
             raise InvalidIdentityToken(NO_PROVIDER)
         keys = conn.execute(select(k).where(k.c.provider_id == row.provider_id).order_by(k.c.uploaded_at)).all()
-    from iamd.auth import sealed_context
-
-    opened = [
-        runtime.secretbox.open(bytes(r.private_key_sealed), sealed_context.saml_private_key(r.account_id, r.provider_id, r.key_id))
-        for r in keys
-    ]
+    opened = []
+    for r in keys:
+        try:
+            opened.append(runtime.secretbox.open(
+                bytes(r.private_key_sealed), sealed_context.saml_private_key(r.account_id, r.provider_id, r.key_id)))
+        except SecretBoxError:
+            # Sealed under a master key this server no longer has (rotation without the re-seal):
+            # the key is unusable, as if it were not there.
+            log.warning("SAML provider %s: a private key does not open with this server's master keys", r.provider_id)
     return row, opened
 
 
