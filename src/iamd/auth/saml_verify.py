@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 
 from cryptography import x509
 from lxml import etree
-from signxml.verifier import SignatureConfiguration, XMLVerifier
 from signxml.exceptions import InvalidInput, SignXMLException
+from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from iamd.auth import saml_decrypt
 from iamd.auth.saml_xml import NS, UnsafeXml, parse, text_of
