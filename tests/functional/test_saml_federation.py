@@ -167,3 +167,27 @@ def test_the_trail_records_a_saml_user(setup: SamlIdp, unsigned: Any, server: An
     assert event["userIdentity"]["userName"] == "alice@example.test"
     assert event["requestParameters"]["sAMLAssertion"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
     assert "SecretAccessKey" not in json.dumps(event) or "HIDDEN" in json.dumps(event)
+
+
+def test_session_policy_and_duration_limits(setup: SamlIdp, unsigned: Any, server: Any) -> None:
+    narrow = doc({"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"})
+    out = assume(unsigned, setup.response(ROLE, PROVIDER).b64(), Policy=narrow)
+    assert "PackedPolicySize" in out
+    denied(as_creds(server, "iam", out["Credentials"]).list_roles)
+    err = error(assume, sts=unsigned, assertion=setup.response(ROLE, PROVIDER).b64(), DurationSeconds=7200)
+    assert (err["Code"], err["Message"]) == (
+        "ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+    err = error(assume, sts=unsigned, assertion=setup.response(ROLE, PROVIDER).b64(), Policy="{not json")
+    assert err["Code"] == "MalformedPolicyDocument"
+
+
+def test_a_signed_call_is_also_accepted(setup: SamlIdp, sts: Any) -> None:
+    """SDKs with credentials configured may sign the call anyway; the assertion still decides."""
+    out = assume(sts, setup.response(ROLE, PROVIDER).b64())
+    assert out["AssumedRoleUser"]["Arn"].endswith("/alice")
+
+
+def test_deleting_the_provider_stops_sign_ins(setup: SamlIdp, unsigned: Any, iam: Any) -> None:
+    iam.delete_saml_provider(SAMLProviderArn=PROVIDER)
+    err = error(assume, sts=unsigned, assertion=setup.response(ROLE, PROVIDER).b64())
+    assert (err["Code"], err["Message"]) == ("InvalidIdentityToken", "Specified provider doesn't exist.")

@@ -204,3 +204,26 @@ def test_the_aws_cli(aws: Any, idp: SamlIdp, tmp_path: Any) -> None:
     assert got["SAMLMetadataDocument"] == idp.metadata()
     aws("iam", "delete-saml-provider", "--saml-provider-arn", arn("cli"))
     assert aws("iam", "list-saml-providers")["SAMLProviderList"] == []
+
+
+def test_quota_holds_under_concurrency(iam: Any, idp: SamlIdp, server: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from botocore.exceptions import ClientError
+
+    document = idp.metadata()
+    for i in range(95):
+        iam.create_saml_provider(Name=f"p{i}", SAMLMetadataDocument=document)
+
+    def create(i: int) -> str:
+        client = server.client("iam")
+        try:
+            client.create_saml_provider(Name=f"race{i}", SAMLMetadataDocument=document)
+            return "ok"
+        except ClientError as err:
+            return str(err.response["Error"]["Code"])
+
+    with ThreadPoolExecutor(10) as pool:
+        outcomes = list(pool.map(create, range(10)))
+    assert sorted(outcomes) == ["LimitExceeded"] * 5 + ["ok"] * 5
+    assert len(iam.list_saml_providers()["SAMLProviderList"]) == 100
