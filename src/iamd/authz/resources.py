@@ -34,6 +34,7 @@ from sqlalchemy import Connection, select
 from iamd.auth.caller import Caller
 from iamd.authz import catalogue
 from iamd.services.iam import service_linked_names
+from iamd.store import oidc_providers as oidc_store
 from iamd.store import schema
 from iamd.store import tags as tag_store
 from iamd.store.named import NamedRepo
@@ -241,6 +242,28 @@ def _saml_provider(conn: Connection, caller: Caller, params: Mapping[str, Any], 
     return Resource(arn, account, found)
 
 
+def _oidc_provider(conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool) -> Resource | None:
+    """An OIDC provider: named by ``OpenIDConnectProviderArn``, or, for the one
+    CreateOpenIDConnectProvider makes, by its ``Url`` (``oidc-provider/HOST/PATH``); its tags for
+    ``aws:ResourceTag``. None (the action refuses it) for a Url that names no provider."""
+    from iamd.services.iam import oidc_providers as oidc
+
+    arn = params.get("OpenIDConnectProviderArn")
+    if arn is None:
+        try:
+            url = oidc.provider_url(str(params.get("Url", "")))
+        except Exception:  # noqa: BLE001 - the action answers the bad Url with AWS's error
+            return None
+        return Resource(oidc.provider_arn(caller.account_id, url), caller.account_id)
+    account, _ = _account_and_name(str(arn))
+    if not with_tags or account is None:
+        return Resource(str(arn), account)
+    named = oidc.url_of_arn(str(arn), account)
+    row = oidc_store.get(conn, account, named) if named is not None else None
+    found = tag_store.list_tags(conn, oidc.TAG_TYPE, row.provider_id) if row is not None else []
+    return Resource(str(arn), account, {t["Key"]: t["Value"] for t in found})
+
+
 _ASSUMED_ROLE = re.compile(r"arn:aws:sts::(\d{12}):assumed-role/([\w+=,.@-]+)/[\w+=,.@-]+")
 _ENTITY_KIND = re.compile(r"arn:aws:iam::\d{12}:(user|group|role)/.+")
 
@@ -259,6 +282,15 @@ DERIVED: Mapping[str, Derive] = {
         f"iam:{op}samlprovider{suffix}": _saml_provider
         for op, suffix in (("create", ""), ("get", ""), ("update", ""), ("delete", ""), ("tag", ""),
                            ("untag", ""), ("list", "tags"))
+    },
+    **{
+        name: _oidc_provider
+        for name in (
+            "iam:createopenidconnectprovider", "iam:getopenidconnectprovider", "iam:deleteopenidconnectprovider",
+            "iam:tagopenidconnectprovider", "iam:untagopenidconnectprovider", "iam:listopenidconnectprovidertags",
+            "iam:addclientidtoopenidconnectprovider", "iam:removeclientidfromopenidconnectprovider",
+            "iam:updateopenidconnectproviderthumbprint", "iam:updateopenidconnectprovider",
+        )
     },
 }
 

@@ -1,7 +1,7 @@
 """saml providers: metadata and sealed assertion-decryption keys
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04 01:10:00.000000
 
 See ``store/saml_schema.py`` for what each table records.
@@ -14,8 +14,8 @@ from alembic import op
 
 from iamd.store.types import UtcDateTime
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
