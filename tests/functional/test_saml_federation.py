@@ -191,3 +191,13 @@ def test_deleting_the_provider_stops_sign_ins(setup: SamlIdp, unsigned: Any, iam
     iam.delete_saml_provider(SAMLProviderArn=PROVIDER)
     err = error(assume, sts=unsigned, assertion=setup.response(ROLE, PROVIDER).b64())
     assert (err["Code"], err["Message"]) == ("InvalidIdentityToken", "Specified provider doesn't exist.")
+
+
+def test_expired_metadata_stops_sign_ins(idp: SamlIdp, unsigned: Any, iam: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    iam.create_saml_provider(Name="TestIdP", SAMLMetadataDocument=idp.metadata(
+        valid_until=datetime.now(UTC) - timedelta(days=1)))
+    iam.create_role(RoleName="saml-reader", AssumeRolePolicyDocument=trust(AUD))
+    err = error(assume, sts=unsigned, assertion=idp.response(ROLE, PROVIDER).b64())
+    assert err["Code"] == "InvalidIdentityToken" and "validUntil" in err["Message"]

@@ -48,6 +48,7 @@ log = logging.getLogger("iamd.sts.saml")
 
 NO_PROVIDER = "Specified provider doesn't exist."
 ISSUER_MISMATCH = "Issuer not present in specified provider"
+METADATA_EXPIRED = "The SAML provider's metadata has expired (validUntil)."
 NOT_AUTHORIZED = "Not authorized to perform sts:AssumeRoleWithSAML"
 
 
@@ -115,6 +116,9 @@ def authenticate(runtime: Any, params: Mapping[str, Any], now: datetime) -> Fede
     except SamlRejected as err:
         raise InvalidIdentityToken(err.message) from None
     row, keys = _provider(runtime, provider_arn)
+    if row.valid_until is not None and now >= row.valid_until:
+        # The metadata's validUntil: past it, SAML metadata is not to be relied on (SAML 2.0 Metadata 2.2.1).
+        raise InvalidIdentityToken(METADATA_EXPIRED)
     if role_arn.split(":")[4:5] != [row.account_id]:
         # A provider vouches for sign-ins to its own account's roles only: the Role attribute's
         # pair names a role and a provider of one account (id_roles_providers_create_saml_assertions.md).
