@@ -137,3 +137,35 @@ def test_decryption_keys_must_be_rsa_2048() -> None:
         saml_decrypt.load_private_key(pem_key(rsa_key(1024)))
     with pytest.raises(ValueError):
         saml_decrypt.load_private_key("not a key")
+
+
+def _resign(idp: SamlIdp, **signer_args) -> str:
+    """The assertion signed with another algorithm (and key material) than the IdP's; the
+    attacker's signer allows what signxml's refuses (SHA-1)."""
+    from signxml import XMLSigner
+
+    class AnySigner(XMLSigner):  # type: ignore[misc]
+        def check_deprecated_methods(self) -> None:
+            return None
+
+    r = idp.response(ROLE, PROVIDER, sign="none")
+    key = signer_args.pop("key")
+    signed = AnySigner(c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#", **signer_args).sign(
+        r.assertion(), key=key, reference_uri=r.assertion().get("ID"),
+        cert=[idp.cert] if "hmac" not in str(signer_args.get("signature_algorithm", "")) else None)
+    r.root.replace(r.assertion(), signed)
+    return r.b64()
+
+
+def test_hmac_with_the_public_certificate_as_secret_is_refused(idp: SamlIdp) -> None:
+    """XML's cousin of JWT's HS256-with-the-public-key: an HMAC keyed with the published certificate."""
+    from cryptography.hazmat.primitives import serialization
+
+    public = idp.cert.public_bytes(serialization.Encoding.PEM)
+    forged = _resign(idp, key=public, signature_algorithm="hmac-sha256")
+    assert refused(idp, forged) == SIGNATURE_INVALID
+
+
+def test_sha1_signatures_are_refused(idp: SamlIdp) -> None:
+    forged = _resign(idp, key=pem_key(idp.key).encode(), signature_algorithm="rsa-sha1", digest_algorithm="sha1")
+    assert refused(idp, forged) == SIGNATURE_INVALID
