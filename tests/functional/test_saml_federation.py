@@ -201,3 +201,17 @@ def test_expired_metadata_stops_sign_ins(idp: SamlIdp, unsigned: Any, iam: Any) 
     iam.create_role(RoleName="saml-reader", AssumeRolePolicyDocument=trust(AUD))
     err = error(assume, sts=unsigned, assertion=idp.response(ROLE, PROVIDER).b64())
     assert err["Code"] == "InvalidIdentityToken" and "validUntil" in err["Message"]
+
+
+def test_the_session_carries_saml_sub_into_permission_policies(setup: SamlIdp, unsigned: Any, iam: Any,
+                                                                server: Any) -> None:
+    """``${saml:sub}`` in the role's permission policy is the assertion's NameID."""
+    for name in ("alice", "bob"):
+        iam.create_user(UserName=name)
+    iam.put_role_policy(RoleName="saml-reader", PolicyName="self", PolicyDocument=doc(
+        {"Effect": "Allow", "Action": "iam:GetUser", "Resource": f"arn:aws:iam::{ACCOUNT}:user/${{saml:sub}}",
+         "Condition": {"StringEquals": {"saml:sub_type": "persistent"}}}))
+    out = assume(unsigned, setup.response(ROLE, PROVIDER, name_id="alice").b64())
+    role_iam = as_creds(server, "iam", out["Credentials"])
+    role_iam.get_user(UserName="alice")
+    denied(role_iam.get_user, UserName="bob")

@@ -46,6 +46,9 @@ from iamd.store.saml_schema import saml_providers as providers_table
 
 log = logging.getLogger("iamd.sts.saml")
 
+# What a SAML session's permission policies may read (``${saml:namequalifier}/${saml:sub}``,
+# "Uniquely identifying users in SAML-based federation", IAM User Guide).
+SESSION_KEYS = ("saml:sub", "saml:sub_type", "saml:namequalifier")
 NO_PROVIDER = "Specified provider doesn't exist."
 ISSUER_MISMATCH = "Issuer not present in specified provider"
 METADATA_EXPIRED = "The SAML provider's metadata has expired (validUntil)."
@@ -153,6 +156,7 @@ def authenticate(runtime: Any, params: Mapping[str, Any], now: datetime) -> Fede
         response=response,
         max_session_seconds=claims.max_session_seconds,
         session_name=claims.session_name,
+        session_keys={k: str(claims.condition_keys[k]) for k in SESSION_KEYS if k in claims.condition_keys},
     )
 
 
