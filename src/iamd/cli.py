@@ -87,6 +87,17 @@ def parser() -> argparse.ArgumentParser:
         default=env_default("extra_regions"),
         help="comma-separated regions besides AWS's that a signature may be scoped to (env IAMD_EXTRA_REGIONS)",
     )
+    serve.add_argument(
+        "--oidc-ca-bundle",
+        default=env_default("oidc_ca_bundle"),
+        help="PEM file of CAs trusted for OIDC issuers' TLS instead of the system's (env IAMD_OIDC_CA_BUNDLE)",
+    )
+    serve.add_argument(
+        "--oidc-jwks",
+        default=env_default("oidc_jwks"),
+        help="comma-separated ISSUER=FILE pairs: use FILE as ISSUER's JWKS, never fetch it (air-gapped installs; "
+        "env IAMD_OIDC_JWKS)",
+    )
     _add_limit_flags(serve)
 
     account = sub.add_parser("account", help="manage accounts")

@@ -24,6 +24,8 @@ DEFAULTS = {
     "trail_digest_url": "",
     "trail_digest_syslog": "",
     "extra_regions": "",
+    "oidc_ca_bundle": "",
+    "oidc_jwks": "",
     "lock_timeout": "10",
     "worker_threads": "16",
     "max_connections": "1000",
@@ -60,6 +62,10 @@ class Settings:
     trail_digest_syslog: str = ""
     # Regions besides AWS's that a SigV4 scope may name (a private cloud's own).
     extra_regions: tuple[str, ...] = ()
+    # OIDC federation (docs/federation.md): the CA bundle for issuers' TLS, and JWKS files
+    # registered per issuer (HOST/PATH → file) for issuers this server cannot reach.
+    oidc_ca_bundle: str = ""
+    oidc_jwks: tuple[tuple[str, str], ...] = ()
     # Seconds a change waits for another's lock (the account's, or SQLite's write lock) before
     # the call answers ServiceUnavailable (503, which SDKs retry).
     lock_timeout: float = 10.0
@@ -110,6 +116,8 @@ def from_values(values: dict[str, object]) -> Settings:
         trail_digest_url=str(values.get("trail_digest_url") or ""),
         trail_digest_syslog=str(values.get("trail_digest_syslog") or ""),
         extra_regions=tuple(r.strip() for r in str(values.get("extra_regions") or "").split(",") if r.strip()),
+        oidc_ca_bundle=str(values.get("oidc_ca_bundle") or ""),
+        oidc_jwks=_pairs(str(values.get("oidc_jwks") or "")),
         lock_timeout=float(str(values.get("lock_timeout") or DEFAULTS["lock_timeout"])),
         worker_threads=_positive(values, "worker_threads", int),
         max_connections=_positive(values, "max_connections", int),
@@ -120,6 +128,19 @@ def from_values(values: dict[str, object]) -> Settings:
         failed_call_events_rate=_positive(values, "failed_call_events_rate", float, allow_zero=True),
         failed_call_events_burst=_positive(values, "failed_call_events_burst", int),
     )
+
+
+def _pairs(raw: str) -> tuple[tuple[str, str], ...]:
+    """``A=x,B=y`` → ``(("A", "x"), ("B", "y"))``; the issuer is kept without its scheme."""
+    out = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise ValueError(f"oidc-jwks wants ISSUER=FILE pairs, not {item!r}")
+        out.append((key.removeprefix("https://").rstrip("/"), value))
+    return tuple(out)
 
 
 def _positive(

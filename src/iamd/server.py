@@ -6,6 +6,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from iamd.auth.oidc.jwks import load_registered
 from iamd.auth.secretbox import SecretBox, master_key_from_env_or_file, opening_master_keys
 from iamd.auth.sessions import SessionKeyring
 from iamd.config import Settings
@@ -55,6 +56,7 @@ def build_runtime(settings: Settings, serving: bool = True) -> tuple[Runtime, Ro
                 secret_access_key=settings.root_secret_access_key,
             )
             account_id = created.account_id
+    load_registered(dict(settings.oidc_jwks))  # a bad --oidc-jwks file fails the start, not a sign-in
     runtime = Runtime(
         store=store,
         secretbox=box,
@@ -72,6 +74,8 @@ def build_runtime(settings: Settings, serving: bool = True) -> tuple[Runtime, Ro
         trail_digest_url=settings.trail_digest_url,
         trail_digest_syslog=settings.trail_digest_syslog,
         extra_regions=frozenset(settings.extra_regions),
+        oidc_ca_bundle=settings.oidc_ca_bundle,
+        oidc_jwks=dict(settings.oidc_jwks),
     )
     if settings.ephemeral:
         runtime.seed = created

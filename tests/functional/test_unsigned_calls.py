@@ -44,7 +44,7 @@ def form(**params: str) -> str:
     return urllib.parse.urlencode(params)
 
 
-WEB = {"RoleArn": ROLE, "RoleSessionName": "s", "WebIdentityToken": TOKEN}
+WEB = {"RoleArn": ROLE, "RoleSessionName": "session", "WebIdentityToken": TOKEN}
 
 
 @pytest.mark.parametrize(
@@ -100,3 +100,12 @@ def test_a_malformed_signature_never_falls_back_to_unsigned(
         status, xml = raw(server, body, query=query, headers=headers)
         assert status in (400, 403) and code(xml) in expected, (what, xml)
     assert "mallory" not in {u["UserName"] for u in iam.list_users()["Users"]}
+
+
+def test_the_federation_operations_pass_the_gate(server: IamdServer) -> None:
+    """Unsigned, by POST form or GET query: the call reaches the token check (an unverifiable
+    token is InvalidIdentityToken), not the signature check."""
+    body = form(Action="AssumeRoleWithWebIdentity", Version=STS, **WEB)
+    for status, xml in (raw(server, body), raw(server, query=body, method="GET")):
+        assert code(xml) != "MissingAuthenticationToken", xml
+        assert status == 400 and code(xml) == "InvalidIdentityToken", xml

@@ -192,7 +192,7 @@ class App:
                 )
                 if unsigned is None:
                     raise
-                state.service = unsigned[0]
+                state.service, state.operation = unsigned
                 proto = self.protocols[state.service]
                 return self._federated(request, http, proto, state, request_id, None)
             state.service, state.region, state.access_key_id = auth.service, _requested_region(auth), auth.access_key_id
@@ -314,11 +314,12 @@ class App:
         request that is signed anyway must carry a valid signature; it adds nothing.
         """
         prepared = proto.prepare(http, request.headers.get("content-type", ""))
-        state.operation, state.inputs = proto.parse(prepared)
-        state.read_only = catalogue.is_read_only(f"{state.service}:{state.operation}")
+        assert state.operation is not None
         authenticate = AUTHENTICATORS[(state.service, state.operation)]
         state.federated_type = SAML_USER if state.operation == "AssumeRoleWithSAML" else WEB_IDENTITY_USER
-        role_account = _role_account(state.inputs)
+        state.read_only = catalogue.is_read_only(f"{state.service}:{state.operation}")
+        # From the raw parameters: a request the model refuses is still recorded in the role's account.
+        role_account = _role_account(prepared if isinstance(prepared, dict) else {})
         info = self._request_info(request, state.service, state.region)
         with self.runtime.store.connect() as conn:
             if role_account is not None and account_exists(conn, role_account):
@@ -328,6 +329,7 @@ class App:
             info = replace(info, region=state.region)
             with self.runtime.store.begin() as conn:
                 self._authenticate(conn, http, auth)
+        state.operation, state.inputs = proto.parse(prepared)
         identity = authenticate(self.runtime, state.inputs, self.runtime.clock())
         state.caller = federated_caller(identity, state.account_hint or role_account or "")
         info = replace(info, operation=state.operation)

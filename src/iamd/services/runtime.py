@@ -60,6 +60,10 @@ class Runtime:
     key_usage: KeyUsage = field(default_factory=KeyUsage)
     # The just-started state an ephemeral server's reset restores.
     seed: RootCredentials | None = None
+    # OIDC federation: a PEM CA bundle for issuers' TLS (else the system's), and JWKS files
+    # registered per issuer (``HOST/PATH`` → path) for issuers iamd cannot reach.
+    oidc_ca_bundle: str = ""
+    oidc_jwks: dict[str, str] = field(default_factory=dict)
     # Caches that a change must invalidate; keyed by subsystem.
     caches: dict[str, Any] = field(default_factory=dict)
 

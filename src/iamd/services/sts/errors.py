@@ -6,6 +6,12 @@ class is shared. ``tests/unit/services/test_sts.py`` compares each class with th
 
 from __future__ import annotations
 
+from iamd.auth.federation_errors import (
+    ExpiredTokenException,
+    IDPCommunicationError,
+    IDPRejectedClaim,
+    InvalidIdentityToken,
+)
 from iamd.errors import SenderError
 from iamd.services.iam.errors import MalformedPolicyDocument
 
@@ -25,29 +31,9 @@ BY_SHAPE = {
     "MalformedPolicyDocumentException": MalformedPolicyDocument,
     "PackedPolicyTooLargeException": PackedPolicyTooLarge,
     "InvalidAuthorizationMessageException": InvalidAuthorizationMessage,
+    "InvalidIdentityTokenException": InvalidIdentityToken,
+    "ExpiredTokenException": ExpiredTokenException,
+    "IDPRejectedClaimException": IDPRejectedClaim,
+    "IDPCommunicationErrorException": IDPCommunicationError,
 }
 
-
-# Federation (AssumeRoleWithWebIdentity, AssumeRoleWithSAML).
-class IDPRejectedClaim(SenderError):
-    code = "IDPRejectedClaim"
-    status = 403
-
-
-class InvalidIdentityToken(SenderError):
-    code = "InvalidIdentityToken"
-    status = 400
-
-
-class ExpiredTokenException(SenderError):
-    code = "ExpiredTokenException"
-    status = 400
-
-
-BY_SHAPE.update(
-    {
-        "IDPRejectedClaimException": IDPRejectedClaim,
-        "InvalidIdentityTokenException": InvalidIdentityToken,
-        "ExpiredTokenException": ExpiredTokenException,
-    }
-)

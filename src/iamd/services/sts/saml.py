@@ -31,6 +31,7 @@ from sqlalchemy import select
 
 from iamd.auth import federated, sealed_context
 from iamd.auth.federated import SAML_USER, FederatedIdentity
+from iamd.auth.federation_errors import ExpiredTokenException, InvalidIdentityToken
 from iamd.auth.saml_metadata import certificates
 from iamd.auth.saml_verify import SIGNATURE_INVALID, Assertion, SamlRejected, decode, verify
 from iamd.auth.secretbox import SecretBoxError
@@ -39,7 +40,6 @@ from iamd.services.context import Call
 from iamd.services.iam import saml_providers
 from iamd.services.registry import action
 from iamd.services.sts import saml_claims
-from iamd.services.sts.errors import ExpiredTokenException, InvalidIdentityToken
 from iamd.services.sts.federation import assume_role_federated, federated_identity
 from iamd.store.saml_schema import saml_private_keys
 from iamd.store.saml_schema import saml_providers as providers_table
