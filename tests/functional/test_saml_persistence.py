@@ -91,3 +91,17 @@ def test_without_the_reseal_the_old_key_is_needed(tmp_path: Path) -> None:
     with box.start(_key()) as srv:
         err = error(_assume, srv=srv, idp=idp, key=key)
         assert err["Code"] == "InvalidIdentityToken", err
+
+
+def test_postgresql_backend(empty_pg_url: str) -> None:
+    """The same flow on PostgreSQL: provider, sealed key, encrypted sign-in, unique names."""
+    idp, key = SamlIdp(), rsa_key()
+    with IamdServer(extra_args=["--db", empty_pg_url]) as srv:
+        iam = srv.client("iam")
+        iam.create_saml_provider(Name="Enc", SAMLMetadataDocument=idp.metadata(), AddPrivateKey=pem_key(key),
+                                 AssertionEncryptionMode="Allowed")
+        iam.create_role(RoleName="enc", AssumeRolePolicyDocument=doc(
+            {"Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithSAML"}))
+        assert _assume(srv, idp, key)["Subject"] == "alice@example.test"
+        assert error(iam.create_saml_provider, Name="enc", SAMLMetadataDocument=idp.metadata())["Code"] == (
+            "EntityAlreadyExists")
