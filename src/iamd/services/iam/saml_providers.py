@@ -18,8 +18,10 @@ documented checks; iamd has no IAM Identity Center, so ``IdentityCenterInstanceA
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -50,8 +52,6 @@ repo = NamedRepo(saml_providers, "provider_id")
 
 def new_uuid() -> str:
     """``SAMLProviderUUID`` and private key ids: 26 characters of [A-Z2-7] (the model's pattern)."""
-    import secrets
-
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(26))
 
 
@@ -84,15 +84,11 @@ def _metadata(document: str) -> IdpMetadata:
 
 
 def _signing_json(parsed: IdpMetadata) -> str:
-    import base64
-
     return json.dumps({k: [base64.b64encode(d).decode("ascii") for d in v] for k, v in parsed.signing.items()})
 
 
 def signing_of(row: Row[Any]) -> dict[str, list[bytes]]:
     """The provider's entity ids and their signing certificates (DER)."""
-    import base64
-
     return {k: [base64.b64decode(d) for d in v] for k, v in json.loads(row.signing).items()}
 
 
