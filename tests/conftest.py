@@ -35,6 +35,7 @@ _load_helper("unit/policy", "policy_reference")
 _load_helper("unit/policy", "validation_table")
 _load_helper("unit/services", "services_helpers")
 _load_helper("functional", "functional_helpers")
+_load_helper("functional", "saml_idp")
 _load_helper("functional", "oidc_issuer")
 _load_helper("functional", "web_identity_env")
 # ``tools/`` runs as ``python -m tools.…`` from the repository root; tests import it the same way.

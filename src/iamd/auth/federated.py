@@ -62,6 +62,9 @@ class FederatedIdentity:
     session_name: str | None = None
     # Trail extras (``additionalEventData``), e.g. how the issuer's connection was verified.
     trail_data: Mapping[str, str] = field(default_factory=dict)
+    # Keys the session carries into the role's permission policies (``${saml:sub}``…; the IAM
+    # User Guide's "Uniquely identifying users in SAML-based federation"), sealed in the token.
+    session_keys: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def operation_action(self) -> str:

@@ -12,6 +12,7 @@ Owners:
 - an MFA seed: the user's id, ``root``, or ``""`` while the device is assigned to nobody (enabling
   and deactivating a device re-seal its seed for its new owner);
 - a server certificate's private key: the certificate itself (its id), in its account;
+- a SAML provider's assertion-decryption key: the provider (its id) and the key (its id);
 - the trail's digest-signing key: the trail (no account), the key itself (its id).
 """
 
@@ -19,7 +20,15 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["ROOT", "access_key", "mfa_owner", "mfa_seed", "server_certificate_key", "trail_signing_key"]
+__all__ = [
+    "ROOT",
+    "access_key",
+    "mfa_owner",
+    "mfa_seed",
+    "saml_private_key",
+    "server_certificate_key",
+    "trail_signing_key",
+]
 
 ROOT = "root"
 
@@ -48,6 +57,11 @@ def mfa_seed(account_id: str, device_id: str, serial_number: str, owner: str) ->
 def server_certificate_key(account_id: str, server_certificate_id: str) -> str:
     """A server certificate's private key: bound to the certificate and its account."""
     return _context("server_certificates", account_id, server_certificate_id, server_certificate_id)
+
+
+def saml_private_key(account_id: str, provider_id: str, key_id: str) -> str:
+    """A SAML provider's assertion-decryption key: bound to the provider and the key's id."""
+    return _context("saml_private_keys", account_id, provider_id, key_id)
 
 
 def trail_signing_key(key_id: str) -> str:

@@ -126,6 +126,10 @@ def _session_keys(ctx: Context, caller: Caller, now: datetime) -> None:
         ctx.set("aws:SourceIdentity", session.source_identity)
     if session.session_name and session.kind == "assumed-role":
         ctx.set("aws:RoleSessionName", session.session_name)
+    for key, value in session.extra.items():
+        if key.startswith("saml:"):
+            # A SAML session's ``saml:sub``, ``saml:sub_type``, ``saml:namequalifier`` (FederatedIdentity.session_keys).
+            ctx.set(key, value)
     provider = session.extra.get("federated_provider")
     if provider:
         # "the principal's issuing identity provider": the OIDC or SAML provider behind the session.

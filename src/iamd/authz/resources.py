@@ -221,6 +221,27 @@ def _policy_source(conn: Connection, caller: Caller, params: Mapping[str, Any], 
     return _with_details(conn, spec, arn, account, name, with_tags)
 
 
+def _saml_provider(conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool) -> Resource | None:
+    """A SAML provider, named by ``SAMLProviderArn`` or (CreateSAMLProvider) by ``Name`` in the
+    caller's account: ``arn:aws:iam::ID:saml-provider/NAME``, with its tags (``aws:ResourceTag``).
+    None when the request names none (ListSAMLProviders: ``*``)."""
+    from iamd.store.saml_schema import saml_providers
+
+    arn = params.get("SAMLProviderArn")
+    if arn is None and params.get("Name") is None:
+        return None
+    arn = str(arn) if arn is not None else f"arn:aws:iam::{caller.account_id}:saml-provider/{params['Name']}"
+    account, name = _account_and_name(arn)
+    if account is None or not with_tags:
+        return Resource(arn, account)
+    t = saml_providers
+    row = conn.execute(select(t.c.provider_id, t.c.name).where(t.c.account_id == account, t.c.name_lower == name.lower())).first()
+    if row is None or row.name != name:
+        return Resource(arn, account)
+    found = {tag["Key"]: tag["Value"] for tag in tag_store.list_tags(conn, "saml-provider", row.provider_id)}
+    return Resource(arn, account, found)
+
+
 def _oidc_provider(conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool) -> Resource | None:
     """An OIDC provider: named by ``OpenIDConnectProviderArn``, or, for the one
     CreateOpenIDConnectProvider makes, by its ``Url`` (``oidc-provider/HOST/PATH``); its tags for
@@ -257,6 +278,11 @@ DERIVED: Mapping[str, Derive] = {
     "iam:listservicespecificcredentials": _all_users,
     "iam:simulateprincipalpolicy": _policy_source,
     "iam:getcontextkeysforprincipalpolicy": _policy_source,
+    **{
+        f"iam:{op}samlprovider{suffix}": _saml_provider
+        for op, suffix in (("create", ""), ("get", ""), ("update", ""), ("delete", ""), ("tag", ""),
+                           ("untag", ""), ("list", "tags"))
+    },
     **{
         name: _oidc_provider
         for name in (

@@ -1,6 +1,7 @@
 """Re-sealing stored secrets: under the current master key, and with their full encryption context.
 
-Secrets at rest (secret access keys, TOTP seeds, server-certificate private keys) are sealed with
+Secrets at rest (secret access keys, TOTP seeds, server-certificate and SAML-provider private
+keys) are sealed with
 the current master key and bound to their row's owner (``auth/sealed_context``). Two things
 re-seal them:
 
@@ -27,6 +28,7 @@ from iamd.auth import sealed_context
 from iamd.auth.secretbox import SecretBox, SecretBoxError
 from iamd.store import schema
 from iamd.store.audit_schema import audit_signing_keys
+from iamd.store.saml_schema import saml_private_keys
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,14 @@ SEALED: tuple[Sealed, ...] = (
         "private_key_sealed",
         lambda r: sealed_context.server_certificate_key(r.account_id, r.server_certificate_id),
         lambda r: str(r.server_certificate_id),
+    ),
+    # SAML providers' assertion-decryption keys (sealed with their context from the start: no v1).
+    Sealed(
+        saml_private_keys,
+        "key_id",
+        "private_key_sealed",
+        lambda r: sealed_context.saml_private_key(r.account_id, r.provider_id, r.key_id),
+        lambda r: str(r.key_id),
     ),
     # The trail's digest-signing key (only the active one has a private half; retired ones NULL).
     Sealed(

@@ -17,6 +17,7 @@ from iamd.services.iam import (  # noqa: F401
     password_policy,
     policy_versions,
     roles,
+    saml_providers,
     server_certificates,
     service_credentials,
     service_linked_roles,

@@ -36,3 +36,4 @@ BY_SHAPE = {
     "IDPRejectedClaimException": IDPRejectedClaim,
     "IDPCommunicationErrorException": IDPCommunicationError,
 }
+

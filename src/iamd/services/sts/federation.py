@@ -74,6 +74,7 @@ def assume_role_federated(call: Call, p: dict[str, Any], session_name: str) -> d
             extra={
                 role_sessions.FEDERATED_PROVIDER: identity.provider,
                 role_sessions.FEDERATION_TYPE: identity.trail_type,
+                **identity.session_keys,
             },
         ),
     )
