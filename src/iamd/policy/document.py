@@ -22,6 +22,9 @@ class PolicyType(enum.Enum):
     TRUST = "trust"
     BOUNDARY = "boundary"
     SCP = "scp"
+    # Organizations resource control policy: resource-based in form (``Principal`` required),
+    # attached to the root, OUs and accounts; limits what may be done to a member account's resources.
+    RCP = "rcp"
     SESSION = "session"
 
 
@@ -35,6 +38,7 @@ SIZE_LIMITS: dict[PolicyType, int] = {
     PolicyType.TRUST: 2048,
     PolicyType.BOUNDARY: 6144,
     PolicyType.SCP: 5120,
+    PolicyType.RCP: 5120,
     PolicyType.SESSION: 2048,
 }
 
