@@ -11,6 +11,7 @@ identity      prohibited                 required                     user, grou
 boundary      prohibited                 required                     permissions boundary
 session       prohibited                 required                     AssumeRole* ``Policy``
 scp           prohibited                 required                     Organizations SCP
+rcp           required (``"*"`` only)    required                     Organizations RCP (``rcp``)
 resource      required                   optional                     bucket, queue, key policies
 trust         required                   prohibited                   only STS actions
 ============  =========================  ===========================  ==========================
@@ -56,7 +57,7 @@ STATEMENT_FIELDS = frozenset(
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
 
 _NO_PRINCIPAL = frozenset({PolicyType.IDENTITY, PolicyType.BOUNDARY, PolicyType.SESSION, PolicyType.SCP})
-_NEEDS_RESOURCE = _NO_PRINCIPAL
+_NEEDS_RESOURCE = _NO_PRINCIPAL | {PolicyType.RCP}
 _SID = re.compile(r"[0-9A-Za-z]*")
 _VENDOR = re.compile(r"[a-zA-Z0-9\-.]+")
 _ACCOUNT = re.compile(r"\d{12}")
@@ -71,7 +72,7 @@ def principal_allowed(policy_type: PolicyType) -> bool:
 
 
 def principal_required(policy_type: PolicyType) -> bool:
-    return policy_type in (PolicyType.RESOURCE, PolicyType.TRUST)
+    return policy_type in (PolicyType.RESOURCE, PolicyType.TRUST, PolicyType.RCP)
 
 
 def principal_prohibited_message(policy_type: PolicyType, field: str) -> str:
