@@ -10,7 +10,7 @@ type          Principal / NotPrincipal   Resource / NotResource       notes
 identity      prohibited                 required                     user, group, role policies
 boundary      prohibited                 required                     permissions boundary
 session       prohibited                 required                     AssumeRole* ``Policy``
-scp           prohibited                 required                     Organizations SCP
+scp           prohibited                 optional                     Organizations SCP
 rcp           required (``"*"`` only)    required                     Organizations RCP (``rcp``)
 resource      required                   optional                     bucket, queue, key policies
 trust         required                   prohibited                   only STS actions
@@ -57,7 +57,9 @@ STATEMENT_FIELDS = frozenset(
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
 
 _NO_PRINCIPAL = frozenset({PolicyType.IDENTITY, PolicyType.BOUNDARY, PolicyType.SESSION, PolicyType.SCP})
-_NEEDS_RESOURCE = _NO_PRINCIPAL | {PolicyType.RCP}
+# An SCP statement without Resource applies to every resource: botocore's own CreatePolicy
+# example creates ``{"Effect": "Allow", "Action": "s3:*"}``.
+_NEEDS_RESOURCE = (_NO_PRINCIPAL - {PolicyType.SCP}) | {PolicyType.RCP}
 _SID = re.compile(r"[0-9A-Za-z]*")
 _VENDOR = re.compile(r"[a-zA-Z0-9\-.]+")
 _ACCOUNT = re.compile(r"\d{12}")
