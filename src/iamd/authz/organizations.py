@@ -33,14 +33,13 @@ from sqlalchemy import Connection
 from iamd.authz.compiled import LruCache, compile_document
 from iamd.policy import Policy, PolicyType, ResourceControls
 from iamd.policy.context import ContextValue
+from iamd.policy.rcp import SUPPORTED_SERVICES
 from iamd.store import org_placement
 
 SCP_TYPE = "SERVICE_CONTROL_POLICY"
 RCP_TYPE = "RESOURCE_CONTROL_POLICY"
 # "List of AWS services that support RCPs" (AWS Organizations User Guide), by action prefix.
-RCP_SERVICES = frozenset(
-    {"s3", "sts", "kms", "sqs", "secretsmanager", "cognito-idp", "logs", "dynamodb", "ecr", "aoss"}
-)
+RCP_SERVICES = SUPPORTED_SERVICES
 SERVICE_LINKED_PATH = "/aws-service-role/"
 # CloseAccount: PENDING_CLOSURE, then SUSPENDED. "Immediately, the account can no longer be used
 # for any AWS activity" ("Closing a member account in your organization").
@@ -151,9 +150,10 @@ def is_service_linked(role_path: str | None) -> bool:
     return bool(role_path) and role_path.startswith(SERVICE_LINKED_PATH)  # type: ignore[union-attr]
 
 
-def scps_for(placement: Placement | None, role_path: str | None = None) -> tuple[tuple[Policy, ...], ...] | None:
-    """The SCP levels that limit a principal of ``placement``'s account, or None."""
-    if placement is None or placement.scps is None or placement.is_management or is_service_linked(role_path):
+def scps_for(placement: Placement | None) -> tuple[tuple[Policy, ...], ...] | None:
+    """The SCP levels that limit a principal of ``placement``'s account (the caller leaves out
+    service-linked roles), or None."""
+    if placement is None or placement.scps is None or placement.is_management:
         return None
     return placement.scps
 

@@ -152,18 +152,20 @@ class PolicySets:
             caller.arn, caller.account_id, PrincipalType.ROLE_SESSION, source_arn=role_arn, source_id=role.role_id
         )
         principal_tags = _with_session_tags(_tag_map(conn, "role", role.role_id), session.tags)
+        # "SCPs don't affect service-linked roles"; nor do RCPs restrict their requests.
+        linked = bool(getattr(role, "service_linked", False)) or is_service_linked(role.path)
         return Principal(
             principal,
             PolicySet(
                 identity=identity,
                 boundary=boundary,
                 session=self._session_policies(conn, caller),
-                scps=scps_for(org, role.path),
+                scps=None if linked else scps_for(org),
             ),
             tags=principal_tags,
             source_id=role.role_id,
             organization=org,
-            service_linked=is_service_linked(role.path),
+            service_linked=linked,
         )
 
     def _federated_user(self, conn: Connection, caller: Caller, org: Placement | None = None) -> Principal:
