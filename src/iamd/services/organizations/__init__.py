@@ -2,7 +2,12 @@
 every action. See docs/organizations.md."""
 
 from iamd.errors import AwsError
-from iamd.services.organizations import organization  # noqa: F401
+from iamd.services.organizations import (  # noqa: F401
+    attachments,
+    organization,  # noqa: F401
+    policies,
+    policy_types,
+)
 from iamd.services.organizations.errors import ConcurrentModificationException
 from iamd.services.registry import STORE_ERRORS
 from iamd.store.errors import AlreadyExists, MissingReference
