@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from iamd.services.context import Call
-from iamd.services.organizations import common, org_tags
+from iamd.services.organizations import common
 from iamd.services.organizations import policy_content as content
 from iamd.services.organizations.errors import (
     ConstraintViolationException,
@@ -38,6 +38,7 @@ from iamd.services.organizations.pages import page, with_token
 from iamd.services.registry import action
 from iamd.store import org_policies as store
 from iamd.store import orgs
+from iamd.store import tags as tag_store
 
 _ID_CHARS = string.ascii_lowercase + string.digits
 NOT_FOUND = "We can't find a policy with the PolicyId that you specified."
@@ -83,7 +84,11 @@ def create_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     common.managed_org(call)
     policy_type = content.served_type(p["Type"])
     content.check_content(policy_type, p["Content"])
-    tags = org_tags.checked(p.get("Tags") or [])
+    tags = p.get("Tags") or []
+    if tags:
+        from iamd.services.organizations import tagging  # TEMP until o-tree lands tagging
+
+        tagging.check_tags(tags)
     org = common.locked_org(call)
     if store.count_customer(call.conn, org.org_id, policy_type) >= content.MAX_POLICIES:
         raise ConstraintViolationException("POLICY_NUMBER_LIMIT_EXCEEDED", TOO_MANY)
@@ -93,7 +98,10 @@ def create_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     store.insert_policy(
         call.conn, org.org_id, policy_id, policy_type, p["Name"], p.get("Description") or "", p["Content"], call.now
     )
-    org_tags.add(call.conn, orgs.TAG_POLICY, policy_id, tags)
+    if tags:
+        from iamd.services.organizations import tagging  # TEMP
+
+        tagging.add_tags(call.conn, orgs.TAG_POLICY, policy_id, tags)
     row = store.get(call.conn, org.org_id, policy_id)
     assert row is not None
     return described(org, row)
@@ -144,7 +152,7 @@ def delete_policy(call: Call, p: dict[str, Any]) -> None:
         raise InvalidInputException("IMMUTABLE_POLICY", IMMUTABLE)
     if store.is_in_use(call.conn, org.org_id, row.policy_id):
         raise PolicyInUseException(IN_USE)
-    org_tags.drop(call.conn, orgs.TAG_POLICY, row.policy_id)
+    tag_store.drop_all(call.conn, orgs.TAG_POLICY, row.policy_id)
     store.delete_policy(call.conn, org.org_id, row.policy_id)
 
 
