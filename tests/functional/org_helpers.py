@@ -24,6 +24,12 @@ class Org:
         self.root = self.client.list_roots()["Roots"][0]["Id"]
         for ptype in types:
             self.client.enable_policy_type(RootId=self.root, PolicyType=ptype)
+        # "Roles may not be assumed by root accounts": an administrator of the management
+        # account enters the members.
+        iam = server.client("iam")
+        iam.create_user(UserName="org-operator")
+        iam.attach_user_policy(UserName="org-operator", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        self.operator = dict(iam.create_access_key(UserName="org-operator")["AccessKey"])
 
     def account(self, name: str, parent: str | None = None) -> str:
         status = self.client.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]
@@ -53,7 +59,7 @@ class Org:
 
     def admin(self, account_id: str, role: str = ACCESS_ROLE) -> dict[str, Any]:
         """Credentials of ``role`` in the member account, assumed from the management account."""
-        sts = self.server.client("sts")
+        sts = as_creds(self.server, "sts", self.operator)
         got = sts.assume_role(RoleArn=f"arn:aws:iam::{account_id}:role/{role}", RoleSessionName="ops")
         return dict(got["Credentials"])
 
