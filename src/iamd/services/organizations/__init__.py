@@ -3,10 +3,17 @@ every action. See docs/organizations.md."""
 
 from iamd.errors import AwsError
 from iamd.services.organizations import (  # noqa: F401
+    account_creation,
+    accounts,
     attachments,
-    organization,  # noqa: F401
+    delegation,
+    handshakes,
+    membership,
+    organization,
     policies,
     policy_types,
+    tagging,
+    units,
 )
 from iamd.services.organizations.errors import ConcurrentModificationException
 from iamd.services.registry import STORE_ERRORS
