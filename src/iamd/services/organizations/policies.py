@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Row
 
 from iamd.services.context import Call
-from iamd.services.organizations import common
+from iamd.services.organizations import common, tagging
 from iamd.services.organizations import policy_content as content
 from iamd.services.organizations.errors import (
     ConstraintViolationException,
@@ -85,10 +85,7 @@ def create_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     policy_type = content.served_type(p["Type"])
     content.check_content(policy_type, p["Content"])
     tags = p.get("Tags") or []
-    if tags:
-        from iamd.services.organizations import tagging  # TEMP until o-tree lands tagging
-
-        tagging.check_tags(tags)
+    tagging.check_tags(tags)
     org = common.locked_org(call)
     if store.count_customer(call.conn, org.org_id, policy_type) >= content.MAX_POLICIES:
         raise ConstraintViolationException("POLICY_NUMBER_LIMIT_EXCEEDED", TOO_MANY)
@@ -99,8 +96,6 @@ def create_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         call.conn, org.org_id, policy_id, policy_type, p["Name"], p.get("Description") or "", p["Content"], call.now
     )
     if tags:
-        from iamd.services.organizations import tagging  # TEMP
-
         tagging.add_tags(call.conn, orgs.TAG_POLICY, policy_id, tags)
     row = store.get(call.conn, org.org_id, policy_id)
     assert row is not None
