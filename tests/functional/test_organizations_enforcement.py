@@ -115,12 +115,12 @@ def test_principal_org_id_in_a_trust_policy_admits_the_organization_and_nobody_e
                  "Condition": {"StringEquals": {"aws:PrincipalOrgID": org.id}}})  # fmt: skip
     org.as_admin(a).create_role(RoleName="org-wide", AssumeRolePolicyDocument=trust)
     role = f"arn:aws:iam::{a}:role/org-wide"
-    as_creds(server, "sts", org.admin(b)).assume_role(RoleArn=role, RoleSessionName="b")
+    as_creds(server, "sts", org.admin(b)).assume_role(RoleArn=role, RoleSessionName="member-b")
     as_creds(server, "sts", org.operator).assume_role(RoleArn=role, RoleSessionName="mgmt")
     # Leaving the organization: the next request no longer carries its id.
     b_admin = org.admin(b)
     org.client.remove_account_from_organization(AccountId=b)
-    denied(as_creds(server, "sts", b_admin).assume_role, RoleArn=role, RoleSessionName="b")
+    denied(as_creds(server, "sts", b_admin).assume_role, RoleArn=role, RoleSessionName="member-b")
 
 
 def test_the_decoded_message_names_the_policy_and_its_level(org: Org, server: IamdServer) -> None:
@@ -146,7 +146,7 @@ def test_an_implicit_deny_names_the_level_without_an_allow(org: Org, server: Iam
     outer = org.ou("outer")
     member = org.account("dev", outer)
     creds = org.admin(member)
-    only_s3 = org.policy("OnlyS3", allow("s3:*"), attach=(outer,))
+    only_s3 = org.policy("OnlyS3AndSts", allow(["s3:*", "sts:*"]), attach=(outer,))
     org.client.detach_policy(PolicyId=FULL_AWS_ACCESS, TargetId=outer)
     encoded = denied(as_creds(server, "iam", creds).list_users).split(ENCODED, 1)[1]
     decoded = json.loads(as_creds(server, "sts", creds).decode_authorization_message(EncodedMessage=encoded)["DecodedMessage"])
