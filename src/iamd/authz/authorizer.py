@@ -80,6 +80,10 @@ class Authorizer:
                     caller, principal, info, params, now, resource.account_id, resource.tags, boundary,
                     resource_org=owner, extra=org_keys,
                 )
+                if owner is not None and owner.closed and owner.account_id != caller.account_id:
+                    # The resources of a closed account are out of use too (a role of it cannot
+                    # be assumed); the sentence gives no reason, as for any cross-account denial.
+                    raise AccessDenied(denials.sentence(caller.arn, implied, resource.arn, None, True))
                 rcps = orgs.rcps_for(owner, implied, resource.arn, principal.service_linked)
                 request = Request(principal.request_principal, implied, resource.arn, context, resource.account_id)
                 decision = principal.policies.evaluate(request, resource_policy, rcps)
