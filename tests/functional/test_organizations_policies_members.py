@@ -105,3 +105,25 @@ def test_an_invited_account_gets_the_defaults(two_accounts: Any) -> None:
         assert attached(mine, root_id) == {FULL}
     finally:
         mine.delete_organization()
+
+
+def test_a_delegated_administrator_reads_but_does_not_change(org: Any, server: IamdServer) -> None:
+    root_id = new_org(org, SCP)
+    member = _account(org, "delegate")
+    pid = create(org, "DenyIam")
+    org.attach_policy(PolicyId=pid, TargetId=member)
+    org.enable_aws_service_access(ServicePrincipal="config.amazonaws.com")
+    org.register_delegated_administrator(AccountId=member, ServicePrincipal="config.amazonaws.com")
+    delegate = _member_admin(server, member)
+    assert delegate.describe_policy(PolicyId=pid)["Policy"]["PolicySummary"]["Name"] == "DenyIam"
+    assert {p["Id"] for p in delegate.list_policies(Filter=SCP)["Policies"]} == {FULL, pid}
+    assert attached(delegate, member) == {FULL, pid}
+    assert {t["TargetId"] for t in delegate.list_targets_for_policy(PolicyId=pid)["Targets"]} == {member}
+    assert code(delegate.detach_policy, PolicyId=pid, TargetId=member) == ("AccessDeniedException", None)
+    assert code(delegate.disable_policy_type, RootId=root_id, PolicyType=SCP) == ("AccessDeniedException", None)
+
+
+def test_managed_policies_cannot_be_tagged(org: Any) -> None:
+    new_org(org, SCP)
+    assert code(org.tag_resource, ResourceId=FULL, Tags=[{"Key": "k", "Value": "v"}]) == (
+        "InvalidInputException", "IMMUTABLE_POLICY")
