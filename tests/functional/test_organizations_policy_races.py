@@ -104,8 +104,8 @@ def test_delete_policy_races_attach_policy(pair: tuple[IamdServer, IamdServer]) 
     root_id = new_org(a, SCP)
     for n in range(ROUNDS):
         pid = create(a, f"contested{n}")
-        outcomes = _race(lambda: a.delete_policy(PolicyId=pid),
-                         lambda: b.attach_policy(PolicyId=pid, TargetId=root_id))
+        outcomes = _race(lambda pid=pid: a.delete_policy(PolicyId=pid),
+                         lambda pid=pid: b.attach_policy(PolicyId=pid, TargetId=root_id))
         assert outcomes in (["ok", "PolicyNotFoundException"], ["PolicyInUseException", "ok"]), outcomes
         if outcomes[1] == "ok":
             assert pid in attached(b, root_id)
