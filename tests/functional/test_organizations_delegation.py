@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from functional_helpers import as_creds
+from functional_helpers import as_creds, new_user
 
 from iamd.testing import IamdServer
 
@@ -105,3 +105,15 @@ def test_suspended_account_cannot_be_registered(org: Any) -> None:
     assert reason_of(org.register_delegated_administrator, AccountId=member,
                      ServicePrincipal="iam.amazonaws.com") == (
         "ConstraintViolationException", "CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR")
+
+
+def test_service_principal_condition_key(org: Any, iam: Any, server: IamdServer) -> None:
+    """``organizations:ServicePrincipal`` carries the request's ServicePrincipal."""
+    _, key = new_user(iam, "trusted-access-admin", {
+        "Effect": "Allow", "Action": "organizations:EnableAWSServiceAccess", "Resource": "*",
+        "Condition": {"StringEquals": {"organizations:ServicePrincipal": "iam.amazonaws.com"}}})
+    scoped = as_creds(server, "organizations", key)
+    scoped.enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+    assert reason_of(scoped.enable_aws_service_access, ServicePrincipal="guardduty.amazonaws.com")[0] == "AccessDenied"
+    assert [s["ServicePrincipal"] for s in org.list_aws_service_access_for_organization()[
+        "EnabledServicePrincipals"]] == ["iam.amazonaws.com"]
