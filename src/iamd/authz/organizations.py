@@ -192,12 +192,11 @@ _POLICY_TYPE_MEMBERS = ("PolicyType", "Type", "Filter")
 def organizations_keys(
     conn: Connection, placement: Placement | None, params: Mapping[str, Any]
 ) -> dict[str, ContextValue]:
-    """``organizations:PolicyType`` and ``organizations:ServicePrincipal`` of an Organizations
-    request: from the members that name them, or for a call naming a policy (AttachPolicy,
-    DescribePolicy, TagResource on ``p-…``) the type of that policy of the caller's organization."""
+    """``organizations:PolicyType`` of an Organizations request: from the member that names it,
+    or for a call naming a policy (AttachPolicy, DescribePolicy, TagResource on ``p-…``) the type
+    of that policy of the caller's organization. (``organizations:ServicePrincipal`` is a request
+    member: ``authz/context.py``'s ``REQUEST_KEYS``.)"""
     out: dict[str, ContextValue] = {}
-    if params.get("ServicePrincipal"):
-        out["organizations:ServicePrincipal"] = str(params["ServicePrincipal"])
     for member in _POLICY_TYPE_MEMBERS:
         if params.get(member):
             out["organizations:PolicyType"] = str(params[member])
