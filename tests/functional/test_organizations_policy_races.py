@@ -3,8 +3,8 @@
 Two boto3 clients, one per process, start each round at one barrier: AttachPolicy for the last
 (tenth) SCP slot of the root (exactly one wins, the other is MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED),
 DetachPolicy of the root's last two SCPs (exactly one wins: MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED),
-and DeletePolicy against AttachPolicy of the same policy (never both: an attachment to a deleted
-policy). Every answer is a 200 or the AWS error; neither server logs a 500. On PostgreSQL and on
+DeletePolicy against AttachPolicy of the same policy (never both: an attachment to a deleted
+policy), and two CreatePolicy of one name (exactly one: DuplicatePolicyException). Every answer is a 200 or the AWS error; neither server logs a 500. On PostgreSQL and on
 one SQLite file (``races.serve_pair``, as tests/functional/test_quota_races.py).
 """
 
@@ -113,3 +113,13 @@ def test_delete_policy_races_attach_policy(pair: tuple[IamdServer, IamdServer]) 
             a.delete_policy(PolicyId=pid)
         else:
             assert pid not in attached(b, root_id)
+
+
+def test_two_create_policy_race_for_one_name(pair: tuple[IamdServer, IamdServer]) -> None:
+    a, b = _clients(pair)
+    new_org(a, SCP)
+    for n in range(ROUNDS):
+        outcomes = _race(lambda n=n: create(a, f"same{n}"), lambda n=n: create(b, f"SAME{n}"))
+        assert sorted(outcomes) == ["DuplicatePolicyException", "ok"]
+    names = [p["Name"].lower() for p in a.list_policies(Filter=SCP)["Policies"]]
+    assert len(names) == len(set(names)) == ROUNDS + 1
