@@ -190,13 +190,22 @@ def test_move_account_through_two_levels(org: Any, server: IamdServer) -> None:
 
 def test_close_account(org: Any, server: IamdServer) -> None:
     account_id = create(org, "Dev", "dev@example.com")["AccountId"]
+    creds = enter(server, account_id)
+    inside = as_creds(server, "iam", creds)
+    inside.create_user(UserName="before-closing")
     org.close_account(AccountId=account_id)
+    # A closed account's principals can no longer act, from the next request on.
+    denied = error(inside.create_user, UserName="after-closing")
+    assert denied["Code"] == "AccessDenied" and "account is closed" in denied["Message"]
+    assert error(as_creds(server, "organizations", creds).describe_organization)["Code"] == "AccessDenied"
     described = org.describe_account(AccountId=account_id)["Account"]
     assert described["Status"] == "SUSPENDED"
     assert reason_of(org.close_account, AccountId=account_id)[0] == "AccountAlreadyClosedException"
     assert reason_of(org.close_account, AccountId=server.account_id) == (
         "ConstraintViolationException", "CANNOT_CLOSE_MANAGEMENT_ACCOUNT")
     assert reason_of(org.close_account, AccountId="999999999999")[0] == "AccountNotFoundException"
+    assert reason_of(org.remove_account_from_organization, AccountId=account_id) == (
+        "ConstraintViolationException", "ACCOUNT_CANNOT_LEAVE_ORGANIZATION")
 
 
 def test_close_account_quota() -> None:

@@ -133,6 +133,7 @@ class App:
         self.authorizer = Authorizer(runtime.master_key, runtime.previous_master_keys)
         runtime.message_sealer = self.authorizer.messages
         runtime.caches["policy_sets"] = self.authorizer.policy_sets
+        runtime.caches["account_status"] = self.authorizer.accounts
         if runtime.session_keyring is None:
             runtime.session_keyring = SessionKeyring(runtime.master_key, runtime.previous_master_keys)
         self.keyring: SessionKeyring = runtime.session_keyring
@@ -172,7 +173,13 @@ class App:
                 # Answered before the signature is read: in the protocol the client speaks.
                 proto = self.protocols[intended_service(self.protocols, http)]
                 raise body if isinstance(body, AwsError) else MethodNotAllowed(method=request.method)
-            auth = parse_auth(http)
+            try:
+                auth = parse_auth(http)
+            except AwsError:
+                # Unsigned or malformed: answered in the protocol the client speaks (a JSON
+                # client cannot parse IAM's XML).
+                proto = self.protocols[intended_service(self.protocols, http)]
+                raise
             state.service, state.region, state.access_key_id = auth.service, _requested_region(auth), auth.access_key_id
             if auth.service not in self.protocols:
                 intended = intended_service(self.protocols, http)
