@@ -133,7 +133,6 @@ class App:
         self.authorizer = Authorizer(runtime.master_key, runtime.previous_master_keys)
         runtime.message_sealer = self.authorizer.messages
         runtime.caches["policy_sets"] = self.authorizer.policy_sets
-        runtime.caches["account_status"] = self.authorizer.accounts
         if runtime.session_keyring is None:
             runtime.session_keyring = SessionKeyring(runtime.master_key, runtime.previous_master_keys)
         self.keyring: SessionKeyring = runtime.session_keyring

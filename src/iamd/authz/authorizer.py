@@ -17,13 +17,11 @@ from sqlalchemy import Connection
 from iamd.auth.caller import Caller
 from iamd.auth.session_claims import FEDERATED_USER, SESSION_TOKEN
 from iamd.authz import catalogue, denials
-from iamd.authz.account_status import AccountStatus
 from iamd.authz.context import RequestInfo, build_context
 from iamd.authz.policy_sets import PolicySets, Principal, compile_document
 from iamd.authz.resources import Resource, resolve
 from iamd.errors import AccessDenied, InvalidClientTokenId
 from iamd.policy import Decision, Policy, PolicyType, Request, reads_resource_tags
-from iamd.store import policy_docs
 
 # Calls that need no permission (AWS: "No permissions are required to perform this operation").
 NO_PERMISSION_NEEDED = frozenset({"sts:GetCallerIdentity", "sts:GetSessionToken"})
@@ -40,7 +38,6 @@ FEDERATED_USER_STS = frozenset({"sts:GetCallerIdentity"})
 class Authorizer:
     def __init__(self, master_key: bytes, previous_master_keys: Sequence[bytes] = ()) -> None:
         self.policy_sets = PolicySets()
-        self.accounts = AccountStatus()
         self.messages = denials.MessageSealer(master_key, previous_master_keys)
 
     def authorize(
@@ -56,13 +53,7 @@ class Authorizer:
         action = f"{info.service}:{info.operation}"
         if action in NO_PERMISSION_NEEDED:
             return
-        if generation is None:
-            generation = policy_docs.generation(conn, caller.account_id)
         principal = self.policy_sets.principal(conn, caller, generation)
-        if self.accounts.closed(conn, caller.account_id, generation):
-            raise AccessDenied(
-                f"User: {caller.arn} is not authorized to perform: {action} because its account is closed"
-            )
         _temporary_credential_limits(caller, action)
         for implied in _actions_of(action, params):
             for resource in _resources(conn, caller, implied, params, principal):
