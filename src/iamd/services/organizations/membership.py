@@ -12,8 +12,8 @@ AWS Organizations API Reference:
   (``ConstraintViolationException`` ``CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG``). The
   account lives on as a standalone account; its attachments and organization tags go.
 - CloseAccount: the member becomes ``SUSPENDED`` (AWS passes through ``PENDING_CLOSURE``; iamd is
-  strongly consistent) and stays in the organization (it cannot leave or be removed; its
-  principals are refused everything, ``authz/account_status.py``); the management account cannot be closed so
+  strongly consistent) and stays in the organization (it cannot leave or be removed: that would
+  lift the closure, which authorization enforces on the account's principals and resources); the management account cannot be closed so
   (``CANNOT_CLOSE_MANAGEMENT_ACCOUNT``); "you can close only 10% of member accounts, between a
   minimum of 10 and a maximum of 1000, within a rolling 30-day period"
   (``CLOSE_ACCOUNT_QUOTA_EXCEEDED``); closing twice is ``AccountAlreadyClosedException``.

@@ -27,11 +27,11 @@ def _padded(size: int, policy_type: str = content.SCP) -> str:
     return base[:-1] + "\n" * (size - len(base)) + "}"
 
 
-@pytest.mark.parametrize("policy_type", [content.SCP, content.RCP])
-def test_whitespace_counts_toward_the_limit(policy_type: str) -> None:
-    content.check_content(policy_type, _padded(5120, policy_type))
+@pytest.mark.parametrize(("policy_type", "limit"), [(content.SCP, 10240), (content.RCP, 5120)])
+def test_whitespace_counts_toward_the_limit(policy_type: str, limit: int) -> None:
+    content.check_content(policy_type, _padded(limit, policy_type))
     with pytest.raises(ConstraintViolationException) as err:
-        content.check_content(policy_type, _padded(5121, policy_type))
+        content.check_content(policy_type, _padded(limit + 1, policy_type))
     assert err.value.reason == "POLICY_CONTENT_LIMIT_EXCEEDED"
 
 
