@@ -156,7 +156,6 @@ class PolicySet:
         for st, ptype, reason in plan.denies:
             if st.applies(resource, context, p):
                 return Decision(d.EXPLICIT_DENY, ptype, reason, self, request, resource_policy, rcps)
-        rcp_allows: tuple[tuple[CompiledStatement, ...], ...] = ()
         if rcps is not None:
             rcp_denies, rcp_allows = rcps.plan(action)
             for st, _level in rcp_denies:
@@ -180,9 +179,10 @@ class PolicySet:
                     grant = g
                     if g == _DIRECT:
                         break
-        for allows in rcp_allows:
-            if not _allows(allows, resource, context, p):
-                return Decision(d.IMPLICIT_DENY, _RCP, d.NO_RCP_ALLOW, self, request, resource_policy, rcps)
+        if rcps is not None:
+            for allows in rcp_allows:
+                if not _allows(allows, resource, context, p):
+                    return Decision(d.IMPLICIT_DENY, _RCP, d.NO_RCP_ALLOW, self, request, resource_policy, rcps)
         for allows in plan.scp_allows:
             if not _allows(allows, resource, context, p):
                 return Decision(d.IMPLICIT_DENY, _SCP, d.NO_SCP_ALLOW, self, request, resource_policy, rcps)
