@@ -67,7 +67,7 @@ class MatchedStatement:
 class Decision:
     """An authorization decision; ``explanation`` renders it for people."""
 
-    __slots__ = ("effect", "decided_by", "reason", "_source", "_request", "_resource_policy", "_rcps", "_details")
+    __slots__ = ("effect", "decided_by", "reason", "_source", "_request", "_resource_policy", "_details")
 
     def __init__(
         self,
@@ -77,15 +77,14 @@ class Decision:
         source: Any = None,
         request: Any = None,
         resource_policy: Any = None,
-        rcps: Any = None,
     ) -> None:
         self.effect = effect
         self.decided_by = decided_by
         self.reason = reason
         self._source = source
         self._request = request
+        # The resource's policy, or (when RCPs took part) the evaluator's pair of it and the RCPs.
         self._resource_policy = resource_policy
-        self._rcps = rcps
         self._details: tuple[tuple[MatchedStatement, ...], tuple[str, ...]] | None = None
 
     @property
@@ -97,7 +96,7 @@ class Decision:
             if self._source is None:
                 self._details = ((), ())
             else:
-                self._details = self._source.explain(self._request, self._resource_policy, self._rcps)
+                self._details = self._source.explain(self._request, self._resource_policy)
         return self._details
 
     @property
@@ -115,7 +114,7 @@ class Decision:
         boundary, session, SCPs), as if no resource-based policy or RCP took part: what a caller
         of another account may learn, since the resource-based or trust policy and the resource
         account's RCPs are not theirs."""
-        if self._source is None or (self._resource_policy is None and self._rcps is None):
+        if self._source is None or self._resource_policy is None:
             return self._detail()
         own: tuple[tuple[MatchedStatement, ...], tuple[str, ...]] = self._source.explain(self._request, None)
         return own

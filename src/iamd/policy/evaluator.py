@@ -99,6 +99,16 @@ class _Plan:
         self.session_allows = None if session is None else session.lookup(action)[1]
 
 
+class _WithControls:
+    """The resource-side policies of a decision that RCPs took part in, for its explanation."""
+
+    __slots__ = ("resource_policy", "rcps")
+
+    def __init__(self, resource_policy: Policy | PolicyIndex | None, rcps: ResourceControls) -> None:
+        self.resource_policy = resource_policy
+        self.rcps = rcps
+
+
 class PolicySet:
     """A principal's policies, compiled and indexed once, evaluated many times.
 
@@ -153,14 +163,18 @@ class PolicySet:
         resource = request.resource
         context = request.context
         p = request.principal
+        # What the decision's explanation will ask about: the resource policy, and the RCPs
+        # when they take part (so the common path builds its Decision as it always did).
+        explained: object = resource_policy
         for st, ptype, reason in plan.denies:
             if st.applies(resource, context, p):
-                return Decision(d.EXPLICIT_DENY, ptype, reason, self, request, resource_policy, rcps)
+                return Decision(d.EXPLICIT_DENY, ptype, reason, self, request, explained)
         if rcps is not None:
+            explained = _WithControls(resource_policy, rcps)
             rcp_denies, rcp_allows = rcps.plan(action)
             for st, _level in rcp_denies:
                 if st.applies(resource, context, p):
-                    return Decision(d.EXPLICIT_DENY, _RCP, _RCP_DENY, self, request, resource_policy, rcps)
+                    return Decision(d.EXPLICIT_DENY, _RCP, _RCP_DENY, self, request, explained)
         grant = _NONE
         rp_type = _RESOURCE
         if resource_policy is not None:
@@ -171,7 +185,7 @@ class PolicySet:
             for st in denies:
                 if st.applies(resource, context, p):
                     return Decision(
-                        d.EXPLICIT_DENY, rp_type, d.EXPLICIT_DENY_REASON[rp_type], self, request, resource_policy, rcps
+                        d.EXPLICIT_DENY, rp_type, d.EXPLICIT_DENY_REASON[rp_type], self, request, explained
                     )
             for st in allows:
                 g = st.applies(resource, context, p)
@@ -182,30 +196,30 @@ class PolicySet:
         if rcps is not None:
             for allows in rcp_allows:
                 if not _allows(allows, resource, context, p):
-                    return Decision(d.IMPLICIT_DENY, _RCP, d.NO_RCP_ALLOW, self, request, resource_policy, rcps)
+                    return Decision(d.IMPLICIT_DENY, _RCP, d.NO_RCP_ALLOW, self, request, explained)
         for allows in plan.scp_allows:
             if not _allows(allows, resource, context, p):
-                return Decision(d.IMPLICIT_DENY, _SCP, d.NO_SCP_ALLOW, self, request, resource_policy, rcps)
+                return Decision(d.IMPLICIT_DENY, _SCP, d.NO_SCP_ALLOW, self, request, explained)
 
         kind = p.type
         same_account = request.resource_account is None or request.resource_account == p.account
         if not grant and rp_type is _TRUST:
-            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_TRUST_ALLOW, self, request, resource_policy, rcps)
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_TRUST_ALLOW, self, request, explained)
         if kind is _ROOT:
             if same_account:
-                return Decision(d.ALLOW, None, d.ROOT_ALLOW, self, request, resource_policy, rcps)
+                return Decision(d.ALLOW, None, d.ROOT_ALLOW, self, request, explained)
             if grant:
-                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy, rcps)
-            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW, self, request, resource_policy, rcps)
+                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, explained)
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW, self, request, explained)
         if kind is not _USER and kind is not _ROLE_SESSION and kind is not _FEDERATED_USER:
             if grant:
-                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy, rcps)
-            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_RESOURCE_ALLOW, self, request, resource_policy, rcps)
+                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, explained)
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_RESOURCE_ALLOW, self, request, explained)
         if same_account:
             if grant == _DIRECT:
-                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy, rcps)
+                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, explained)
         elif not grant:
-            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW, self, request, resource_policy, rcps)
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW, self, request, explained)
         decided_by = _IDENTITY
         if same_account and grant == _SOURCE:
             decided_by = rp_type
@@ -213,25 +227,30 @@ class PolicySet:
             reason = (
                 d.NO_IDENTITY_OR_RESOURCE_ALLOW if resource_policy is not None and same_account else d.NO_IDENTITY_ALLOW
             )
-            return Decision(d.IMPLICIT_DENY, _IDENTITY, reason, self, request, resource_policy, rcps)
+            return Decision(d.IMPLICIT_DENY, _IDENTITY, reason, self, request, explained)
         boundary_allows = plan.boundary_allows
         if boundary_allows is not None and not _allows(boundary_allows, resource, context, p):
-            return Decision(d.IMPLICIT_DENY, _BOUNDARY, d.NO_BOUNDARY_ALLOW, self, request, resource_policy, rcps)
+            return Decision(d.IMPLICIT_DENY, _BOUNDARY, d.NO_BOUNDARY_ALLOW, self, request, explained)
         session_allows = plan.session_allows
         if session_allows is not None:
             if kind is not _USER and not _allows(session_allows, resource, context, p):
-                return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, resource_policy, rcps)
+                return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, explained)
         elif kind is _FEDERATED_USER:
-            return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, resource_policy, rcps)
-        return Decision(d.ALLOW, decided_by, d.ALLOWED_BY[decided_by], self, request, resource_policy, rcps)
+            return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, explained)
+        return Decision(d.ALLOW, decided_by, d.ALLOWED_BY[decided_by], self, request, explained)
 
     def explain(
         self,
         request: Request,
-        resource_policy: Policy | PolicyIndex | None = None,
+        resource_policy: Policy | PolicyIndex | _WithControls | None = None,
         rcps: ResourceControls | None = None,
     ) -> tuple[tuple[MatchedStatement, ...], tuple[str, ...]]:
-        rp = None if resource_policy is None else _index_of(resource_policy)
+        given: Policy | PolicyIndex | None
+        if isinstance(resource_policy, _WithControls):
+            given, rcps = resource_policy.resource_policy, resource_policy.rcps
+        else:
+            given = resource_policy
+        rp = None if given is None else _index_of(given)
         rp_type = _TRUST if rp is not None and rp.policies and rp.policies[0].policy_type is _TRUST else _RESOURCE
         return self._explain(request, rp, rp_type, rcps)
 
