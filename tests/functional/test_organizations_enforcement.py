@@ -216,3 +216,23 @@ def test_resource_org_id_in_the_caller_s_policy(org: Org, server: IamdServer) ->
     scoped = as_creds(server, "sts", key)
     scoped.assume_role(RoleArn=f"arn:aws:iam::{member}:role/target", RoleSessionName="inside")
     denied(scoped.assume_role, RoleArn=f"arn:aws:iam::{gone}:role/target", RoleSessionName="outside")
+
+
+def test_organizations_policy_type_from_the_request_and_from_the_named_policy(server: IamdServer) -> None:
+    """``organizations:PolicyType``: CreatePolicy's ``Type``, and for AttachPolicy the type of
+    the policy its ``PolicyId`` names."""
+    org = Org(server, SCP, RCP)
+    iam = server.client("iam")
+    iam.create_user(UserName="scp-admin")
+    only_scps = {"StringEquals": {"organizations:PolicyType": SCP}}
+    iam.put_user_policy(UserName="scp-admin", PolicyName="p", PolicyDocument=doc(
+        {"Effect": "Allow", "Action": ["organizations:CreatePolicy", "organizations:AttachPolicy"],
+         "Resource": "*", "Condition": only_scps},
+        allow(["organizations:Describe*", "organizations:List*"])))  # fmt: skip
+    scp_admin = as_creds(server, "organizations", iam.create_access_key(UserName="scp-admin")["AccessKey"])
+    content = doc(deny("iam:DeleteRole"))
+    scp_id = scp_admin.create_policy(Content=content, Description="", Name="s", Type=SCP)["Policy"]["PolicySummary"]["Id"]
+    denied(scp_admin.create_policy, Content=doc(rcp_deny("sts:AssumeRole")), Description="", Name="r", Type=RCP)
+    rcp_id = org.policy("r", rcp_deny("sts:AssumeRole"), ptype=RCP)
+    scp_admin.attach_policy(PolicyId=scp_id, TargetId=org.root)
+    denied(scp_admin.attach_policy, PolicyId=rcp_id, TargetId=org.root)
