@@ -162,14 +162,14 @@ def test_accepting_while_creating_an_organization(backend: str, request: pytest.
             hs = mine.invite_account_to_organization(Target={"Type": "ACCOUNT", "Id": OTHER_ACCOUNT})["Handshake"]
             outcomes: dict[str, str] = {}
 
-            def accept(hs_id: str = hs["Id"]) -> None:
+            def accept(hs_id: str = hs["Id"], outcomes: dict[str, str] = outcomes) -> None:
                 try:
                     theirs.accept_handshake(HandshakeId=hs_id)
                     outcomes["accept"] = "ok"
                 except ClientError as err:
                     outcomes["accept"] = err.response["Error"]["Code"]
 
-            def create() -> None:
+            def create(outcomes: dict[str, str] = outcomes) -> None:
                 try:
                     theirs.create_organization()
                     outcomes["create"] = "ok"
