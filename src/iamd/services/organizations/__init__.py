@@ -6,6 +6,7 @@ from iamd.services.organizations import (  # noqa: F401
     account_creation,
     accounts,
     delegation,
+    features,
     handshakes,
     membership,
     organization,
