@@ -337,3 +337,102 @@ def test_decline_and_cancel(two_accounts: Any) -> None:
             "HandshakeConstraintViolationException", "ALREADY_IN_AN_ORGANIZATION")
     finally:
         mine.delete_organization()
+
+
+def test_enable_all_features(two_accounts: Any) -> None:
+    """A consolidated-billing organization moves to all features: the invited member approves,
+    then the management account confirms; created accounts are not asked."""
+    srv, other_key = two_accounts
+    mine = srv.client("organizations")
+    theirs = as_creds(srv, "organizations", other_key)
+    mine.create_organization(FeatureSet="CONSOLIDATED_BILLING")
+    try:
+        create(mine, "Made", "made@example.com")
+        hs = mine.invite_account_to_organization(Target={"Type": "ACCOUNT", "Id": OTHER_ACCOUNT})["Handshake"]
+        theirs.accept_handshake(HandshakeId=hs["Id"])
+        assert reason_of(mine.enable_aws_service_access, ServicePrincipal="iam.amazonaws.com")[1] == (
+            "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE")
+        request = mine.enable_all_features()["Handshake"]
+        assert request["Action"] == "ENABLE_ALL_FEATURES" and request["State"] == "OPEN"
+        assert reason_of(mine.enable_all_features) == (
+            "HandshakeConstraintViolationException", "ORGANIZATION_IS_ALREADY_PENDING_ALL_FEATURES_MIGRATION")
+        asked = theirs.list_handshakes_for_account(Filter={"ActionType": "ENABLE_ALL_FEATURES"})["Handshakes"]
+        assert len(asked) == 1
+        assert {"Type": "PARENT_HANDSHAKE", "Value": request["Id"]} in asked[0]["Resources"]
+        by_parent = mine.list_handshakes_for_organization(Filter={"ParentHandshakeId": request["Id"]})["Handshakes"]
+        assert [h["Id"] for h in by_parent] == [asked[0]["Id"]]
+        assert reason_of(mine.invite_account_to_organization, Target={"Type": "ACCOUNT", "Id": "000000000001"}) == (
+            "HandshakeConstraintViolationException", "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES")
+        # Nothing to confirm before the member approved.
+        assert mine.list_handshakes_for_account(Filter={"ActionType": "APPROVE_ALL_FEATURES"})["Handshakes"] == []
+        assert reason_of(mine.accept_handshake, HandshakeId=asked[0]["Id"])[0] == "HandshakeNotFoundException"
+        theirs.accept_handshake(HandshakeId=asked[0]["Id"])
+        [confirm] = mine.list_handshakes_for_account(Filter={"ActionType": "APPROVE_ALL_FEATURES"})["Handshakes"]
+        assert reason_of(theirs.accept_handshake, HandshakeId=confirm["Id"])[0] == "HandshakeNotFoundException"
+        assert mine.accept_handshake(HandshakeId=confirm["Id"])["Handshake"]["State"] == "ACCEPTED"
+        assert mine.describe_organization()["Organization"]["FeatureSet"] == "ALL"
+        assert mine.describe_handshake(HandshakeId=request["Id"])["Handshake"]["State"] == "ACCEPTED"
+        mine.enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+        assert reason_of(mine.enable_all_features) == (
+            "HandshakeConstraintViolationException", "ORGANIZATION_ALREADY_HAS_ALL_FEATURES")
+    finally:
+        for account in mine.list_accounts()["Accounts"]:
+            if account["Id"] != srv.account_id:
+                mine.remove_account_from_organization(AccountId=account["Id"])
+        mine.delete_organization()
+
+
+def test_enable_all_features_cancelled(two_accounts: Any) -> None:
+    srv, other_key = two_accounts
+    mine = srv.client("organizations")
+    theirs = as_creds(srv, "organizations", other_key)
+    mine.create_organization(FeatureSet="CONSOLIDATED_BILLING")
+    try:
+        hs = mine.invite_account_to_organization(Target={"Type": "ACCOUNT", "Id": OTHER_ACCOUNT})["Handshake"]
+        theirs.accept_handshake(HandshakeId=hs["Id"])
+        request = mine.enable_all_features()["Handshake"]
+        [asked] = theirs.list_handshakes_for_account(Filter={"ParentHandshakeId": request["Id"]})["Handshakes"]
+        assert theirs.decline_handshake(HandshakeId=asked["Id"])["Handshake"]["State"] == "DECLINED"
+        mine.cancel_handshake(HandshakeId=request["Id"])
+        assert mine.describe_organization()["Organization"]["FeatureSet"] == "CONSOLIDATED_BILLING"
+        # A new request can start; its member handshake is a new one.
+        again = mine.enable_all_features()["Handshake"]
+        [fresh] = theirs.list_handshakes_for_account(Filter={"ParentHandshakeId": again["Id"]})["Handshakes"]
+        mine.cancel_handshake(HandshakeId=again["Id"])
+        assert theirs.describe_handshake(HandshakeId=fresh["Id"])["Handshake"]["State"] == "CANCELED"
+        assert reason_of(theirs.accept_handshake, HandshakeId=fresh["Id"])[0] == "InvalidHandshakeTransitionException"
+    finally:
+        for account in mine.list_accounts()["Accounts"]:
+            if account["Id"] != srv.account_id:
+                mine.remove_account_from_organization(AccountId=account["Id"])
+        mine.delete_organization()
+
+
+def test_enable_all_features_without_invited_members(org: Any, server: IamdServer) -> None:
+    """Only created accounts: the management account is asked to confirm at once."""
+    org.delete_organization()
+    org.create_organization(FeatureSet="CONSOLIDATED_BILLING")
+    create(org, "Made", "made2@example.com")
+    org.enable_all_features()
+    [confirm] = org.list_handshakes_for_account(Filter={"ActionType": "APPROVE_ALL_FEATURES"})["Handshakes"]
+    org.accept_handshake(HandshakeId=confirm["Id"])
+    assert org.describe_organization()["Organization"]["FeatureSet"] == "ALL"
+
+
+def test_enable_all_features_when_the_last_member_asked_leaves(two_accounts: Any) -> None:
+    srv, other_key = two_accounts
+    mine = srv.client("organizations")
+    theirs = as_creds(srv, "organizations", other_key)
+    mine.create_organization(FeatureSet="CONSOLIDATED_BILLING")
+    try:
+        hs = mine.invite_account_to_organization(Target={"Type": "ACCOUNT", "Id": OTHER_ACCOUNT})["Handshake"]
+        theirs.accept_handshake(HandshakeId=hs["Id"])
+        request = mine.enable_all_features()["Handshake"]
+        [asked] = theirs.list_handshakes_for_account(Filter={"ParentHandshakeId": request["Id"]})["Handshakes"]
+        theirs.leave_organization()
+        assert theirs.describe_handshake(HandshakeId=asked["Id"])["Handshake"]["State"] == "CANCELED"
+        [confirm] = mine.list_handshakes_for_account(Filter={"ActionType": "APPROVE_ALL_FEATURES"})["Handshakes"]
+        mine.accept_handshake(HandshakeId=confirm["Id"])
+        assert mine.describe_organization()["Organization"]["FeatureSet"] == "ALL"
+    finally:
+        mine.delete_organization()

@@ -263,5 +263,5 @@ def test_tags_on_ous_and_root(org: Any, tree: dict[str, str]) -> None:
 
 
 def test_operations_not_built_say_so(org: Any, tree: dict[str, str]) -> None:
-    err = error(org.enable_all_features)
+    err = error(org.describe_resource_policy)
     assert (err["Code"], err["HTTPStatus"]) == ("NotImplemented", 501)

@@ -7,6 +7,7 @@ from iamd.services.organizations import (  # noqa: F401
     accounts,
     attachments,
     delegation,
+    features,
     handshakes,
     membership,
     organization,

@@ -26,6 +26,7 @@ The invitation's tags go to the account when it joins (kept meanwhile under the 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,7 +56,7 @@ from iamd.store.org_schema import org_handshakes
 
 EXPIRES_AFTER = timedelta(days=15)
 INVITES_PER_DAY = 20
-TAG_HANDSHAKE = "org-handshake"
+TAG_HANDSHAKE = orgs.TAG_HANDSHAKE
 NOT_FOUND = "We can't find a handshake with the HandshakeId that you specified."
 LIVE = ("REQUESTED", "OPEN")
 
@@ -65,13 +66,19 @@ def invite_account(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     tags = p.get("Tags") or []
     check_tags(tags)
     org = common.locked_org(call)
+    live = _live(call.conn, org, call.now)
+    if any(h.action in ("ENABLE_ALL_FEATURES", "APPROVE_ALL_FEATURES") for h in live):
+        raise HandshakeConstraintViolationException(
+            "INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES",
+            "You can't invite an account while the organization is enabling all features.",
+        )
     account_id = _target_account(call.conn, p["Target"])
     if orgs.get_member(call.conn, account_id) is not None:
         raise HandshakeConstraintViolationException(
             "ALREADY_IN_AN_ORGANIZATION", "The account is already a member of an organization."
         )
-    live = _live(call.conn, org, call.now)
-    if any(h.target_account_id == account_id and h.action == "INVITE" for h in live):
+    live = [h for h in live if h.action == "INVITE"]
+    if any(h.target_account_id == account_id for h in live):
         raise DuplicateHandshakeException("A handshake with the same action and target already exists.")
     if account_limit_reached(call, org, len(live)):
         raise HandshakeConstraintViolationException(
@@ -83,25 +90,12 @@ def invite_account(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         raise HandshakeConstraintViolationException(
             "HANDSHAKE_RATE_LIMIT_EXCEEDED", f"You can send at most {INVITES_PER_DAY} invitations a day."
         )
-    handshake_id = common.new_handshake_id()
     target = p["Target"]
-    management = orgs.get_member(call.conn, org.management_account_id)
-    resources: list[dict[str, Any]] = [
-        {"Type": "ORGANIZATION", "Value": org.org_id, "Resources": [
-            {"Type": "MASTER_EMAIL", "Value": management.email if management is not None else ""},
-            {"Type": "MASTER_NAME", "Value": management.name if management is not None else ""},
-            {"Type": "ORGANIZATION_FEATURE_SET", "Value": "FULL" if org.feature_set == "ALL" else org.feature_set},
-        ]},
-        {"Type": target["Type"], "Value": target["Id"]},
-    ]
+    resources = [organization_resource(call.conn, org), {"Type": target["Type"], "Value": target["Id"]}]
     if p.get("Notes"):
         resources.append({"Type": "NOTES", "Value": p["Notes"]})
     parties = [{"Id": org.org_id, "Type": "ORGANIZATION"}, {"Id": target["Id"], "Type": target["Type"]}]
-    call.conn.execute(insert(org_handshakes).values(
-        handshake_id=handshake_id, org_id=org.org_id, action="INVITE", state="OPEN", target_account_id=account_id,
-        parties=json.dumps(parties), resources=json.dumps(resources), requested_at=call.now,
-        expires_at=call.now + EXPIRES_AFTER,
-    ))
+    handshake_id = insert_handshake(call.conn, org, "INVITE", account_id, parties, resources, call.now)
     if tags:
         add_tags(call.conn, TAG_HANDSHAKE, handshake_id, tags)
     return {"Handshake": shape(call.conn, _get(call.conn, handshake_id), call.now)}
@@ -112,9 +106,15 @@ def accept_handshake(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row = _for_invited(call, p["HandshakeId"])
     org = orgs.get_org(call.conn, row.org_id)
     assert org is not None
+    # The organization's lock, then the joining account's own (one order: an account creating an
+    # organization of its own at the same moment holds only its own, and is waited for).
     lock_account(call.conn, org.management_account_id)
+    lock_account(call.conn, call.account_id)
     row = _for_invited(call, p["HandshakeId"])
     _transition(row, call.now, "ACCEPTED")
+    if row.action != "INVITE":
+        ACCEPTERS[row.action](call, org, row)
+        return {"Handshake": shape(call.conn, _get(call.conn, row.handshake_id), call.now)}
     if orgs.get_member(call.conn, call.account_id) is not None:
         raise HandshakeConstraintViolationException(
             "ALREADY_IN_AN_ORGANIZATION", "The account is already a member of an organization."
@@ -152,6 +152,9 @@ def cancel_handshake(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     _transition(row, call.now, "CANCELED")
     _set_state(call.conn, row.handshake_id, "CANCELED")
     tag_store.drop_all(call.conn, TAG_HANDSHAKE, row.handshake_id)
+    for child in children(call.conn, row):
+        if _state(child, call.now) in LIVE:
+            _set_state(call.conn, child.handshake_id, "CANCELED")
     return {"Handshake": shape(call.conn, _get(call.conn, row.handshake_id), call.now)}
 
 
@@ -179,7 +182,61 @@ def list_handshakes_for_organization(call: Call, p: dict[str, Any]) -> dict[str,
 
 
 def open_invitations(conn: Connection, org: Row[Any], now: datetime) -> int:
-    return len(_live(conn, org, now))
+    return sum(1 for h in _live(conn, org, now) if h.action == "INVITE")
+
+
+# Handshake action -> what accepting it does besides the state change (features.py registers
+# ENABLE_ALL_FEATURES and APPROVE_ALL_FEATURES); INVITE is built in.
+Accepter = Callable[[Call, Row[Any], Row[Any]], None]
+ACCEPTERS: dict[str, Accepter] = {}
+
+
+def insert_handshake(
+    conn: Connection, org: Row[Any], action_type: str, target_account_id: str | None,
+    parties: list[dict[str, Any]], resources: list[dict[str, Any]], now: datetime,
+) -> str:
+    handshake_id = common.new_handshake_id()
+    conn.execute(insert(org_handshakes).values(
+        handshake_id=handshake_id, org_id=org.org_id, action=action_type, state="OPEN",
+        target_account_id=target_account_id, parties=json.dumps(parties), resources=json.dumps(resources),
+        requested_at=now, expires_at=now + EXPIRES_AFTER,
+    ))
+    return handshake_id
+
+
+def organization_resource(conn: Connection, org: Row[Any]) -> dict[str, Any]:
+    """The ORGANIZATION resource of a handshake, as AWS's examples show it."""
+    management = orgs.get_member(conn, org.management_account_id)
+    return {"Type": "ORGANIZATION", "Value": org.org_id, "Resources": [
+        {"Type": "MASTER_EMAIL", "Value": management.email if management is not None else ""},
+        {"Type": "MASTER_NAME", "Value": management.name if management is not None else ""},
+        {"Type": "ORGANIZATION_FEATURE_SET", "Value": "FULL" if org.feature_set == "ALL" else org.feature_set},
+    ]}
+
+
+def parent_of(row: Row[Any]) -> str | None:
+    for resource in json.loads(row.resources):
+        if resource.get("Type") == "PARENT_HANDSHAKE":
+            return str(resource.get("Value"))
+    return None
+
+
+def children(conn: Connection, parent: Row[Any]) -> list[Row[Any]]:
+    t = org_handshakes
+    rows = conn.execute(select(t).where(t.c.org_id == parent.org_id)).all()
+    return [r for r in rows if parent_of(r) == parent.handshake_id]
+
+
+def live_handshakes(conn: Connection, org: Row[Any], now: datetime) -> list[Row[Any]]:
+    return _live(conn, org, now)
+
+
+def set_state(conn: Connection, handshake_id: str, state: str) -> None:
+    _set_state(conn, handshake_id, state)
+
+
+def state_of(row: Row[Any], now: datetime) -> str:
+    return _state(row, now)
 
 
 def shape(conn: Connection, row: Row[Any] | None, now: datetime) -> dict[str, Any]:
@@ -288,7 +345,7 @@ def _list(call: Call, p: dict[str, Any], operation: str, rows: list[Row[Any]]) -
     if wanted.get("ActionType"):
         rows = [r for r in rows if r.action == wanted["ActionType"]]
     if wanted.get("ParentHandshakeId"):
-        rows = []  # only ENABLE_ALL_FEATURES handshakes have children; iamd sends none
+        rows = [r for r in rows if parent_of(r) == wanted["ParentHandshakeId"]]
     rows.sort(key=lambda r: r.handshake_id)
     chunk, token = page(call, p, operation, rows, lambda r: r.handshake_id, query=wanted)
     return with_token({"Handshakes": [shape(call.conn, r, call.now) for r in chunk]}, token)

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Row, func, select
 
 from iamd.services.context import Call
-from iamd.services.organizations import common, units
+from iamd.services.organizations import common, features, handshakes, units
 from iamd.services.organizations.accounts import member_of
 from iamd.services.organizations.errors import (
     AccountAlreadyClosedException,
@@ -128,5 +128,9 @@ def _leave(call: Call, org: Row[Any], member: Row[Any]) -> None:
             "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
             "You can't remove an account that is a delegated administrator; deregister it first.",
         )
+    for handshake in handshakes.live_handshakes(call.conn, org, call.now):
+        if handshake.target_account_id == member.account_id:
+            handshakes.set_state(call.conn, handshake.handshake_id, "CANCELED")
     orgs.remove_member(call.conn, member.account_id)
     orgs.bump_accounts(call.conn, [member.account_id])
+    features.reconsider(call, org)
