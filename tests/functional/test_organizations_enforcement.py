@@ -236,3 +236,16 @@ def test_organizations_policy_type_from_the_request_and_from_the_named_policy(se
     rcp_id = org.policy("r", rcp_deny("sts:AssumeRole"), ptype=RCP)
     scp_admin.attach_policy(PolicyId=scp_id, TargetId=org.root)
     denied(scp_admin.attach_policy, PolicyId=rcp_id, TargetId=org.root)
+
+
+def test_rcps_leave_the_management_account_s_resources_alone(server: IamdServer) -> None:
+    org = Org(server, SCP, RCP)
+    member = org.account("data")
+    trust = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{server.account_id}:root"},
+                 "Action": "sts:AssumeRole"})  # fmt: skip
+    server.client("iam").create_role(RoleName="home", AssumeRolePolicyDocument=trust)
+    org.as_admin(member).create_role(RoleName="away", AssumeRolePolicyDocument=trust)
+    org.policy("NoRoles", rcp_deny("sts:AssumeRole"), ptype=RCP, attach=(org.root,))
+    operator = as_creds(server, "sts", org.operator)
+    operator.assume_role(RoleArn=f"arn:aws:iam::{server.account_id}:role/home", RoleSessionName="home")
+    denied(operator.assume_role, RoleArn=f"arn:aws:iam::{member}:role/away", RoleSessionName="away")
