@@ -98,6 +98,12 @@ def parser() -> argparse.ArgumentParser:
         help="comma-separated ISSUER=FILE pairs: use FILE as ISSUER's JWKS, never fetch it (air-gapped installs; "
         "env IAMD_OIDC_JWKS)",
     )
+    serve.add_argument(
+        "--org-max-accounts",
+        default=env_default("org_max_accounts"),
+        help="accounts an organization may hold, open invitations included; AWS's default quota is 10 "
+        "(env IAMD_ORG_MAX_ACCOUNTS)",
+    )
     _add_limit_flags(serve)
 
     account = sub.add_parser("account", help="manage accounts")

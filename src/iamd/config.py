@@ -26,6 +26,7 @@ DEFAULTS = {
     "extra_regions": "",
     "oidc_ca_bundle": "",
     "oidc_jwks": "",
+    "org_max_accounts": "10",
     "lock_timeout": "10",
     "worker_threads": "16",
     "max_connections": "1000",
@@ -66,6 +67,9 @@ class Settings:
     # registered per issuer (HOST/PATH → file) for issuers this server cannot reach.
     oidc_ca_bundle: str = ""
     oidc_jwks: tuple[tuple[str, str], ...] = ()
+    # Organizations' "maximum number of accounts" per organization: AWS's default quota is 10,
+    # raised on request; here a setting.
+    org_max_accounts: int = 10
     # Seconds a change waits for another's lock (the account's, or SQLite's write lock) before
     # the call answers ServiceUnavailable (503, which SDKs retry).
     lock_timeout: float = 10.0
@@ -118,6 +122,7 @@ def from_values(values: dict[str, object]) -> Settings:
         extra_regions=tuple(r.strip() for r in str(values.get("extra_regions") or "").split(",") if r.strip()),
         oidc_ca_bundle=str(values.get("oidc_ca_bundle") or ""),
         oidc_jwks=_pairs(str(values.get("oidc_jwks") or "")),
+        org_max_accounts=_positive(values, "org_max_accounts", int),
         lock_timeout=float(str(values.get("lock_timeout") or DEFAULTS["lock_timeout"])),
         worker_threads=_positive(values, "worker_threads", int),
         max_connections=_positive(values, "max_connections", int),

@@ -74,6 +74,7 @@ def build_runtime(settings: Settings, serving: bool = True) -> tuple[Runtime, Ro
         extra_regions=frozenset(settings.extra_regions),
         oidc_ca_bundle=settings.oidc_ca_bundle,
         oidc_jwks=dict(settings.oidc_jwks),
+        org_max_accounts=settings.org_max_accounts,
     )
     if settings.ephemeral:
         runtime.seed = created

@@ -191,10 +191,18 @@ class App:
                     http, request.headers.get("content-type", ""), self.api_versions, ADMIN_PREFIX
                 )
                 if unsigned is None:
+                    # Answered in the protocol the client speaks (a JSON client cannot parse
+                    # IAM's XML).
+                    proto = self.protocols[intended_service(self.protocols, http)]
                     raise
                 state.service, state.operation = unsigned
                 proto = self.protocols[state.service]
                 return self._federated(request, http, proto, state, request_id, None)
+            except AwsError:
+                # Malformed: answered in the protocol the client speaks (a JSON
+                # client cannot parse IAM's XML).
+                proto = self.protocols[intended_service(self.protocols, http)]
+                raise
             state.service, state.region, state.access_key_id = auth.service, _requested_region(auth), auth.access_key_id
             if auth.service not in self.protocols:
                 intended = intended_service(self.protocols, http)
@@ -474,7 +482,7 @@ def _headers(request_id: str, proto: WireProtocol) -> dict[str, str]:
 # "Some global services, such as IAM, have a single endpoint. Because this endpoint is physically
 # located in the US East (N. Virginia) Region, IAM calls are always made to the us-east-1 Region."
 # (aws:RequestedRegion, AWS global condition context keys)
-GLOBAL_SERVICES = frozenset({"iam"})
+GLOBAL_SERVICES = frozenset({"iam", "organizations"})
 
 
 def _requested_region(auth: SigV4Auth) -> str:

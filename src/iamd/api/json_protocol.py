@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -117,8 +117,12 @@ class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):
             raise UnknownOperation(f"Unknown operation {target}")
         return name
 
-    def parse(self, target: str | None, body: bytes) -> tuple[str, dict[str, Any]]:
-        """Decode an X-Amz-Target and JSON body into ``(operation_name, input)``; raises AwsError only."""
+    def parse(
+        self, target: str | None, body: bytes, invalid_input: Callable[[list[str]], None] | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Decode an X-Amz-Target and JSON body into ``(operation_name, input)``; raises AwsError only.
+        ``invalid_input`` raises the error of constraint violations (their clauses as argument):
+        Coral's ValidationException unless the service words it its own way (Organizations)."""
         name = self.operation_for(target)
         document = load_body(body)
         op = self.operation(name)
@@ -129,7 +133,8 @@ class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):
             result = op.parse_input(document, "", errors)
         except RecursionError:
             raise SerializationException("Request body is nested too deeply.") from None
-        raise_if_any(errors, ValidationException)
+        if errors:
+            (invalid_input or _validation_exception)(errors)
         return name, result
 
     def render(self, operation_name: str, output: Mapping[str, Any] | None) -> bytes:
@@ -142,6 +147,10 @@ class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):
     def render_error(self, err: AwsError) -> bytes:
         """``{"__type": code, "message": text}``; the status is ``err.status``."""
         return json_output.render_error(err)
+
+
+def _validation_exception(errors: list[str]) -> None:
+    raise_if_any(errors, ValidationException)
 
 
 @cache

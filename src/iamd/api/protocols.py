@@ -1,13 +1,13 @@
 """The wire protocols a service speaks, behind one small interface the app uses.
 
 IAM and STS speak AWS's Query protocol (form or query-string parameters, XML responses);
-CloudTrail and later Organizations speak the JSON 1.1 protocol (``X-Amz-Target`` names the
+CloudTrail and Organizations speak the JSON 1.1 protocol (``X-Amz-Target`` names the
 operation, JSON both ways). The app picks the protocol by the SigV4 scope's service.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from iamd.api.json_protocol import JsonServiceCodec
@@ -15,6 +15,7 @@ from iamd.api.models import ServiceCodec
 from iamd.api.params import decode
 from iamd.auth.request import HttpRequest
 from iamd.errors import AwsError
+from iamd.services.organizations.validation import invalid_input as organizations_invalid_input
 
 
 class WireProtocol(Protocol):
@@ -59,16 +60,17 @@ class QueryProtocol:
 
 
 class JsonProtocol:
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, invalid_input: Callable[[list[str]], None] | None = None) -> None:
         self.codec = JsonServiceCodec.load(service)
         self.content_type = self.codec.content_type
+        self.invalid_input = invalid_input
 
     def prepare(self, http: HttpRequest, content_type: str) -> tuple[str | None, bytes]:
         target = next((v for k, v in http.headers if k.lower() == "x-amz-target"), None)
         return target, http.body
 
     def parse(self, prepared: tuple[str | None, bytes]) -> tuple[str, dict[str, Any]]:
-        return self.codec.parse(*prepared)
+        return self.codec.parse(*prepared, invalid_input=self.invalid_input)
 
     def render(self, operation: str, result: dict[str, Any] | None, request_id: str) -> bytes:
         return self.codec.render(operation, result)
@@ -82,7 +84,12 @@ class JsonProtocol:
 
 
 def protocols() -> dict[str, WireProtocol]:
-    return {"iam": QueryProtocol("iam"), "sts": QueryProtocol("sts"), "cloudtrail": JsonProtocol("cloudtrail")}
+    return {
+        "iam": QueryProtocol("iam"),
+        "sts": QueryProtocol("sts"),
+        "cloudtrail": JsonProtocol("cloudtrail"),
+        "organizations": JsonProtocol("organizations", organizations_invalid_input),
+    }
 
 
 def intended_service(served: Mapping[str, WireProtocol], http: HttpRequest) -> str:

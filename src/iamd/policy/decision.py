@@ -25,6 +25,7 @@ _TYPE_WORDS = {
     PolicyType.TRUST: "the role trust policy",
     PolicyType.BOUNDARY: "a permissions boundary",
     PolicyType.SCP: "a service control policy",
+    PolicyType.RCP: "a resource control policy",
     PolicyType.SESSION: "a session policy",
 }
 EXPLICIT_DENY_REASON = {t: f"explicit deny in {words}" for t, words in _TYPE_WORDS.items()}
@@ -37,13 +38,15 @@ NO_TRUST_ALLOW = "the role trust policy does not allow"
 NO_BOUNDARY_ALLOW = "no permissions boundary allows"
 NO_SESSION_ALLOW = "no session policy allows"
 NO_SCP_ALLOW = "not allowed by a service control policy"
+NO_RCP_ALLOW = "not allowed by a resource control policy"
 ROOT_ALLOW = "the root user has full access to its own account"
 
 
 @dataclass(frozen=True)
 class MatchedStatement:
     """A statement that applied to the request (its action, resource, principal and conditions
-    all matched). ``scp_level`` numbers SCP levels from the organization root."""
+    all matched). ``scp_level`` numbers the organization levels of an SCP or RCP statement from
+    the root (0) down to the account."""
 
     policy_id: str
     policy_type: PolicyType
@@ -80,6 +83,7 @@ class Decision:
         self.reason = reason
         self._source = source
         self._request = request
+        # The resource's policy, or (when RCPs took part) the evaluator's pair of it and the RCPs.
         self._resource_policy = resource_policy
         self._details: tuple[tuple[MatchedStatement, ...], tuple[str, ...]] | None = None
 
@@ -107,8 +111,9 @@ class Decision:
 
     def caller_side(self) -> tuple[tuple[MatchedStatement, ...], tuple[str, ...]]:
         """The matched statements and missing keys of the caller's own policies only (identity,
-        boundary, session, SCPs), as if no resource-based policy took part: what a caller of
-        another account may learn, since the resource-based or trust policy is not theirs."""
+        boundary, session, SCPs), as if no resource-based policy or RCP took part: what a caller
+        of another account may learn, since the resource-based or trust policy and the resource
+        account's RCPs are not theirs."""
         if self._source is None or self._resource_policy is None:
             return self._detail()
         own: tuple[tuple[MatchedStatement, ...], tuple[str, ...]] = self._source.explain(self._request, None)

@@ -9,13 +9,13 @@ def test_all_is_the_public_api():
         [
             "ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY", "SIZE_LIMITS", "Condition", "Context", "Decision", "Finding",
             "MatchedStatement", "Policy", "PolicySet", "PolicySyntaxError", "PolicyType", "PrincipalType",
-            "Request", "RequestPrincipal", "Span", "Statement", "evaluate", "keys_named", "keys_read", "parse_policy",
+            "Request", "RequestPrincipal", "ResourceControls", "Span", "Statement", "evaluate", "keys_named", "keys_read", "parse_policy",
             "policy_size", "reads_resource_tags", "validate_policy",
         ]
     )  # fmt: skip
     for name in facade.__all__:
         assert hasattr(facade, name)
-    assert {t.name for t in facade.PolicyType} == {"IDENTITY", "RESOURCE", "TRUST", "BOUNDARY", "SCP", "SESSION"}
+    assert {t.name for t in facade.PolicyType} == {"IDENTITY", "RESOURCE", "TRUST", "BOUNDARY", "SCP", "RCP", "SESSION"}
 
 
 def test_explanation_lists_matches_spans_and_missing_keys():
