@@ -343,7 +343,7 @@ class App:
         info = replace(info, operation=state.operation)
         with call_memo(), self.runtime.store.begin() as conn:
             now = self.runtime.clock()
-            authorize_federated(conn, state.caller, info, state.inputs, now)
+            authorize_federated(conn, state.caller, info, state.inputs, now, self.authorizer.policy_sets.organizations)
             state.result = self._run(conn, info, state.inputs, state.caller, now, request_id, state.read_only)
             if not state.read_only:
                 self.audit.record_in_transaction(conn, self._record(state, info, request_id, None))

@@ -23,11 +23,13 @@ from sqlalchemy import Connection
 
 from iamd.auth.caller import Caller
 from iamd.auth.federated import SAML_USER, FederatedIdentity
+from iamd.authz import organizations as orgs
 from iamd.authz.context import RequestInfo, build_context
 from iamd.authz.policy_sets import Principal, compile_document
 from iamd.authz.resources import resolve
 from iamd.errors import AccessDenied
 from iamd.policy import PolicySet, PolicyType, PrincipalType, Request, RequestPrincipal
+from iamd.store import policy_docs
 
 __all__ = ["authorize_federated", "federated_caller"]
 
@@ -63,7 +65,18 @@ def _effective_params(identity: FederatedIdentity, params: Mapping[str, Any]) ->
     return out
 
 
-def authorize_federated(conn: Connection, caller: Caller, info: RequestInfo, params: Mapping[str, Any], now: datetime) -> None:
+def authorize_federated(
+    conn: Connection,
+    caller: Caller,
+    info: RequestInfo,
+    params: Mapping[str, Any],
+    now: datetime,
+    organizations: orgs.Organizations | None = None,
+) -> None:
+    """``organizations``: the authorizer's cache of placements, so that the role's account's RCPs
+    (which cover STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML on its roles as they cover
+    AssumeRole: "Resource control policies", supported services) and ``aws:ResourceOrgID`` take part, and a closed account's roles
+    cannot be assumed."""
     identity = caller.federation
     assert identity is not None
     action = identity.operation_action
@@ -78,7 +91,12 @@ def authorize_federated(conn: Connection, caller: Caller, info: RequestInfo, par
         actions.append("sts:SetSourceIdentity")
     for implied in actions:
         for resource in resolve(conn, caller, implied, effective, with_tags=True):
-            context = build_context(caller, principal, info, effective, now, resource.account_id, resource.tags)
+            owner = _placement(conn, organizations, resource.account_id)
+            if owner is not None and owner.closed:
+                raise AccessDenied(f"Not authorized to perform {action}")
+            context = build_context(
+                caller, principal, info, effective, now, resource.account_id, resource.tags, resource_org=owner
+            )
             if not identity.provider_account:
                 context.pop("aws:principalaccount", None)
             context.set("aws:FederatedProvider", identity.provider)
@@ -87,6 +105,13 @@ def authorize_federated(conn: Connection, caller: Caller, info: RequestInfo, par
             trust = (
                 compile_document(resource.trust_policy, PolicyType.TRUST, resource.arn) if resource.trust_policy else None
             )
-            decision = _EMPTY.evaluate(Request(rp, implied, resource.arn, context, resource.account_id), trust)
+            rcps = orgs.rcps_for(owner, implied, resource.arn, False)
+            decision = _EMPTY.evaluate(Request(rp, implied, resource.arn, context, resource.account_id), trust, rcps)
             if not decision.allowed:
                 raise AccessDenied(f"Not authorized to perform {action}")
+
+
+def _placement(conn: Connection, organizations: orgs.Organizations | None, account_id: str | None) -> orgs.Placement | None:
+    if organizations is None or account_id is None:
+        return None
+    return organizations.placement(conn, account_id, policy_docs.generation(conn, account_id))
