@@ -27,3 +27,13 @@ def test_defaults_flags_and_environment(monkeypatch: pytest.MonkeyPatch) -> None
 def test_a_limit_out_of_range_stops_the_server_with_a_message(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--ephemeral", *argv]) == 2
     assert "must be positive" in capsys.readouterr().err
+
+
+def test_org_max_accounts(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Organizations' account quota: AWS's default 10, raised by flag or environment."""
+    assert _settings().org_max_accounts == 10  # type: ignore[attr-defined]
+    assert _settings("--org-max-accounts", "500").org_max_accounts == 500  # type: ignore[attr-defined]
+    monkeypatch.setenv("IAMD_ORG_MAX_ACCOUNTS", "42")
+    assert _settings().org_max_accounts == 42  # type: ignore[attr-defined]
+    assert main(["serve", "--ephemeral", "--org-max-accounts", "0"]) == 2
+    assert "must be positive" in capsys.readouterr().err

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
 
 from iamd.store import tags as tag_store
 from iamd.store.org_schema import (
@@ -45,27 +45,34 @@ TAG_POLICY = "org-policy"
 TAG_HANDSHAKE = "org-handshake"
 
 
+# Built once: the lookups every Organizations call (and its authorization) makes; building a
+# statement costs more than running it.
+_ORG = select(organizations).where(organizations.c.org_id == bindparam("org_id"))
+_MANAGED_BY = select(organizations).where(organizations.c.management_account_id == bindparam("account_id"))
+_ORG_OF_ACCOUNT = (
+    select(organizations)
+    .join(org_accounts, org_accounts.c.org_id == organizations.c.org_id)
+    .where(org_accounts.c.account_id == bindparam("account_id"))
+)
+_UNIT = select(org_units).where(org_units.c.org_id == bindparam("org_id"), org_units.c.unit_id == bindparam("unit_id"))
+_MEMBER = select(org_accounts).where(org_accounts.c.account_id == bindparam("account_id"))
+
+
 # --- organizations ---------------------------------------------------------------------------
 
 
 def get_org(conn: Connection, org_id: str) -> Row[Any] | None:
-    return conn.execute(select(organizations).where(organizations.c.org_id == org_id)).first()
+    return conn.execute(_ORG, {"org_id": org_id}).first()
 
 
 def org_managed_by(conn: Connection, account_id: str) -> Row[Any] | None:
     """The organization whose management account is ``account_id``."""
-    q = select(organizations).where(organizations.c.management_account_id == account_id)
-    return conn.execute(q).first()
+    return conn.execute(_MANAGED_BY, {"account_id": account_id}).first()
 
 
 def org_of_account(conn: Connection, account_id: str) -> Row[Any] | None:
     """The organization ``account_id`` belongs to (as management account or member)."""
-    q = (
-        select(organizations)
-        .join(org_accounts, org_accounts.c.org_id == organizations.c.org_id)
-        .where(org_accounts.c.account_id == account_id)
-    )
-    return conn.execute(q).first()
+    return conn.execute(_ORG_OF_ACCOUNT, {"account_id": account_id}).first()
 
 
 def create_org(
@@ -114,8 +121,7 @@ def delete_org(conn: Connection, org_id: str) -> None:
 
 def get_unit(conn: Connection, org_id: str, unit_id: str) -> Row[Any] | None:
     """A root or OU of the organization (None for another organization's)."""
-    q = select(org_units).where(org_units.c.org_id == org_id, org_units.c.unit_id == unit_id)
-    return conn.execute(q).first()
+    return conn.execute(_UNIT, {"org_id": org_id, "unit_id": unit_id}).first()
 
 
 def child_units(conn: Connection, org_id: str, parent_id: str) -> list[Row[Any]]:
@@ -186,7 +192,7 @@ def subtree(conn: Connection, org_id: str, unit_id: str) -> list[str]:
 
 def get_member(conn: Connection, account_id: str) -> Row[Any] | None:
     """The account's membership row (in whichever organization)."""
-    return conn.execute(select(org_accounts).where(org_accounts.c.account_id == account_id)).first()
+    return conn.execute(_MEMBER, {"account_id": account_id}).first()
 
 
 def member_by_email(conn: Connection, email: str) -> Row[Any] | None:

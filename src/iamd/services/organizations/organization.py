@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from iamd.services.context import Call
 from iamd.services.organizations import common
@@ -104,9 +104,15 @@ def root(conn: Connection, org: Row[Any]) -> dict[str, Any]:
     }
 
 
+_POLICY_TYPES = (
+    select(org_policy_types.c.policy_type, org_policy_types.c.status)
+    .where(org_policy_types.c.org_id == bindparam("org_id"))
+    .order_by(org_policy_types.c.policy_type)
+)
+
+
 def policy_types(conn: Connection, org_id: str) -> list[dict[str, str]]:
-    t = org_policy_types
-    rows = conn.execute(select(t.c.policy_type, t.c.status).where(t.c.org_id == org_id).order_by(t.c.policy_type))
+    rows = conn.execute(_POLICY_TYPES, {"org_id": org_id})
     return [{"Type": r.policy_type, "Status": r.status} for r in rows]
 
 
