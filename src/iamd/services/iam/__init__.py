@@ -13,6 +13,7 @@ from iamd.services.iam import (  # noqa: F401
     login_profiles,
     managed_policies,
     mfa,
+    org_root_access,
     password_policy,
     policy_versions,
     roles,

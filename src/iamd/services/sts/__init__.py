@@ -1,11 +1,11 @@
 """STS actions: identity, and temporary credentials sealed by ``auth/sessions``.
 
-One module per concern: ``identity`` (GetCallerIdentity, GetAccessKeyInfo), ``assume_role``,
+One module per concern: ``identity`` (GetCallerIdentity, GetAccessKeyInfo), ``assume_role``, ``assume_root``,
 ``tokens`` (GetSessionToken, GetFederationToken), ``messages``
 (DecodeAuthorizationMessage); ``credentials`` and ``session_policies`` hold the
 rules they share. Importing this package registers every action.
 """
 
-from iamd.services.sts import assume_role, identity, messages, tokens
+from iamd.services.sts import assume_role, assume_root, identity, messages, tokens
 
-__all__ = ["assume_role", "identity", "messages", "tokens"]
+__all__ = ["assume_role", "assume_root", "identity", "messages", "tokens"]
