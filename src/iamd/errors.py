@@ -15,6 +15,9 @@ side that AWS uses, so the mapping lives with the error, not in the renderer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 
 class AwsError(Exception):
     """One AWS error code. ``fmt`` is the message template filled from keyword arguments."""
@@ -23,6 +26,9 @@ class AwsError(Exception):
     status: int = 500
     sender_fault: bool = False
     fmt: str = "{message}"
+    # Members of the error shape besides the message (Organizations' ``Reason``), sent as they
+    # are by the JSON protocols; the Query protocol's errors have none.
+    extra_fields: Mapping[str, str] = MappingProxyType({})
 
     def __init__(self, message: str | None = None, **kwargs: object) -> None:
         if message is None:

@@ -397,7 +397,7 @@ def _headers(request_id: str, proto: WireProtocol) -> dict[str, str]:
 # "Some global services, such as IAM, have a single endpoint. Because this endpoint is physically
 # located in the US East (N. Virginia) Region, IAM calls are always made to the us-east-1 Region."
 # (aws:RequestedRegion, AWS global condition context keys)
-GLOBAL_SERVICES = frozenset({"iam"})
+GLOBAL_SERVICES = frozenset({"iam", "organizations"})
 
 
 def _requested_region(auth: SigV4Auth) -> str:

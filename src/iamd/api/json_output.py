@@ -145,5 +145,6 @@ JSON_CODES = {
 
 
 def render_error(err: AwsError) -> bytes:
-    """``{"__type": code, "message": text}``: botocore's JSON parser reads ``__type`` and ``message``."""
-    return dumps({"__type": JSON_CODES.get(err.code, err.code), "message": err.message})
+    """``{"__type": code, "message": text}``: botocore's JSON parser reads ``__type`` and ``message``,
+    and the modelled exception's other members (``Reason``) from the same object."""
+    return dumps({**err.extra_fields, "__type": JSON_CODES.get(err.code, err.code), "message": err.message})

@@ -1,7 +1,7 @@
 """The wire protocols a service speaks, behind one small interface the app uses.
 
 IAM and STS speak AWS's Query protocol (form or query-string parameters, XML responses);
-CloudTrail and later Organizations speak the JSON 1.1 protocol (``X-Amz-Target`` names the
+CloudTrail and Organizations speak the JSON 1.1 protocol (``X-Amz-Target`` names the
 operation, JSON both ways). The app picks the protocol by the SigV4 scope's service.
 """
 
@@ -82,7 +82,12 @@ class JsonProtocol:
 
 
 def protocols() -> dict[str, WireProtocol]:
-    return {"iam": QueryProtocol("iam"), "sts": QueryProtocol("sts"), "cloudtrail": JsonProtocol("cloudtrail")}
+    return {
+        "iam": QueryProtocol("iam"),
+        "sts": QueryProtocol("sts"),
+        "cloudtrail": JsonProtocol("cloudtrail"),
+        "organizations": JsonProtocol("organizations"),
+    }
 
 
 def intended_service(served: Mapping[str, WireProtocol], http: HttpRequest) -> str:

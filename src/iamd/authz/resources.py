@@ -124,6 +124,10 @@ def resolve(
     derived = derive(conn, caller, params, with_tags) if derive is not None else None
     if derived is not None:
         return [derived]
+    if action[:14].lower() == "organizations:":
+        from iamd.authz import org_resources  # its ARNs come from the organization's rows
+
+        return org_resources.resolve(conn, caller, action, params, with_tags)
     info = catalogue.action(action)
     if info is None:
         return [ANY]
