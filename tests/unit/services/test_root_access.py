@@ -306,3 +306,19 @@ def test_a_forged_root_session_claim_does_not_open(runtime, world):
     claims_token = base64.b64encode(json.dumps({"k": 3, "a": world["member"]}).encode()).decode()
     with pytest.raises(InvalidClientTokenId):
         open_session(claims_token, "ASIAEXAMPLE", runtime.session_keyring, datetime.now(UTC))
+
+
+def test_root_session_finds_no_root_password(invoke, runtime, world):
+    """iamd keeps no console password for root users: the audit task finds none, the recovery
+    task has none to recover (a clear error, nothing changed)."""
+    from iamd.services.iam.errors import InvalidInput, NoSuchEntity
+
+    _enabled(invoke, world)
+    admin = _admin(invoke, world["management"])
+    audit = _session_caller(runtime, _assume_root(invoke, admin, world["member"], AUDIT)["Credentials"])
+    with pytest.raises(NoSuchEntity, match="root"):
+        invoke("iam", "GetLoginProfile", {}, caller=audit)
+    create = _session_caller(runtime, _assume_root(invoke, admin, world["member"], TASK + "IAMCreateRootUserPassword")["Credentials"])
+    _authorize(runtime, create, "iam", "CreateLoginProfile", {})
+    with pytest.raises(InvalidInput, match="no console password for root"):
+        invoke("iam", "CreateLoginProfile", {}, caller=create)
