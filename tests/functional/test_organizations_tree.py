@@ -6,12 +6,14 @@ import re
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from functional_helpers import OTHER_ACCOUNT, as_creds, error, new_user
 
 from iamd.testing import IamdServer
 
 ORG_ID = re.compile(r"o-[a-z0-9]{10,32}")
 ROOT_ID = re.compile(r"r-[0-9a-z]{4,32}")
+OU_ID = re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}")
 
 
 @pytest.fixture
@@ -59,7 +61,8 @@ def test_outside_any_organization(org: Any) -> None:
 
 def test_unknown_feature_set_is_a_validation_error(org: Any) -> None:
     # botocore does not validate enums client-side; the server's model does.
-    assert error(org.create_organization, FeatureSet="NONE")["Code"] == "ValidationException"
+    err = error(org.create_organization, FeatureSet="NONE")
+    assert (err["Code"], err["HTTPStatus"]) == ("InvalidInputException", 400)
 
 
 def test_cli_create_and_list_roots(aws: Any, server: IamdServer) -> None:
@@ -111,3 +114,149 @@ def test_member_account_refused_from_another_account(two_accounts: Any) -> None:
         theirs.delete_organization()
     finally:
         mine.delete_organization()
+
+
+# --- organizational units ---------------------------------------------------------------------
+
+
+def reason_of(fn: Any, **kwargs: Any) -> tuple[str, str | None]:
+    """The error code and its ``Reason`` member (Organizations' modelled field)."""
+    try:
+        fn(**kwargs)
+    except ClientError as err:
+        return err.response["Error"]["Code"], err.response.get("Reason")
+    raise AssertionError(f"{fn.__name__} succeeded, an error was expected")
+
+
+@pytest.fixture
+def tree(org: Any) -> dict[str, str]:
+    created = org.create_organization()["Organization"]
+    return {"org": created["Id"], "root": org.list_roots()["Roots"][0]["Id"]}
+
+
+def test_ous_two_levels_deep(org: Any, tree: dict[str, str], server: IamdServer) -> None:
+    eng = org.create_organizational_unit(ParentId=tree["root"], Name="Engineering")["OrganizationalUnit"]
+    assert OU_ID.fullmatch(eng["Id"]) and eng["Id"].startswith(f"ou-{tree['root'][2:]}-")
+    assert eng["Arn"] == f"arn:aws:organizations::{server.account_id}:ou/{tree['org']}/{eng['Id']}"
+    assert eng["Path"] == f"{tree['org']}/{tree['root']}/{eng['Id']}/"
+    prod = org.create_organizational_unit(ParentId=eng["Id"], Name="Prod")["OrganizationalUnit"]
+    assert prod["Path"] == f"{tree['org']}/{tree['root']}/{eng['Id']}/{prod['Id']}/"
+    assert org.describe_organizational_unit(OrganizationalUnitId=prod["Id"])["OrganizationalUnit"] == prod
+    assert org.list_parents(ChildId=prod["Id"])["Parents"] == [{"Id": eng["Id"], "Type": "ORGANIZATIONAL_UNIT"}]
+    assert org.list_parents(ChildId=eng["Id"])["Parents"] == [{"Id": tree["root"], "Type": "ROOT"}]
+    assert org.list_children(ParentId=eng["Id"], ChildType="ORGANIZATIONAL_UNIT")["Children"] == [
+        {"Id": prod["Id"], "Type": "ORGANIZATIONAL_UNIT"}]
+    assert org.list_children(ParentId=tree["root"], ChildType="ACCOUNT")["Children"] == [
+        {"Id": server.account_id, "Type": "ACCOUNT"}]
+    assert [u["Id"] for u in org.list_organizational_units_for_parent(ParentId=tree["root"])["OrganizationalUnits"]] == [
+        eng["Id"]]
+    renamed = org.update_organizational_unit(OrganizationalUnitId=prod["Id"], Name="Production")["OrganizationalUnit"]
+    assert renamed["Name"] == "Production" and renamed["Id"] == prod["Id"]
+    assert reason_of(org.delete_organizational_unit, OrganizationalUnitId=eng["Id"])[0] == (
+        "OrganizationalUnitNotEmptyException")
+    org.delete_organizational_unit(OrganizationalUnitId=prod["Id"])
+    org.delete_organizational_unit(OrganizationalUnitId=eng["Id"])
+    assert org.list_organizational_units_for_parent(ParentId=tree["root"])["OrganizationalUnits"] == []
+
+
+def test_ou_depth_limit_is_five(org: Any, tree: dict[str, str]) -> None:
+    parent = tree["root"]
+    for level in range(5):
+        parent = org.create_organizational_unit(ParentId=parent, Name=f"L{level}")["OrganizationalUnit"]["Id"]
+    assert reason_of(org.create_organizational_unit, ParentId=parent, Name="L5") == (
+        "ConstraintViolationException", "OU_DEPTH_LIMIT_EXCEEDED")
+
+
+def test_ou_errors(org: Any, tree: dict[str, str]) -> None:
+    org.create_organizational_unit(ParentId=tree["root"], Name="Dup")
+    assert reason_of(org.create_organizational_unit, ParentId=tree["root"], Name="dup")[0] == (
+        "DuplicateOrganizationalUnitException")
+    other = org.create_organizational_unit(ParentId=tree["root"], Name="Other")["OrganizationalUnit"]["Id"]
+    assert reason_of(org.update_organizational_unit, OrganizationalUnitId=other, Name="DUP")[0] == (
+        "DuplicateOrganizationalUnitException")
+    missing_ou = f"ou-{tree['root'][2:]}-00000000"
+    missing_root = "r-zzzz"
+    assert reason_of(org.create_organizational_unit, ParentId=missing_root, Name="x")[0] == "ParentNotFoundException"
+    assert reason_of(org.describe_organizational_unit, OrganizationalUnitId=missing_ou)[0] == (
+        "OrganizationalUnitNotFoundException")
+    assert reason_of(org.delete_organizational_unit, OrganizationalUnitId=missing_ou)[0] == (
+        "OrganizationalUnitNotFoundException")
+    assert reason_of(org.list_parents, ChildId=missing_ou)[0] == "ChildNotFoundException"
+    assert reason_of(org.list_parents, ChildId="999999999999")[0] == "ChildNotFoundException"
+    assert reason_of(org.list_children, ParentId=missing_ou, ChildType="ACCOUNT")[0] == "ParentNotFoundException"
+    assert reason_of(org.list_organizational_units_for_parent, ParentId=missing_root)[0] == "ParentNotFoundException"
+    assert reason_of(org.describe_organizational_unit, OrganizationalUnitId="not-an-ou") == (
+        "InvalidInputException", "INVALID_PATTERN")
+    assert reason_of(org.create_organizational_unit, ParentId=tree["root"], Name="n" * 129) == (
+        "InvalidInputException", "MAX_LENGTH_EXCEEDED")
+
+
+def test_ou_pagination(org: Any, tree: dict[str, str]) -> None:
+    made = sorted(org.create_organizational_unit(ParentId=tree["root"], Name=f"ou{i}")["OrganizationalUnit"]["Id"]
+                  for i in range(5))
+    seen: list[str] = []
+    token = None
+    while True:
+        kwargs: dict[str, Any] = {"ParentId": tree["root"], "MaxResults": 2}
+        if token:
+            kwargs["NextToken"] = token
+        out = org.list_organizational_units_for_parent(**kwargs)
+        assert len(out["OrganizationalUnits"]) <= 2
+        seen += [u["Id"] for u in out["OrganizationalUnits"]]
+        token = out.get("NextToken")
+        if not token:
+            break
+    assert seen == made
+    paginator = org.get_paginator("list_children")
+    pages = list(paginator.paginate(ParentId=tree["root"], ChildType="ORGANIZATIONAL_UNIT",
+                                    PaginationConfig={"PageSize": 3}))
+    assert len(pages) == 2 and sum(len(p["Children"]) for p in pages) == 5
+
+
+def test_forged_and_replayed_tokens(org: Any, tree: dict[str, str]) -> None:
+    for i in range(3):
+        org.create_organizational_unit(ParentId=tree["root"], Name=f"t{i}")
+    token = org.list_organizational_units_for_parent(ParentId=tree["root"], MaxResults=1)["NextToken"]
+    body, _, mac = token.rpartition(".")
+    expected = ("InvalidInputException", "INVALID_NEXT_TOKEN")
+    assert reason_of(org.list_organizational_units_for_parent, ParentId=tree["root"], NextToken=body + "." + "0" * len(mac)) == expected
+    assert reason_of(org.list_organizational_units_for_parent, ParentId=tree["root"], NextToken="garbage") == expected
+    # The token of one listing does not continue another (operation and parameters are bound).
+    assert reason_of(org.list_children, ParentId=tree["root"], ChildType="ORGANIZATIONAL_UNIT", NextToken=token) == expected
+    assert org.list_organizational_units_for_parent(ParentId=tree["root"], NextToken=token)["OrganizationalUnits"]
+
+
+def test_ou_deny_on_its_arn(org: Any, iam: Any, tree: dict[str, str], server: IamdServer) -> None:
+    """Identity policies see the OU's ARN: a Deny on one OU's ARN blocks deleting it, not another."""
+    keep = org.create_organizational_unit(ParentId=tree["root"], Name="Keep")["OrganizationalUnit"]
+    drop = org.create_organizational_unit(ParentId=tree["root"], Name="Drop")["OrganizationalUnit"]
+    _, key = new_user(iam, "ops", {"Effect": "Allow", "Action": "organizations:*", "Resource": "*"},
+                      {"Effect": "Deny", "Action": "organizations:DeleteOrganizationalUnit", "Resource": keep["Arn"]})
+    ops = as_creds(server, "organizations", key)
+    denied = reason_of(ops.delete_organizational_unit, OrganizationalUnitId=keep["Id"])
+    assert denied[0] == "AccessDenied"
+    ops.delete_organizational_unit(OrganizationalUnitId=drop["Id"])
+
+
+def test_tags_on_ous_and_root(org: Any, tree: dict[str, str]) -> None:
+    ou = org.create_organizational_unit(ParentId=tree["root"], Name="Tagged",
+                                        Tags=[{"Key": "team", "Value": "a"}])["OrganizationalUnit"]["Id"]
+    assert org.list_tags_for_resource(ResourceId=ou)["Tags"] == [{"Key": "team", "Value": "a"}]
+    org.tag_resource(ResourceId=ou, Tags=[{"Key": "team", "Value": "b"}, {"Key": "env", "Value": "prod"}])
+    assert org.list_tags_for_resource(ResourceId=ou)["Tags"] == [{"Key": "team", "Value": "b"},
+                                                                   {"Key": "env", "Value": "prod"}]
+    org.untag_resource(ResourceId=ou, TagKeys=["team"])
+    assert org.list_tags_for_resource(ResourceId=ou)["Tags"] == [{"Key": "env", "Value": "prod"}]
+    org.tag_resource(ResourceId=tree["root"], Tags=[{"Key": "k", "Value": "v"}])
+    assert org.list_tags_for_resource(ResourceId=tree["root"])["Tags"] == [{"Key": "k", "Value": "v"}]
+    assert reason_of(org.tag_resource, ResourceId=ou, Tags=[{"Key": "a", "Value": "1"}, {"Key": "A", "Value": "2"}]) == (
+        "InvalidInputException", "DUPLICATE_TAG_KEY")
+    assert reason_of(org.tag_resource, ResourceId=ou, Tags=[{"Key": "aws:x", "Value": "1"}]) == (
+        "InvalidInputException", "INVALID_SYSTEM_TAGS_PARAMETER")
+    many = [{"Key": f"k{i}", "Value": "v"} for i in range(50)]
+    assert reason_of(org.tag_resource, ResourceId=ou, Tags=many) == ("ConstraintViolationException",
+                                                                      "MAX_TAG_LIMIT_EXCEEDED")
+    assert org.list_tags_for_resource(ResourceId=ou)["Tags"] == [{"Key": "env", "Value": "prod"}]
+    assert reason_of(org.list_tags_for_resource, ResourceId=f"ou-{tree['root'][2:]}-zzzzzzzz")[0] == (
+        "TargetNotFoundException")
+    assert reason_of(org.list_tags_for_resource, ResourceId="999999999999")[0] == "TargetNotFoundException"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -94,6 +94,9 @@ class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):
         self.content_type = f"application/x-amz-json-{self.json_version}"
         self._inputs = JsonInputCompiler()
         self._outputs = JsonOutputCompiler()
+        # The error a constraint violation raises (its clauses as the argument): Coral's
+        # ValidationException, unless the service words it its own way (Organizations).
+        self.invalid_input: Callable[[list[str]], None] = _validation_exception
 
     @classmethod
     def load(cls, service_name: str) -> JsonServiceCodec:
@@ -129,7 +132,8 @@ class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):
             result = op.parse_input(document, "", errors)
         except RecursionError:
             raise SerializationException("Request body is nested too deeply.") from None
-        raise_if_any(errors, ValidationException)
+        if errors:
+            self.invalid_input(errors)
         return name, result
 
     def render(self, operation_name: str, output: Mapping[str, Any] | None) -> bytes:
@@ -142,6 +146,10 @@ class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):
     def render_error(self, err: AwsError) -> bytes:
         """``{"__type": code, "message": text}``; the status is ``err.status``."""
         return json_output.render_error(err)
+
+
+def _validation_exception(errors: list[str]) -> None:
+    raise_if_any(errors, ValidationException)
 
 
 @cache

@@ -7,7 +7,7 @@ operation, JSON both ways). The app picks the protocol by the SigV4 scope's serv
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from iamd.api.json_protocol import JsonServiceCodec
@@ -15,6 +15,7 @@ from iamd.api.models import ServiceCodec
 from iamd.api.params import decode
 from iamd.auth.request import HttpRequest
 from iamd.errors import AwsError
+from iamd.services.organizations.validation import invalid_input as organizations_invalid_input
 
 
 class WireProtocol(Protocol):
@@ -59,9 +60,11 @@ class QueryProtocol:
 
 
 class JsonProtocol:
-    def __init__(self, service: str) -> None:
+    def __init__(self, service: str, invalid_input: Callable[[list[str]], None] | None = None) -> None:
         self.codec = JsonServiceCodec.load(service)
         self.content_type = self.codec.content_type
+        if invalid_input is not None:
+            self.codec.invalid_input = invalid_input
 
     def prepare(self, http: HttpRequest, content_type: str) -> tuple[str | None, bytes]:
         target = next((v for k, v in http.headers if k.lower() == "x-amz-target"), None)
@@ -86,7 +89,7 @@ def protocols() -> dict[str, WireProtocol]:
         "iam": QueryProtocol("iam"),
         "sts": QueryProtocol("sts"),
         "cloudtrail": JsonProtocol("cloudtrail"),
-        "organizations": JsonProtocol("organizations"),
+        "organizations": JsonProtocol("organizations", organizations_invalid_input),
     }
 
 

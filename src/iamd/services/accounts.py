@@ -52,17 +52,22 @@ def create_account(
     access_key_id: str | None = None,
     secret_access_key: str | None = None,
 ) -> RootCredentials:
-    if not ACCOUNT_ID.match(account_id):
-        raise AccountError(f"account id must be 12 digits, not {account_id!r}")
-    if account_exists(conn, account_id):
-        raise AccountError(f"account {account_id} already exists")
-    conn.execute(
-        insert(schema.accounts).values(account_id=account_id, created_at=now, is_default=is_default)
-    )
+    create_bare_account(conn, account_id, now, is_default=is_default)
     key_id = access_key_id or new_access_key_id("AKIA")
     secret = secret_access_key or new_secret_access_key()
     store_access_key(conn, box, account_id, None, key_id, secret, now)
     return RootCredentials(account_id, key_id, secret)
+
+
+def create_bare_account(conn: Connection, account_id: str, now: datetime, *, is_default: bool = False) -> None:
+    """An account without a root access key: Organizations' CreateAccount makes its members so
+    ("AWS Organizations doesn't create root user credentials"; the management account reaches
+    them through OrganizationAccountAccessRole)."""
+    if not ACCOUNT_ID.match(account_id):
+        raise AccountError(f"account id must be 12 digits, not {account_id!r}")
+    if account_exists(conn, account_id):
+        raise AccountError(f"account {account_id} already exists")
+    conn.execute(insert(schema.accounts).values(account_id=account_id, created_at=now, is_default=is_default))
 
 
 def store_access_key(

@@ -2,7 +2,16 @@
 every action. See docs/organizations.md."""
 
 from iamd.errors import AwsError
-from iamd.services.organizations import organization  # noqa: F401
+from iamd.services.organizations import (  # noqa: F401
+    account_creation,
+    accounts,
+    delegation,
+    handshakes,
+    membership,
+    organization,
+    tagging,
+    units,
+)
 from iamd.services.organizations.errors import ConcurrentModificationException
 from iamd.services.registry import STORE_ERRORS
 from iamd.store.errors import AlreadyExists, MissingReference

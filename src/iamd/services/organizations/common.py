@@ -34,6 +34,7 @@ from iamd.store.org_schema import org_delegated_admins
 
 _ID_CHARS = string.ascii_lowercase + string.digits
 NOT_IN_USE = "Your account is not a member of an organization."
+PLACEHOLDER_DOMAIN = "accounts.iamd.invalid"
 NOT_MANAGEMENT = "You don't have permissions to access this resource."
 
 
@@ -97,7 +98,7 @@ def handshake_arn(org: Row[Any], action: str, handshake_id: str) -> str:
 def placeholder_email(account_id: str) -> str:
     """iamd accounts made outside Organizations have no email; AWS requires one per account. A
     name under ``.invalid`` (RFC 2606: never resolvable) stands in, unique per account."""
-    return f"{account_id}@accounts.iamd.invalid"
+    return f"{account_id}@{PLACEHOLDER_DOMAIN}"
 
 
 # --- who may call ------------------------------------------------------------------------------
