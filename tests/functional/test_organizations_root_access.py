@@ -208,7 +208,7 @@ def test_root_session_is_refused_outside_its_task(world: World) -> None:
     ]:
         err = error(call, **kw)
         assert err["Code"] == "AccessDenied" and "explicit deny in a session policy" in err["Message"], err
-    err = error(sts.assume_role, RoleArn=f"arn:aws:iam::{member}:role/{ORG_ROLE}", RoleSessionName="s")
+    err = error(sts.assume_role, RoleArn=f"arn:aws:iam::{member}:role/{ORG_ROLE}", RoleSessionName="ss")
     assert err["Code"] == "AccessDenied"
     err = error(sts.assume_root, TargetPrincipal=member, TaskPolicyArn={"arn": DELETE})
     assert err["Code"] == "AccessDenied"
