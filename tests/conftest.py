@@ -35,6 +35,7 @@ _load_helper("unit/policy", "policy_reference")
 _load_helper("unit/policy", "validation_table")
 _load_helper("unit/services", "services_helpers")
 _load_helper("functional", "functional_helpers")
+_load_helper("functional", "org_policy_helpers")
 # ``tools/`` runs as ``python -m tools.…`` from the repository root; tests import it the same way.
 ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:

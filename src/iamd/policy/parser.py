@@ -18,6 +18,7 @@ from .conditions.operators import split_operator
 from .document import Condition, Policy, PolicyType, Principal, Span, Statement
 from .errors import Finding, PolicySyntaxError
 from .jsonloc import Locator, Node, read_json
+from .rcp import rcp_error
 
 # Node.value's type follows Node.kind; each caller checks the kind before taking the value.
 
@@ -104,7 +105,13 @@ class _Parser:
         if not nodes:
             raise self.fail(v.SYNTAX_ERRORS, body)
         statements = tuple(self.statement(i, n) for i, n in enumerate(nodes))
-        return Policy(policy_id, self.type, version, doc_id, statements, self.text)
+        policy = Policy(policy_id, self.type, version, doc_id, statements, self.text)
+        if self.type is PolicyType.RCP and not stored:
+            broken = rcp_error(policy)
+            if broken is not None:
+                message, st = broken
+                raise PolicySyntaxError(message, st.span.line, st.span.column)
+        return policy
 
     def statement(self, index: int, node: Node) -> Statement:
         if node.kind != "obj":

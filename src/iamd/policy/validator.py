@@ -10,7 +10,8 @@ type          Principal / NotPrincipal   Resource / NotResource       notes
 identity      prohibited                 required                     user, group, role policies
 boundary      prohibited                 required                     permissions boundary
 session       prohibited                 required                     AssumeRole* ``Policy``
-scp           prohibited                 required                     Organizations SCP
+scp           prohibited                 optional                     Organizations SCP
+rcp           required (``"*"`` only)    required                     Organizations RCP (``rcp``)
 resource      required                   optional                     bucket, queue, key policies
 trust         required                   prohibited                   only STS actions
 ============  =========================  ===========================  ==========================
@@ -56,7 +57,9 @@ STATEMENT_FIELDS = frozenset(
 PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
 
 _NO_PRINCIPAL = frozenset({PolicyType.IDENTITY, PolicyType.BOUNDARY, PolicyType.SESSION, PolicyType.SCP})
-_NEEDS_RESOURCE = _NO_PRINCIPAL
+# An SCP statement without Resource applies to every resource: botocore's own CreatePolicy
+# example creates ``{"Effect": "Allow", "Action": "s3:*"}``.
+_NEEDS_RESOURCE = (_NO_PRINCIPAL - {PolicyType.SCP}) | {PolicyType.RCP}
 _SID = re.compile(r"[0-9A-Za-z]*")
 _VENDOR = re.compile(r"[a-zA-Z0-9\-.]+")
 _ACCOUNT = re.compile(r"\d{12}")
@@ -71,7 +74,7 @@ def principal_allowed(policy_type: PolicyType) -> bool:
 
 
 def principal_required(policy_type: PolicyType) -> bool:
-    return policy_type in (PolicyType.RESOURCE, PolicyType.TRUST)
+    return policy_type in (PolicyType.RESOURCE, PolicyType.TRUST, PolicyType.RCP)
 
 
 def principal_prohibited_message(policy_type: PolicyType, field: str) -> str:

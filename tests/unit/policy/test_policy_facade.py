@@ -15,7 +15,7 @@ def test_all_is_the_public_api():
     )  # fmt: skip
     for name in facade.__all__:
         assert hasattr(facade, name)
-    assert {t.name for t in facade.PolicyType} == {"IDENTITY", "RESOURCE", "TRUST", "BOUNDARY", "SCP", "SESSION"}
+    assert {t.name for t in facade.PolicyType} == {"IDENTITY", "RESOURCE", "TRUST", "BOUNDARY", "SCP", "RCP", "SESSION"}
 
 
 def test_explanation_lists_matches_spans_and_missing_keys():

@@ -21,7 +21,7 @@ import yaml
 from iamd.policy import PolicyType
 
 TABLE = Path(__file__).parent / "cases" / "validation.yaml"
-KINDS = ("identity", "trust", "boundary", "session", "resource", "scp")
+KINDS = ("identity", "trust", "boundary", "session", "resource", "scp", "rcp")
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,13 @@ from iamd.errors import AwsError
 from iamd.services.organizations import (  # noqa: F401
     account_creation,
     accounts,
+    attachments,
     delegation,
     handshakes,
     membership,
     organization,
+    policies,
+    policy_types,
     tagging,
     units,
 )

@@ -30,6 +30,7 @@ from iamd.services.accounts import account_exists, create_bare_account
 from iamd.services.context import Call
 from iamd.services.organizations import common, handshakes
 from iamd.services.organizations.accounts import MAX_ACCOUNTS, check_account_quota
+from iamd.services.organizations.attachments import attach_defaults
 from iamd.services.organizations.errors import (
     ConstraintViolationException,
     CreateAccountStatusNotFoundException,
@@ -66,6 +67,7 @@ def create_account(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         create_bare_account(call.conn, account_id, call.now)
         orgs.add_member(call.conn, org.org_id, account_id, org.root_id, p["AccountName"], p["Email"], "CREATED",
                         call.now)
+        attach_defaults(call.conn, org.org_id, account_id, call.now)
         _access_role(call, org, account_id, p.get("RoleName") or DEFAULT_ROLE)
         if tags:
             add_tags(call.conn, orgs.TAG_ACCOUNT, account_id, tags)

@@ -35,6 +35,7 @@ from iamd.services.accounts import account_exists
 from iamd.services.context import Call
 from iamd.services.organizations import common
 from iamd.services.organizations.accounts import MAX_ACCOUNTS, check_account_quota
+from iamd.services.organizations.attachments import attach_defaults
 from iamd.services.organizations.errors import (
     DuplicateHandshakeException,
     HandshakeAlreadyInStateException,
@@ -123,6 +124,7 @@ def accept_handshake(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         email = common.placeholder_email(call.account_id)
     orgs.add_member(call.conn, org.org_id, call.account_id, org.root_id, account_name(call.conn, call.account_id),
                     email, "INVITED", call.now)
+    attach_defaults(call.conn, org.org_id, call.account_id, call.now)
     tags = tag_store.list_tags(call.conn, TAG_HANDSHAKE, row.handshake_id)
     if tags:
         tag_store.put_tags(call.conn, orgs.TAG_ACCOUNT, call.account_id, tags)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Row
 
 from iamd.services.context import Call
 from iamd.services.organizations import common
+from iamd.services.organizations.attachments import attach_defaults
 from iamd.services.organizations.errors import (
     ChildNotFoundException,
     ConstraintViolationException,
@@ -56,6 +57,7 @@ def create_organizational_unit(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         raise DuplicateOrganizationalUnitException(DUPLICATE)
     unit_id = common.new_ou_id(org.root_id)
     orgs.add_unit(call.conn, org.org_id, unit_id, parent.unit_id, p["Name"], parent.depth + 1, call.now)
+    attach_defaults(call.conn, org.org_id, unit_id, call.now)
     if tags:
         add_tags(call.conn, orgs.TAG_OU, unit_id, tags)
     return {"OrganizationalUnit": describe(call.conn, org, unit_id)}
