@@ -4,6 +4,11 @@ The order is AWS's: authorization happens before the action looks at the store f
 purposes, so a caller without permission gets AccessDenied even for an entity that does not exist.
 Authorization never raises for a policy problem; a denial becomes ``AccessDenied`` with AWS's
 message and an encoded authorization message.
+
+Organizations (``authz/organizations.py``): the caller's SCPs come with its policy set; the RCPs
+of the resource's account are added per request (same account: the placement the principal was
+built with; another account: that account's, read under its own generation); a caller whose
+account was closed is refused before anything else.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from sqlalchemy import Connection
 from iamd.auth.caller import Caller
 from iamd.auth.session_claims import FEDERATED_USER, SESSION_TOKEN
 from iamd.authz import catalogue, denials
+from iamd.authz import organizations as orgs
 from iamd.authz.context import RequestInfo, build_context
 from iamd.authz.policy_sets import PolicySets, Principal, compile_document
 from iamd.authz.resources import Resource, resolve
 from iamd.errors import AccessDenied, InvalidClientTokenId
-from iamd.policy import Decision, Policy, PolicyType, Request, reads_resource_tags
+from iamd.policy import Decision, Policy, PolicyType, Request, keys_read, reads_resource_tags
+from iamd.store import policy_docs
 
 # Calls that need no permission (AWS: "No permissions are required to perform this operation").
 NO_PERMISSION_NEEDED = frozenset({"sts:GetCallerIdentity", "sts:GetSessionToken"})
@@ -51,22 +58,97 @@ class Authorizer:
     ) -> None:
         """``generation``: the caller's account policy generation, if already read in ``conn``."""
         action = f"{info.service}:{info.operation}"
+        if generation is None:
+            generation = policy_docs.generation(conn, caller.account_id)
+        placement = self.policy_sets.organizations.placement(conn, caller.account_id, generation)
+        if placement is not None and placement.closed:
+            # A closed account "can no longer be used for any AWS activity": its credentials
+            # are refused as credentials nobody recognises (docs/organizations.md, Enforcement).
+            raise InvalidClientTokenId()
         if action in NO_PERMISSION_NEEDED:
             return
         principal = self.policy_sets.principal(conn, caller, generation)
         _temporary_credential_limits(caller, action)
+        org_keys = orgs.organizations_keys(conn, placement, params) if info.service == "organizations" else None
+        generations: dict[str, int] = {caller.account_id: generation}
         for implied in _actions_of(action, params):
-            for resource in _resources(conn, caller, implied, params, principal):
+            for resource in self._resources(conn, caller, implied, params, principal, generations):
                 boundary = resource.permissions_boundary if _takes_boundary_key(implied) else None
+                resource_policy = _resource_policy(implied, resource)
+                owner = self._resource_placement(conn, principal, implied, resource, resource_policy, generations)
                 context = build_context(
-                    caller, principal, info, params, now, resource.account_id, resource.tags, boundary
+                    caller, principal, info, params, now, resource.account_id, resource.tags, boundary,
+                    resource_org=owner, extra=org_keys,
                 )
+                if owner is not None and owner.closed and owner.account_id != caller.account_id:
+                    # The resources of a closed account are out of use too (a role of it cannot
+                    # be assumed); the sentence gives no reason, as for any cross-account denial.
+                    raise AccessDenied(denials.sentence(caller.arn, implied, resource.arn, None, True))
+                rcps = orgs.rcps_for(owner, implied, resource.arn, principal.service_linked)
                 request = Request(principal.request_principal, implied, resource.arn, context, resource.account_id)
-                decision = principal.policies.evaluate(request, resource_policy=_resource_policy(implied, resource))
+                decision = principal.policies.evaluate(request, resource_policy, rcps)
                 if not decision.allowed:
-                    self._deny(caller, implied, resource, decision, context)
+                    self._deny(caller, implied, resource, decision, context, principal.organization, owner)
 
-    def _deny(self, caller: Caller, action: str, resource: Resource, decision: Decision, context: Any) -> None:
+    def _resource_placement(
+        self,
+        conn: Connection,
+        principal: Principal,
+        action: str,
+        resource: Resource,
+        resource_policy: Policy | None,
+        generations: dict[str, int],
+    ) -> orgs.Placement | None:
+        """The organization placement of the resource's account: the principal's own for its
+        account (no query); another account's when its RCPs may apply (an RCP service) or a
+        policy of the decision reads ``aws:ResourceOrgID``/``aws:ResourceOrgPaths`` — read under
+        that account's generation, so a change there is enforced on the next request too."""
+        account = resource.account_id
+        if account is None:
+            return None
+        if account == principal.request_principal.account:
+            return principal.organization
+        reads = principal.reads_resource_org or (
+            resource_policy is not None and bool(orgs.ORG_KEYS & keys_read(resource_policy))
+        )
+        if not reads and action.split(":", 1)[0].lower() not in orgs.RCP_SERVICES:
+            return None
+        generation = generations.get(account)
+        if generation is None:
+            generation = generations[account] = policy_docs.generation(conn, account)
+        return self.policy_sets.organizations.placement(conn, account, generation)
+
+    def _resources(
+        self,
+        conn: Connection,
+        caller: Caller,
+        action: str,
+        params: Mapping[str, Any],
+        principal: Principal,
+        generations: dict[str, int],
+    ) -> list[Resource]:
+        found = _resources(conn, caller, action, params, principal)
+        if principal.needs_resource_tags or not any(r.account_id for r in found):
+            return found
+        # The resource account's RCPs take part in the decision: if one reads resource tags,
+        # the resources are read with their tags.
+        for resource in found:
+            owner = self._resource_placement(conn, principal, action, resource, None, generations)
+            rcps = orgs.rcps_for(owner, action, resource.arn, principal.service_linked)
+            if rcps is not None and reads_resource_tags(rcps.policies()) and not resource.tags:
+                return resolve(conn, caller, action, params, with_tags=True)
+        return found
+
+    def _deny(
+        self,
+        caller: Caller,
+        action: str,
+        resource: Resource,
+        decision: Decision,
+        context: Any,
+        placement: orgs.Placement | None = None,
+        owner: orgs.Placement | None = None,
+    ) -> None:
         cross = resource.account_id is not None and resource.account_id != caller.account_id
         text = denials.sentence(caller.arn, action, resource.arn, decision, cross)
         # The target's permissions boundary is the other account's to know.
@@ -74,6 +156,7 @@ class Authorizer:
         payload = denials.details(
             caller, action, resource.arn, decision, context, decision.reason,
             cross_account=cross, resource_keys=from_resource,
+            levels={PolicyType.SCP: placement, PolicyType.RCP: owner},
         )
         encoded = self.messages.encode(caller.account_id, payload)
         raise AccessDenied(f"{text}. Encoded authorization failure message: {encoded}")

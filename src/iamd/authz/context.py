@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from iamd.auth.caller import Caller
+from iamd.authz import organizations as orgs
 from iamd.authz.policy_sets import Principal
 from iamd.policy import Context, PrincipalType
 from iamd.policy.context import ContextValue
@@ -78,11 +79,16 @@ def build_context(
     resource_account: str | None,
     resource_tags: Mapping[str, str] | None,
     resource_boundary: str | None = None,
+    *,
+    resource_org: orgs.Placement | None = None,
+    extra: Mapping[str, ContextValue] | None = None,
 ) -> RequestContext:
     """``resource_boundary``: the target entity's permissions boundary, for actions whose
     ``iam:PermissionsBoundary`` key describes the entity acted on (AttachUserPolicy,
     DeleteUserPermissionsBoundary…) rather than a request member (CreateUser,
-    PutUserPermissionsBoundary), which takes precedence."""
+    PutUserPermissionsBoundary), which takes precedence. ``resource_org``: the organization
+    placement of the resource's account (``aws:ResourceOrgID``, ``aws:ResourceOrgPaths``);
+    ``extra``: service keys the authorizer read for this call (``organizations:PolicyType``)."""
     ctx = RequestContext()
     ctx.set("aws:CurrentTime", _iso(now))
     ctx.set("aws:EpochTime", str(int(now.timestamp())))
@@ -103,6 +109,11 @@ def build_context(
         ctx.set(f"aws:PrincipalTag/{key}", value)
     if resource_account:
         ctx.set("aws:ResourceAccount", resource_account)
+    # Present only for an account in an organization, as on AWS ("This key is included in the
+    # request context only if the principal is a member of an organization").
+    org_keys = {**orgs.principal_keys(principal.organization), **orgs.resource_keys(resource_org), **(extra or {})}
+    for org_key, org_value in org_keys.items():
+        ctx.set(org_key, org_value)
     _session_keys(ctx, caller, now)
     _request_keys(ctx, params)
     if resource_boundary and "iam:permissionsboundary" not in ctx:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from iamd.auth.secretbox import SecretBox, SecretBoxError
@@ -26,6 +26,7 @@ IMPLICIT = {
     PolicyType.BOUNDARY: "no permissions boundary allows",
     PolicyType.SESSION: "no session policy allows",
     PolicyType.SCP: "no service control policy allows",
+    PolicyType.RCP: "no resource control policy allows",
 }
 EXPLICIT = {
     PolicyType.IDENTITY: "an identity-based policy",
@@ -34,6 +35,7 @@ EXPLICIT = {
     PolicyType.BOUNDARY: "a permissions boundary",
     PolicyType.SESSION: "a session policy",
     PolicyType.SCP: "a service control policy",
+    PolicyType.RCP: "a resource control policy",
 }
 
 
@@ -60,7 +62,8 @@ def _denying_policy(decision: Decision, kind: PolicyType) -> str | None:
 # What the resource's account owns: its resource-based and trust policies, and the keys read from
 # the resource (its tags, its permissions boundary). A cross-account message is sealed for the
 # caller's account, so none of it goes in.
-OTHER_SIDE_POLICIES = frozenset({PolicyType.RESOURCE, PolicyType.TRUST})
+OTHER_SIDE_POLICIES = frozenset({PolicyType.RESOURCE, PolicyType.TRUST, PolicyType.RCP})
+ORGANIZATION_POLICIES = {PolicyType.SCP: "SERVICE_CONTROL_POLICY", PolicyType.RCP: "RESOURCE_CONTROL_POLICY"}
 _RESOURCE_KEY_PREFIXES = ("aws:resourcetag/", "iam:resourcetag/")
 OTHER_ACCOUNT_DENIES = "the resource's account does not allow the request"
 
@@ -75,6 +78,7 @@ def details(
     *,
     cross_account: bool = False,
     resource_keys: frozenset[str] = frozenset(),
+    levels: Mapping[PolicyType, Any] | None = None,
 ) -> dict[str, Any]:
     """The decoded form, shaped like AWS's (allowed, explicitDeny, matchedStatements, context).
 
@@ -85,7 +89,12 @@ def details(
     the keys in ``resource_keys`` and ``aws:ResourceTag/…``, which describe its resource. A denial
     by the other account then reads the same whatever its policy says, and whether or not the
     resource exists: the message is no oracle for the other account. The caller's own policies
-    (identity, boundary, session) are still explained, explicit deny included."""
+    (identity, boundary, session) are still explained, explicit deny included.
+
+    ``levels``: the organization placements (``authz.organizations.Placement``) the SCPs (the
+    caller's account) and RCPs (the resource's account) came from; a matched SCP or RCP
+    statement then names the root, OU or account it is attached at, and a denial by one says
+    which policy and level denied (``organizationsDecision``)."""
     matched: tuple[MatchedStatement, ...] = ()
     missing: tuple[str, ...] = ()
     reason_shown: str | None = reason
@@ -103,7 +112,8 @@ def details(
             (k, v) for k, v in items if k not in resource_keys and not k.startswith(_RESOURCE_KEY_PREFIXES)
         ]
     spellings: dict[str, str] = context.spellings() if isinstance(context, RequestContext) else {}
-    return {
+    levels = levels or {}
+    out: dict[str, Any] = {
         "allowed": False,
         "explicitDeny": explicit,
         "reason": reason_shown,
@@ -117,6 +127,7 @@ def details(
                     "policyType": st.policy_type.value,
                     "index": st.index,
                     "position": str(st.span),
+                    **_target(levels, st),
                 }
                 for st in matched
             ]
@@ -135,6 +146,51 @@ def details(
         },
         "missingContextKeys": list(missing),
     }
+    if decision is not None and decided_by in ORGANIZATION_POLICIES:
+        out["organizationsDecision"] = _organizations_decision(decision, decided_by, matched, levels)
+    return out
+
+
+def _target(levels: Mapping[PolicyType, Any], st: MatchedStatement) -> dict[str, str]:
+    placement = levels.get(st.policy_type)
+    level = placement.level_of(st.scp_level) if placement is not None else None
+    return {} if level is None else {"targetId": level.target_id, "targetType": level.kind}
+
+
+def _organizations_decision(
+    decision: Decision, kind: PolicyType, matched: Sequence[MatchedStatement], levels: Mapping[PolicyType, Any]
+) -> dict[str, Any]:
+    """Which organization policy and level denied: the denying statement's policy and the level
+    it is attached at, or for an implicit deny the first level (root first) where no policy of
+    the type allows, with the policies attached there."""
+    placement = levels.get(kind)
+    mine = [st for st in matched if st.policy_type is kind]
+    out: dict[str, Any] = {"policyType": ORGANIZATION_POLICIES[kind], "explicitDeny": decision.effect == "ExplicitDeny"}
+    if decision.effect == "ExplicitDeny":
+        denying = next((st for st in mine if st.effect == "Deny"), None)
+        index = denying.scp_level if denying is not None else None
+        if denying is not None:
+            out["policyArn"] = denying.policy_id
+    else:
+        allowed = {st.scp_level for st in mine if st.effect == "Allow"}
+        count = len(placement.levels) if placement is not None else 0
+        index = next((i for i in range(count) if i not in allowed), None)
+    level = placement.level_of(index) if placement is not None else None
+    if level is not None:
+        out["targetId"], out["targetType"] = level.target_id, level.kind
+        if decision.effect != "ExplicitDeny":
+            out["policiesAtTarget"] = _policies_at(placement, kind, index)
+    return out
+
+
+def _policies_at(placement: Any, kind: PolicyType, index: int | None) -> list[str]:
+    if index is None:
+        return []
+    if kind is PolicyType.SCP and placement.scps is not None and index < len(placement.scps):
+        return [p.policy_id for p in placement.scps[index]]
+    if kind is PolicyType.RCP and placement.rcps is not None and index < len(placement.rcps.levels):
+        return [p.policy_id for p in placement.rcps.levels[index].policies]
+    return []
 
 
 class MessageSealer:

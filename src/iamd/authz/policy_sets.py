@@ -11,7 +11,10 @@ What applies to whom (IAM User Guide, "Policy evaluation logic"):
 - GetSessionToken credentials: the user's own policies (no session policy);
 - the root user: full access to its own account (the engine's rule), so no policies are read;
 - a root session (AssumeRoot): the member's root user, with the root-task policy as its session
-  policy; those are deny-only, and the engine applies a session policy's denies to root too.
+  policy; those are deny-only, and the engine applies a session policy's denies to root too;
+- in a member account of an organization, all of them limited by the SCPs of every level of the
+  account's path (root user included; not service-linked roles, not the management account):
+  ``authz/organizations.py``.
 
 Documents are parsed once per distinct text (``_compiled``) and a principal's ``PolicySet`` is
 cached under the account's generation number, which every IAM write bumps in its transaction: a
@@ -21,8 +24,6 @@ change is enforced on the next request, on every server sharing the database.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -30,21 +31,24 @@ from sqlalchemy import Connection
 
 from iamd.auth.caller import Caller
 from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, ROOT_SESSION
+from iamd.authz.compiled import ALLOW_ALL, LruCache, compile_document
+from iamd.authz.organizations import ORG_KEYS, Organizations, Placement, is_service_linked, scps_for
 from iamd.errors import InvalidClientTokenId
 from iamd.policy import (
     Policy,
     PolicySet,
-    PolicySyntaxError,
     PolicyType,
     PrincipalType,
     RequestPrincipal,
-    parse_policy,
+    keys_read,
     reads_resource_tags,
 )
 from iamd.services.iam import aws_managed
 from iamd.services.sts import root_tasks
 from iamd.store import policy_docs, tags
 from iamd.store.repos import roles, users
+
+__all__ = ["ALLOW_ALL", "LruCache", "Principal", "PolicySets", "compile_document"]
 
 
 @dataclass(frozen=True)
@@ -60,58 +64,19 @@ class Principal:
     # Whether any of the principal's policies reads resource tags; the authorizer adds the
     # resource-based policy of each request before it skips reading the target's tags.
     needs_resource_tags: bool = False
+    # The principal's account in its organization (aws:PrincipalOrgID…), None outside one.
+    organization: Placement | None = None
+    # Whether a policy of the principal reads aws:ResourceOrgID / aws:ResourceOrgPaths, which
+    # then are looked up for another account's resources too.
+    reads_resource_org: bool = False
+    service_linked: bool = False
 
     def __post_init__(self) -> None:
         p = self.policies
         indexes = [p.identity, *(p.scps or ()), *([p.boundary] if p.boundary else []), *([p.session] if p.session else [])]
-        policies = (policy for index in indexes for policy in index.policies)
+        policies = [policy for index in indexes for policy in index.policies]
         object.__setattr__(self, "needs_resource_tags", reads_resource_tags(policies))
-
-
-class LruCache:
-    """A small thread-safe LRU map; policy sets and compiled documents live here."""
-
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._data: OrderedDict[object, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: object) -> object | None:
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key: object, value: object) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-_compiled = LruCache(20_000)
-
-ALLOW_ALL = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
-
-
-def compile_document(document: str, policy_type: PolicyType, label: str) -> Policy | None:
-    """Parse once per (text, type, label). A stored document that no longer parses (it passed
-    validation when written) contributes nothing rather than failing every request."""
-    key = (hashlib.sha256(document.encode()).digest(), policy_type, label)
-    policy = _compiled.get(key)
-    if policy is None:
-        try:
-            policy = parse_policy(document, policy_type, policy_id=label, stored=True)
-        except PolicySyntaxError:
-            return None
-        _compiled.put(key, policy)
-    return policy  # type: ignore[return-value]
+        object.__setattr__(self, "reads_resource_org", any(ORG_KEYS & keys_read(policy) for policy in policies))
 
 
 class PolicySets:
@@ -119,9 +84,11 @@ class PolicySets:
 
     def __init__(self, maxsize: int = 10_000) -> None:
         self._cache = LruCache(maxsize)
+        self.organizations = Organizations(maxsize)
 
     def clear(self) -> None:
         self._cache.clear()
+        self.organizations.clear()
 
     def principal(self, conn: Connection, caller: Caller, generation: int | None = None) -> Principal:
         """``generation``: the account's, when the caller already read it in this transaction."""
@@ -136,25 +103,36 @@ class PolicySets:
         cached = self._cache.get(key)
         if cached is not None:
             return cached  # type: ignore[return-value]
+        # The organization is read under the same generation: a change of its policies or tree
+        # bumps it, so this principal is rebuilt with the new SCPs on the next request.
+        org = self.organizations.placement(conn, caller.account_id, generation)
         if caller.is_root and session is None:
-            built = Principal(RequestPrincipal(caller.arn, caller.account_id, PrincipalType.ROOT), PolicySet())
+            built = Principal(
+                RequestPrincipal(caller.arn, caller.account_id, PrincipalType.ROOT),
+                PolicySet(scps=scps_for(org)),
+                organization=org,
+            )
         elif session is not None and session.kind == ASSUMED_ROLE:
-            built = self._role_session(conn, caller)
+            built = self._role_session(conn, caller, org)
         elif session is not None and session.kind == FEDERATED_USER:
-            built = self._federated_user(conn, caller)
+            built = self._federated_user(conn, caller, org)
         elif session is not None and session.kind == ROOT_SESSION:
-            built = self._root_session(conn, caller)
+            built = self._root_session(conn, caller, org)
         else:
-            built = self._user(conn, caller)
+            built = self._user(conn, caller, org)
         self._cache.put(key, built)
         return built
 
     # --- principals -------------------------------------------------------------------------
 
-    def _user(self, conn: Connection, caller: Caller) -> Principal:
+    def _user(self, conn: Connection, caller: Caller, org: Placement | None = None) -> Principal:
         """An IAM user (long-term key or GetSessionToken), or root with GetSessionToken credentials."""
         if caller.is_root:
-            return Principal(RequestPrincipal(caller.arn, caller.account_id, PrincipalType.ROOT), PolicySet())
+            return Principal(
+                RequestPrincipal(caller.arn, caller.account_id, PrincipalType.ROOT),
+                PolicySet(scps=scps_for(org)),
+                organization=org,
+            )
         row = users.get_by_id(conn, _source_id(caller))
         if row is None:
             raise InvalidClientTokenId()
@@ -162,13 +140,14 @@ class PolicySets:
         principal = RequestPrincipal(caller.arn, caller.account_id, PrincipalType.USER, id=row.user_id)
         return Principal(
             principal,
-            PolicySet(identity=identity, boundary=boundary),
+            PolicySet(identity=identity, boundary=boundary, scps=scps_for(org)),
             tags=_tag_map(conn, "user", row.user_id),
             user_name=row.name,
             source_id=row.user_id,
+            organization=org,
         )
 
-    def _role_session(self, conn: Connection, caller: Caller) -> Principal:
+    def _role_session(self, conn: Connection, caller: Caller, org: Placement | None = None) -> Principal:
         session = caller.session
         assert session is not None
         role = roles.get_by_id(conn, session.source_id)
@@ -182,14 +161,23 @@ class PolicySets:
             caller.arn, caller.account_id, PrincipalType.ROLE_SESSION, source_arn=role_arn, source_id=role.role_id
         )
         principal_tags = _with_session_tags(_tag_map(conn, "role", role.role_id), session.tags)
+        # "SCPs don't affect service-linked roles"; nor do RCPs restrict their requests.
+        linked = bool(getattr(role, "service_linked", False)) or is_service_linked(role.path)
         return Principal(
             principal,
-            PolicySet(identity=identity, boundary=boundary, session=self._session_policies(conn, caller)),
+            PolicySet(
+                identity=identity,
+                boundary=boundary,
+                session=self._session_policies(conn, caller),
+                scps=None if linked else scps_for(org),
+            ),
             tags=principal_tags,
             source_id=role.role_id,
+            organization=org,
+            service_linked=linked,
         )
 
-    def _federated_user(self, conn: Connection, caller: Caller) -> Principal:
+    def _federated_user(self, conn: Connection, caller: Caller, org: Placement | None = None) -> Principal:
         session = caller.session
         assert session is not None
         principal = RequestPrincipal(
@@ -202,9 +190,14 @@ class PolicySets:
             everything = compile_document(ALLOW_ALL, PolicyType.IDENTITY, f"arn:aws:iam::{caller.account_id}:root")
             return Principal(
                 principal,
-                PolicySet(identity=[everything] if everything else [], session=self._session_policies(conn, caller) or []),
+                PolicySet(
+                    identity=[everything] if everything else [],
+                    session=self._session_policies(conn, caller) or [],
+                    scps=scps_for(org),
+                ),
                 tags=dict(session.tags),
                 source_id=caller.account_id,
+                organization=org,
             )
         row = users.get_by_id(conn, session.source_id)
         if row is None:
@@ -215,12 +208,17 @@ class PolicySets:
             principal,
             # "If you do not pass a policy to this operation, the resulting federated user session
             # has no permissions" (GetFederationToken): no session policy means an empty one.
-            PolicySet(identity=identity, boundary=boundary, session=self._session_policies(conn, caller) or []),
+            PolicySet(
+                identity=identity, boundary=boundary, session=self._session_policies(conn, caller) or [], scps=scps_for(org)
+            ),
             tags=principal_tags,
             source_id=row.user_id,
+            organization=org,
         )
 
-    def _root_session(self, conn: Connection, caller: Caller) -> Principal:
+    def _root_session(self, conn: Connection, caller: Caller, org: Placement | None = None) -> Principal:
+        """The member's root user scoped by the task policy; the SCPs above the member apply as
+        they do to its root user."""
         session = caller.session
         assert session is not None
         task = self._session_policies(conn, caller) or []
@@ -229,7 +227,9 @@ class PolicySets:
             # exactly what AssumeRoot must not hand out.
             raise InvalidClientTokenId()
         principal = RequestPrincipal(caller.arn, caller.account_id, PrincipalType.ROOT)
-        return Principal(principal, PolicySet(session=task), source_id=caller.account_id)
+        return Principal(
+            principal, PolicySet(session=task, scps=scps_for(org)), source_id=caller.account_id, organization=org
+        )
 
     # --- an entity's policies, for the simulator ----------------------------------------------
 

@@ -41,6 +41,7 @@ from .evaluator import PolicySet, Request, evaluate
 from .keys import keys_named, keys_read, reads_resource_tags
 from .parser import parse_policy, validate_policy
 from .principal import PrincipalType, RequestPrincipal
+from .resource_controls import ResourceControls
 
 __all__ = [
     "ALLOW",
@@ -59,6 +60,7 @@ __all__ = [
     "PrincipalType",
     "Request",
     "RequestPrincipal",
+    "ResourceControls",
     "Span",
     "Statement",
     "evaluate",

@@ -25,6 +25,7 @@ _TYPE_WORDS = {
     PolicyType.TRUST: "the role trust policy",
     PolicyType.BOUNDARY: "a permissions boundary",
     PolicyType.SCP: "a service control policy",
+    PolicyType.RCP: "a resource control policy",
     PolicyType.SESSION: "a session policy",
 }
 EXPLICIT_DENY_REASON = {t: f"explicit deny in {words}" for t, words in _TYPE_WORDS.items()}
@@ -37,13 +38,15 @@ NO_TRUST_ALLOW = "the role trust policy does not allow"
 NO_BOUNDARY_ALLOW = "no permissions boundary allows"
 NO_SESSION_ALLOW = "no session policy allows"
 NO_SCP_ALLOW = "not allowed by a service control policy"
+NO_RCP_ALLOW = "not allowed by a resource control policy"
 ROOT_ALLOW = "the root user has full access to its own account"
 
 
 @dataclass(frozen=True)
 class MatchedStatement:
     """A statement that applied to the request (its action, resource, principal and conditions
-    all matched). ``scp_level`` numbers SCP levels from the organization root."""
+    all matched). ``scp_level`` numbers the organization levels of an SCP or RCP statement from
+    the root (0) down to the account."""
 
     policy_id: str
     policy_type: PolicyType
@@ -64,7 +67,7 @@ class MatchedStatement:
 class Decision:
     """An authorization decision; ``explanation`` renders it for people."""
 
-    __slots__ = ("effect", "decided_by", "reason", "_source", "_request", "_resource_policy", "_details")
+    __slots__ = ("effect", "decided_by", "reason", "_source", "_request", "_resource_policy", "_rcps", "_details")
 
     def __init__(
         self,
@@ -74,6 +77,7 @@ class Decision:
         source: Any = None,
         request: Any = None,
         resource_policy: Any = None,
+        rcps: Any = None,
     ) -> None:
         self.effect = effect
         self.decided_by = decided_by
@@ -81,6 +85,7 @@ class Decision:
         self._source = source
         self._request = request
         self._resource_policy = resource_policy
+        self._rcps = rcps
         self._details: tuple[tuple[MatchedStatement, ...], tuple[str, ...]] | None = None
 
     @property
@@ -92,7 +97,7 @@ class Decision:
             if self._source is None:
                 self._details = ((), ())
             else:
-                self._details = self._source.explain(self._request, self._resource_policy)
+                self._details = self._source.explain(self._request, self._resource_policy, self._rcps)
         return self._details
 
     @property
@@ -107,9 +112,10 @@ class Decision:
 
     def caller_side(self) -> tuple[tuple[MatchedStatement, ...], tuple[str, ...]]:
         """The matched statements and missing keys of the caller's own policies only (identity,
-        boundary, session, SCPs), as if no resource-based policy took part: what a caller of
-        another account may learn, since the resource-based or trust policy is not theirs."""
-        if self._source is None or self._resource_policy is None:
+        boundary, session, SCPs), as if no resource-based policy or RCP took part: what a caller
+        of another account may learn, since the resource-based or trust policy and the resource
+        account's RCPs are not theirs."""
+        if self._source is None or (self._resource_policy is None and self._rcps is None):
             return self._detail()
         own: tuple[tuple[MatchedStatement, ...], tuple[str, ...]] = self._source.explain(self._request, None)
         return own

@@ -22,6 +22,8 @@ class PolicyType(enum.Enum):
     TRUST = "trust"
     BOUNDARY = "boundary"
     SCP = "scp"
+    # Organizations resource control policy: resource-based in form (``Principal`` required),
+    # attached to the root, OUs and accounts; limits what may be done to a member account's resources.
     RCP = "rcp"
     SESSION = "session"
 

@@ -2,9 +2,11 @@
 
 From "Policy evaluation logic" (within one account) and "Cross-account policy evaluation logic":
 
-1. **Deny evaluation**: an applicable ``Deny`` in any policy (SCP, resource-based, identity-based,
-   permissions boundary, session) → ``ExplicitDeny``.
-2. **SCPs**: at every level of the organization some SCP must allow, else ``ImplicitDeny``.
+1. **Deny evaluation**: an applicable ``Deny`` in any policy (SCP, RCP, resource-based,
+   identity-based, permissions boundary, session) → ``ExplicitDeny``.
+2. **RCPs** (the resource account's, when the caller passes them): at every level of the
+   resource account's organization some RCP must allow, else ``ImplicitDeny``.
+   **SCPs** (the principal's account's): at every level some SCP must allow, else ``ImplicitDeny``.
 3. **Root user**: "all requests are implicitly denied with the exception of the AWS account root
    user, which has full access" — within its own account.
 4. **Resource-based policies**: same account, an ``Allow`` naming the caller's own ARN (an IAM
@@ -31,6 +33,7 @@ from .decision import Decision, MatchedStatement
 from .document import Policy, PolicyType
 from .index import PolicyIndex
 from .principal import Grant, PrincipalType, RequestPrincipal
+from .resource_controls import ResourceControls
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ _IDENTITY = PolicyType.IDENTITY
 _TRUST = PolicyType.TRUST
 _RESOURCE = PolicyType.RESOURCE
 _SCP = PolicyType.SCP
+_RCP = PolicyType.RCP
+_RCP_DENY = d.EXPLICIT_DENY_REASON[PolicyType.RCP]
 _BOUNDARY = PolicyType.BOUNDARY
 _SESSION = PolicyType.SESSION
 _NONE = int(Grant.NONE)
@@ -130,9 +135,15 @@ class PolicySet:
         self._deny_slots = tuple(slots)
         self._plans: dict[str, _Plan] = {}
 
-    def evaluate(self, request: Request, resource_policy: Policy | PolicyIndex | None = None) -> Decision:
+    def evaluate(
+        self,
+        request: Request,
+        resource_policy: Policy | PolicyIndex | None = None,
+        rcps: ResourceControls | None = None,
+    ) -> Decision:
         """Decide ``request``; ``resource_policy`` is the policy attached to the resource (a
-        bucket policy, a role's trust policy for ``sts:AssumeRole``…), if any."""
+        bucket policy, a role's trust policy for ``sts:AssumeRole``…), if any; ``rcps`` the
+        resource controls of the resource's account, when they apply to this request."""
         action = request.action.lower()
         plan = self._plans.get(action)
         if plan is None:
@@ -144,7 +155,13 @@ class PolicySet:
         p = request.principal
         for st, ptype, reason in plan.denies:
             if st.applies(resource, context, p):
-                return Decision(d.EXPLICIT_DENY, ptype, reason, self, request, resource_policy)
+                return Decision(d.EXPLICIT_DENY, ptype, reason, self, request, resource_policy, rcps)
+        rcp_allows: tuple[tuple[CompiledStatement, ...], ...] = ()
+        if rcps is not None:
+            rcp_denies, rcp_allows = rcps.plan(action)
+            for st, _level in rcp_denies:
+                if st.applies(resource, context, p):
+                    return Decision(d.EXPLICIT_DENY, _RCP, _RCP_DENY, self, request, resource_policy, rcps)
         grant = _NONE
         rp_type = _RESOURCE
         if resource_policy is not None:
@@ -155,7 +172,7 @@ class PolicySet:
             for st in denies:
                 if st.applies(resource, context, p):
                     return Decision(
-                        d.EXPLICIT_DENY, rp_type, d.EXPLICIT_DENY_REASON[rp_type], self, request, resource_policy
+                        d.EXPLICIT_DENY, rp_type, d.EXPLICIT_DENY_REASON[rp_type], self, request, resource_policy, rcps
                     )
             for st in allows:
                 g = st.applies(resource, context, p)
@@ -163,29 +180,32 @@ class PolicySet:
                     grant = g
                     if g == _DIRECT:
                         break
+        for allows in rcp_allows:
+            if not _allows(allows, resource, context, p):
+                return Decision(d.IMPLICIT_DENY, _RCP, d.NO_RCP_ALLOW, self, request, resource_policy, rcps)
         for allows in plan.scp_allows:
             if not _allows(allows, resource, context, p):
-                return Decision(d.IMPLICIT_DENY, _SCP, d.NO_SCP_ALLOW, self, request, resource_policy)
+                return Decision(d.IMPLICIT_DENY, _SCP, d.NO_SCP_ALLOW, self, request, resource_policy, rcps)
 
         kind = p.type
         same_account = request.resource_account is None or request.resource_account == p.account
         if not grant and rp_type is _TRUST:
-            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_TRUST_ALLOW, self, request, resource_policy)
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_TRUST_ALLOW, self, request, resource_policy, rcps)
         if kind is _ROOT:
             if same_account:
-                return Decision(d.ALLOW, None, d.ROOT_ALLOW, self, request, resource_policy)
+                return Decision(d.ALLOW, None, d.ROOT_ALLOW, self, request, resource_policy, rcps)
             if grant:
-                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy)
-            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW, self, request, resource_policy)
+                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy, rcps)
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW, self, request, resource_policy, rcps)
         if kind is not _USER and kind is not _ROLE_SESSION and kind is not _FEDERATED_USER:
             if grant:
-                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy)
-            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_RESOURCE_ALLOW, self, request, resource_policy)
+                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy, rcps)
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_RESOURCE_ALLOW, self, request, resource_policy, rcps)
         if same_account:
             if grant == _DIRECT:
-                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy)
+                return Decision(d.ALLOW, rp_type, d.ALLOWED_BY[rp_type], self, request, resource_policy, rcps)
         elif not grant:
-            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW, self, request, resource_policy)
+            return Decision(d.IMPLICIT_DENY, rp_type, d.NO_CROSS_ACCOUNT_ALLOW, self, request, resource_policy, rcps)
         decided_by = _IDENTITY
         if same_account and grant == _SOURCE:
             decided_by = rp_type
@@ -193,32 +213,37 @@ class PolicySet:
             reason = (
                 d.NO_IDENTITY_OR_RESOURCE_ALLOW if resource_policy is not None and same_account else d.NO_IDENTITY_ALLOW
             )
-            return Decision(d.IMPLICIT_DENY, _IDENTITY, reason, self, request, resource_policy)
+            return Decision(d.IMPLICIT_DENY, _IDENTITY, reason, self, request, resource_policy, rcps)
         boundary_allows = plan.boundary_allows
         if boundary_allows is not None and not _allows(boundary_allows, resource, context, p):
-            return Decision(d.IMPLICIT_DENY, _BOUNDARY, d.NO_BOUNDARY_ALLOW, self, request, resource_policy)
+            return Decision(d.IMPLICIT_DENY, _BOUNDARY, d.NO_BOUNDARY_ALLOW, self, request, resource_policy, rcps)
         session_allows = plan.session_allows
         if session_allows is not None:
             if kind is not _USER and not _allows(session_allows, resource, context, p):
-                return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, resource_policy)
+                return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, resource_policy, rcps)
         elif kind is _FEDERATED_USER:
-            return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, resource_policy)
-        return Decision(d.ALLOW, decided_by, d.ALLOWED_BY[decided_by], self, request, resource_policy)
+            return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, resource_policy, rcps)
+        return Decision(d.ALLOW, decided_by, d.ALLOWED_BY[decided_by], self, request, resource_policy, rcps)
 
     def explain(
-        self, request: Request, resource_policy: Policy | PolicyIndex | None = None
+        self,
+        request: Request,
+        resource_policy: Policy | PolicyIndex | None = None,
+        rcps: ResourceControls | None = None,
     ) -> tuple[tuple[MatchedStatement, ...], tuple[str, ...]]:
         rp = None if resource_policy is None else _index_of(resource_policy)
         rp_type = _TRUST if rp is not None and rp.policies and rp.policies[0].policy_type is _TRUST else _RESOURCE
-        return self._explain(request, rp, rp_type)
+        return self._explain(request, rp, rp_type, rcps)
 
     def _explain(
-        self, request: Request, rp: PolicyIndex | None, rp_type: PolicyType
+        self, request: Request, rp: PolicyIndex | None, rp_type: PolicyType, rcps: ResourceControls | None = None
     ) -> tuple[tuple[MatchedStatement, ...], tuple[str, ...]]:
         """Every statement that applies, and the context keys that made others fail."""
         action = request.action.lower()
         context = request.context
         slots = list(self._deny_slots)
+        if rcps is not None:
+            slots[:0] = [(_RCP, level, index) for level, index in enumerate(rcps.levels)]
         if rp is not None:
             slots.append((rp_type, None, rp))
         matched: list[MatchedStatement] = []
@@ -239,7 +264,10 @@ class PolicySet:
 
 
 def evaluate(
-    policy_set: PolicySet, request: Request, resource_policy: Policy | PolicyIndex | None = None
+    policy_set: PolicySet,
+    request: Request,
+    resource_policy: Policy | PolicyIndex | None = None,
+    rcps: ResourceControls | None = None,
 ) -> Decision:
     """Functional spelling of ``PolicySet.evaluate``."""
-    return policy_set.evaluate(request, resource_policy)
+    return policy_set.evaluate(request, resource_policy, rcps)

@@ -9,7 +9,7 @@ def test_all_is_the_public_api():
         [
             "ALLOW", "EXPLICIT_DENY", "IMPLICIT_DENY", "SIZE_LIMITS", "Condition", "Context", "Decision", "Finding",
             "MatchedStatement", "Policy", "PolicySet", "PolicySyntaxError", "PolicyType", "PrincipalType",
-            "Request", "RequestPrincipal", "Span", "Statement", "evaluate", "keys_named", "keys_read", "parse_policy",
+            "Request", "RequestPrincipal", "ResourceControls", "Span", "Statement", "evaluate", "keys_named", "keys_read", "parse_policy",
             "policy_size", "reads_resource_tags", "validate_policy",
         ]
     )  # fmt: skip

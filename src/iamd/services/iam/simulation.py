@@ -30,6 +30,7 @@ from iamd.analysis.sim_inputs import (
     unnamed_caller,
 )
 from iamd.analysis.simulator import Simulation, Source, check_size, evaluate_action, parse_submitted
+from iamd.authz.organizations import is_service_linked, scps_for
 from iamd.errors import AwsError
 from iamd.policy import Policy, PolicyType
 from iamd.services.context import Call
@@ -38,6 +39,7 @@ from iamd.services.iam.common import DEFAULT_MAX_ITEMS, decode_marker, encode_ma
 from iamd.services.iam.errors import InvalidInput, PolicyEvaluation
 from iamd.services.iam.policy_sources import policy_sets, source_entity
 from iamd.services.registry import action
+from iamd.store import policy_docs
 from iamd.store.errors import Busy
 
 log = logging.getLogger("iamd.simulator")
@@ -124,11 +126,26 @@ def _principal_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         principal=principal,
         identity=sources + extra,
         boundary=submitted_boundary or boundary_source,
+        scps=_organization_scps(call, kind, row),
         resource_policy=p.get("ResourcePolicy"),
         resource_owner=resource_owner(p.get("ResourceOwner")),
         context=build_context(p.get("ContextEntries")),
     )
     return _page(sim, p)
+
+
+def _organization_scps(call: Call, kind: str, row: Any) -> list[list[Source]] | None:
+    """The SCPs of every level of the entity's account, as its own calls are decided on them
+    (``authz.organizations``): none for the management account, a service-linked role, or an
+    account outside an organization (then no ``OrganizationsDecisionDetail``, as on AWS)."""
+    if kind == "role" and (getattr(row, "service_linked", False) or is_service_linked(row.path)):
+        return None
+    account = row.account_id
+    placement = policy_sets(call).organizations.placement(call.conn, account, policy_docs.generation(call.conn, account))
+    levels = scps_for(placement)
+    if levels is None:
+        return None
+    return [[Source(policy, policy.policy_id, shapes.SCP_POLICY) for policy in level] for level in levels]
 
 
 def _custom_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
