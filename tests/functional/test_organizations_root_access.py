@@ -348,3 +348,36 @@ def test_features_and_sessions_survive_a_restart(world: World, env: tuple[IamdSe
     assert world.client("sts", creds).get_caller_identity()["Account"] == member
     world.assume_root(member, DELETE)
 
+
+
+def test_delegated_administrator_takes_root_sessions_but_does_not_enable(world: World) -> None:
+    world.enable()
+    member, target = world.created_member("admin-acct"), world.created_member("target")
+    world.org.register_delegated_administrator(AccountId=member, ServicePrincipal="iam.amazonaws.com")
+    delegated = world.org_role(member)
+    iam = world.client("iam", delegated)
+    assert iam.list_organizations_features()["EnabledFeatures"] == ["RootCredentialsManagement", "RootSessions"]
+    assert error(iam.enable_organizations_root_sessions)["Code"] == "CallerIsNotManagementAccountException"
+    creds = world.assume_root(target, AUDIT, creds=delegated)
+    assert world.client("sts", creds).get_caller_identity()["Account"] == target
+    # Deregistered, its sessions end and it can start no more.
+    world.org.deregister_delegated_administrator(AccountId=member, ServicePrincipal="iam.amazonaws.com")
+    assert error(world.client("iam", creds).list_access_keys)["Code"] == "InvalidClientTokenId"
+    assert error(world.client("sts", delegated).assume_root, TargetPrincipal=target,
+                 TaskPolicyArn={"arn": AUDIT})["Code"] == "AccessDenied"  # fmt: skip
+
+
+def test_scps_limit_a_root_session_as_they_limit_the_member_s_root(world: World) -> None:
+    world.enable()
+    guest = world.invited_member()
+    org = world.org
+    org.enable_policy_type(RootId=world.root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    scp = org.create_policy(
+        Name="KeepKeys", Description="no key deletion", Type="SERVICE_CONTROL_POLICY",
+        Content=doc({"Effect": "Deny", "Action": "iam:DeleteAccessKey", "Resource": "*"}),
+    )["Policy"]["PolicySummary"]["Id"]  # fmt: skip
+    org.attach_policy(PolicyId=scp, TargetId=guest["Account"])
+    iam = world.client("iam", world.assume_root(guest["Account"], DELETE))
+    err = error(iam.delete_access_key, AccessKeyId=guest["AccessKeyId"])
+    assert err["Code"] == "AccessDenied" and "service control policy" in err["Message"], err
+    assert [k["AccessKeyId"] for k in iam.list_access_keys()["AccessKeyMetadata"]] == [guest["AccessKeyId"]]
