@@ -101,6 +101,18 @@ class World:
         self.client("organizations", guest).accept_handshake(HandshakeId=shake["Handshake"]["Id"])
         return guest
 
+    def org_role_in_management(self) -> dict[str, Any]:
+        """A role of the management account allowed AssumeRoot, and a session of it."""
+        iam = self.client("iam", self.root)
+        trust = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{self.management}:root"},
+                     "Action": "sts:AssumeRole"})  # fmt: skip
+        iam.create_role(RoleName="root-operator", AssumeRolePolicyDocument=trust)
+        iam.put_role_policy(RoleName="root-operator", PolicyName="p", PolicyDocument=doc(allow("sts:AssumeRoot")))
+        out = self.client("sts", self.admin).assume_role(
+            RoleArn=f"arn:aws:iam::{self.management}:role/root-operator", RoleSessionName="operator"
+        )
+        return dict(out["Credentials"])
+
     def org_role(self, member: str) -> dict[str, Any]:
         """The administrator's session in a member through ``OrganizationAccountAccessRole``."""
         out = self.client("sts", self.admin).assume_role(
@@ -319,6 +331,7 @@ def test_audit_trail_records_assume_root_and_the_session_s_calls(world: World) -
     assert issued["requestParameters"]["targetPrincipal"] == guest["Account"]
     assert issued["requestParameters"]["taskPolicyArn"] == {"arn": AUDIT}
     assert issued["userIdentity"]["arn"] == f"arn:aws:iam::{world.management}:user/admin"
+    assert "sessionContext" not in issued["userIdentity"]  # a long-term key's call has none
     assert issued["responseElements"]["credentials"]["accessKeyId"] == creds["AccessKeyId"]
     assert creds["SessionToken"] not in json.dumps(issued) and creds["SecretAccessKey"] not in json.dumps(issued)
     used = poll(lambda: event(world.client("cloudtrail", guest), "ListAccessKeys"))
@@ -333,6 +346,18 @@ def test_audit_trail_records_assume_root_and_the_session_s_calls(world: World) -
         "credentialsIssuedTo": f"arn:aws:iam::{world.management}:user/admin",
     }
     assert identity["sessionContext"]["attributes"]["mfaAuthenticated"] == "false"
+    # AssumeRoot called from a role session: CloudTrail marks that session with assumedRoot.
+    member = world.created_member()
+    world.assume_root(member, AUDIT, creds=world.org_role_in_management())
+    marked = poll(lambda: next((e for e in _events(world, "AssumeRoot") if "sessionContext" in e["userIdentity"]), None))
+    assert marked["userIdentity"]["sessionContext"]["assumedRoot"] == "true"
+    assert marked["userIdentity"]["type"] == "AssumedRole"
+
+
+def _events(world: World, name: str) -> list[dict[str, Any]]:
+    ct = world.client("cloudtrail", world.root)
+    found = ct.lookup_events(LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": name}])["Events"]
+    return [json.loads(e["CloudTrailEvent"]) for e in found]
 
 
 def test_features_and_sessions_survive_a_restart(world: World, env: tuple[IamdServer, Path]) -> None:
