@@ -145,6 +145,11 @@ def test_prerequisites_then_both_features(world: World) -> None:
     member = world.created_member()
     err = error(world.client("iam", world.org_role(member)).list_organizations_features)
     assert err["Code"] == "AccountNotManagementOrDelegatedAdministratorException"
+    shown = subprocess.run(
+        [sys.executable, "-m", "iamd.cli", "org", "show", "--data-dir", str(world.data), "--account", world.management],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    assert shown[1:3] == ["Trusted access: iam.amazonaws.com", "Centralized root access: RootCredentialsManagement, RootSessions"]
 
 
 def test_features_with_the_aws_cli(world: World, tmp_path: Path) -> None:

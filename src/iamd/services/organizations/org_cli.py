@@ -1,5 +1,6 @@
 """``iamd org show``: an organization's tree — root, OUs, accounts, and the policies attached at
-each level — printed as a tree, or as JSON with ``--json``.
+each level — printed as a tree, or as JSON with ``--json``; above it, when set, the services with
+trusted access, the delegated administrators and the centralized root access features.
 
 It reads the store directly, like ``iamd trail``: no server needs to run (one may), no master key
 is needed (nothing secret is read), and nothing is written. The order is deterministic so the
@@ -21,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from iamd.config import env_default
+from iamd.store import org_root_access
 from iamd.store import org_schema as o
 
 # Short labels of the policy types in the tree view; they come first, in this order.
@@ -121,10 +123,24 @@ def _tree(conn: Connection, org: Any) -> dict[str, Any]:
         }
 
     roots = child_units.get(None, [])
+    access = o.org_service_access
+    admins = o.org_delegated_admins
     return {
         "Id": org.org_id,
         "ManagementAccountId": org.management_account_id,
         "FeatureSet": org.feature_set,
+        "TrustedServices": sorted(
+            conn.execute(select(access.c.service_principal).where(access.c.org_id == org.org_id)).scalars()
+        ),
+        "DelegatedAdministrators": [
+            {"AccountId": a.account_id, "ServicePrincipal": a.service_principal}
+            for a in conn.execute(
+                select(admins.c.account_id, admins.c.service_principal)
+                .where(admins.c.org_id == org.org_id)
+                .order_by(admins.c.service_principal, admins.c.account_id)
+            )
+        ],
+        "RootAccessFeatures": org_root_access.features(conn, org.org_id),
         "Root": node(roots[0]) if roots else None,
     }
 
@@ -150,9 +166,16 @@ def render(tree: dict[str, Any]) -> str:
         f"Organization {tree['Id']}  (management account {tree['ManagementAccountId']}, "
         f"feature set {tree['FeatureSet']})"
     ]
+    if tree["TrustedServices"]:
+        lines.append(f"Trusted access: {', '.join(tree['TrustedServices'])}")
+    if tree["DelegatedAdministrators"]:
+        admins = [f"{a['AccountId']} ({a['ServicePrincipal']})" for a in tree["DelegatedAdministrators"]]
+        lines.append(f"Delegated administrators: {', '.join(admins)}")
+    if tree["RootAccessFeatures"]:
+        lines.append(f"Centralized root access: {', '.join(tree['RootAccessFeatures'])}")
     root = tree["Root"]
     if root is None:
-        return lines[0]
+        return "\n".join(lines)
     lines.append(f"Root {root['Id']}{_policies(root['Policies'])}")
     _children(root, "", lines)
     return "\n".join(lines)

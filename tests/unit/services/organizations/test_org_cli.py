@@ -96,3 +96,24 @@ def test_json_nests_units_and_accounts(runtime):
     assert [a["Id"] for a in apps["Accounts"]] == [ids["db"], ids["web"]]
     assert apps["Accounts"][1]["Policies"] == [{"Id": "p-denyiam0", "Name": "DenyIAM", "Type": "SERVICE_CONTROL_POLICY"}]
     assert root["Accounts"][0]["Management"] is True
+
+
+def test_trusted_access_delegates_and_root_access_features_head_the_tree(runtime):
+    ids = _build(runtime)
+    now = datetime.now(UTC)
+    with runtime.store.begin() as conn:
+        for service in ("iam.amazonaws.com", "access-analyzer.amazonaws.com"):
+            conn.execute(o.org_service_access.insert().values(org_id=ids["org"], service_principal=service, enabled_at=now))
+        conn.execute(o.org_delegated_admins.insert().values(
+            org_id=ids["org"], account_id=ids["lone"], service_principal="iam.amazonaws.com", enabled_at=now
+        ))  # fmt: skip
+        for feature in ("RootSessions", "RootCredentialsManagement"):
+            conn.execute(o.org_iam_features.insert().values(org_id=ids["org"], feature=feature, enabled_at=now))
+        (tree,) = organizations(conn, ids["mgmt"])
+    assert render(tree).splitlines()[1:5] == [
+        "Trusted access: access-analyzer.amazonaws.com, iam.amazonaws.com",
+        f"Delegated administrators: {ids['lone']} (iam.amazonaws.com)",
+        "Centralized root access: RootCredentialsManagement, RootSessions",
+        f"Root {ids['root']}  [SCP: FullAWSAccess]  [RCP: RCPFullAWSAccess]",
+    ]
+    assert tree["RootAccessFeatures"] == ["RootCredentialsManagement", "RootSessions"]
