@@ -322,3 +322,25 @@ def test_root_session_finds_no_root_password(invoke, runtime, world):
     _authorize(runtime, create, "iam", "CreateLoginProfile", {})
     with pytest.raises(InvalidInput, match="no console password for root"):
         invoke("iam", "CreateLoginProfile", {}, caller=create)
+
+
+def test_zero_duration_credentials_are_refused_on_first_use(invoke, runtime, world):
+    _enabled(invoke, world)
+    creds = _assume_root(invoke, _admin(invoke, world["management"]), world["member"], AUDIT, DurationSeconds=0)
+    with pytest.raises(InvalidClientTokenId):
+        _session_caller(runtime, creds["Credentials"])
+
+
+def test_source_identity_of_the_calling_session_carries_over(invoke, runtime, world):
+    """AssumeRoot's output ``SourceIdentity``: "specified by the principal that is calling"."""
+    from dataclasses import replace
+
+    _enabled(invoke, world)
+    admin = _admin(invoke, world["management"])
+    role_creds = invoke("sts", "GetFederationToken", {"Name": "x"}, caller=admin)["Credentials"]
+    session = _session_caller(runtime, role_creds)
+    assert session.session is not None
+    caller = replace(session, session=replace(session.session, source_identity="alice"))
+    out = _assume_root(invoke, caller, world["member"], AUDIT)
+    assert out["SourceIdentity"] == "alice"
+    assert _session_caller(runtime, out["Credentials"]).session.source_identity == "alice"
