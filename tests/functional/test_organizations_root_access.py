@@ -44,10 +44,11 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[IamdServer, 
         yield srv, data
 
 
-def cli_account(data: Path) -> dict[str, str]:
+def cli_account(data: Path, db: str | None = None) -> dict[str, str]:
     """A new account with a root access key, made as an operator makes one."""
+    store = ["--data-dir", str(data), *(["--db", db] if db else [])]
     out = subprocess.run(
-        [sys.executable, "-m", "iamd.cli", "account", "create", "--data-dir", str(data)],
+        [sys.executable, "-m", "iamd.cli", "account", "create", *store],
         capture_output=True, text=True, timeout=60, check=True,
     ).stdout  # fmt: skip
     pairs = dict(line.split("=", 1) for line in out.splitlines() if line.startswith("AWS_"))
@@ -58,9 +59,9 @@ def cli_account(data: Path) -> dict[str, str]:
 class World:
     """One organization: its management account's root and an administrator allowed AssumeRoot."""
 
-    def __init__(self, server: IamdServer, data: Path) -> None:
-        self.server, self.data = server, data
-        self.root = cli_account(data)
+    def __init__(self, server: IamdServer, data: Path, db: str | None = None) -> None:
+        self.server, self.data, self.db = server, data, db
+        self.root = cli_account(data, db)
         self.management = self.root["Account"]
         self.org = self.client("organizations", self.root)
         self.org.create_organization(FeatureSet="ALL")
@@ -96,7 +97,7 @@ class World:
 
     def invited_member(self) -> dict[str, str]:
         """An existing account (with a root access key) that accepts an invitation."""
-        guest = cli_account(self.data)
+        guest = cli_account(self.data, self.db)
         shake = self.org.invite_account_to_organization(Target={"Id": guest["Account"], "Type": "ACCOUNT"})
         self.client("organizations", guest).accept_handshake(HandshakeId=shake["Handshake"]["Id"])
         return guest
@@ -411,3 +412,23 @@ def test_scps_limit_a_root_session_as_they_limit_the_member_s_root(world: World)
     err = error(iam.delete_access_key, AccessKeyId=guest["AccessKeyId"])
     assert err["Code"] == "AccessDenied" and "service control policy" in err["Message"], err
     assert [k["AccessKeyId"] for k in iam.list_access_keys()["AccessKeyMetadata"]] == [guest["AccessKeyId"]]
+
+
+def test_on_postgresql_across_a_restart(tmp_path: Path, empty_pg_url: str) -> None:
+    """The same flow with the PostgreSQL store: features, a deleted root key and a live session
+    survive a restart of the server."""
+    data = tmp_path / "data"
+    data.mkdir()
+    server = IamdServer(extra_args=["--data-dir", str(data), "--db", empty_pg_url])
+    with server:
+        world = World(server, data, empty_pg_url)
+        world.enable()
+        guest = world.invited_member()
+        creds = world.assume_root(guest["Account"], DELETE)
+        world.client("iam", creds).delete_access_key(AccessKeyId=guest["AccessKeyId"])
+    with server:
+        assert world.client("iam", world.root).list_organizations_features()["EnabledFeatures"] == [
+            "RootCredentialsManagement", "RootSessions",
+        ]  # fmt: skip
+        assert world.client("iam", creds).list_access_keys()["AccessKeyMetadata"] == []
+        assert error(world.client("sts", guest).get_caller_identity)["Code"] == "InvalidClientTokenId"
