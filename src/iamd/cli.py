@@ -87,6 +87,12 @@ def parser() -> argparse.ArgumentParser:
         default=env_default("extra_regions"),
         help="comma-separated regions besides AWS's that a signature may be scoped to (env IAMD_EXTRA_REGIONS)",
     )
+    serve.add_argument(
+        "--org-max-accounts",
+        default=env_default("org_max_accounts"),
+        help="accounts an organization may hold, open invitations included; AWS's default quota is 10 "
+        "(env IAMD_ORG_MAX_ACCOUNTS)",
+    )
     _add_limit_flags(serve)
 
     account = sub.add_parser("account", help="manage accounts")

@@ -24,6 +24,7 @@ DEFAULTS = {
     "trail_digest_url": "",
     "trail_digest_syslog": "",
     "extra_regions": "",
+    "org_max_accounts": "10",
     "lock_timeout": "10",
     "worker_threads": "16",
     "max_connections": "1000",
@@ -60,6 +61,9 @@ class Settings:
     trail_digest_syslog: str = ""
     # Regions besides AWS's that a SigV4 scope may name (a private cloud's own).
     extra_regions: tuple[str, ...] = ()
+    # Organizations' "maximum number of accounts" per organization: AWS's default quota is 10,
+    # raised on request; here a setting.
+    org_max_accounts: int = 10
     # Seconds a change waits for another's lock (the account's, or SQLite's write lock) before
     # the call answers ServiceUnavailable (503, which SDKs retry).
     lock_timeout: float = 10.0
@@ -110,6 +114,7 @@ def from_values(values: dict[str, object]) -> Settings:
         trail_digest_url=str(values.get("trail_digest_url") or ""),
         trail_digest_syslog=str(values.get("trail_digest_syslog") or ""),
         extra_regions=tuple(r.strip() for r in str(values.get("extra_regions") or "").split(",") if r.strip()),
+        org_max_accounts=_positive(values, "org_max_accounts", int),
         lock_timeout=float(str(values.get("lock_timeout") or DEFAULTS["lock_timeout"])),
         worker_threads=_positive(values, "worker_threads", int),
         max_connections=_positive(values, "max_connections", int),

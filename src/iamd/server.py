@@ -72,6 +72,7 @@ def build_runtime(settings: Settings, serving: bool = True) -> tuple[Runtime, Ro
         trail_digest_url=settings.trail_digest_url,
         trail_digest_syslog=settings.trail_digest_syslog,
         extra_regions=frozenset(settings.extra_regions),
+        org_max_accounts=settings.org_max_accounts,
     )
     if settings.ephemeral:
         runtime.seed = created

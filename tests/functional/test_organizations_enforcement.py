@@ -179,3 +179,40 @@ def test_simulate_principal_policy_fills_organizations_decision_detail(org: Org,
 
 def iam_account(iam: Any) -> str:
     return str(iam.get_user()["User"]["Arn"].split(":")[4])
+
+
+def test_an_rcp_reading_the_role_s_tags_is_decided_with_them(server: IamdServer) -> None:
+    """The caller's policies read no resource tag; the RCP does: the role's tags are loaded
+    (whether context data is loaded never depends on one policy alone)."""
+    org = Org(server, SCP, RCP)
+    member = org.account("data")
+    trust = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{server.account_id}:root"},
+                 "Action": "sts:AssumeRole"})  # fmt: skip
+    member_iam = org.as_admin(member)
+    member_iam.create_role(RoleName="vault", AssumeRolePolicyDocument=trust, Tags=[{"Key": "locked", "Value": "yes"}])
+    org.policy("Locked", rcp_deny("sts:AssumeRole", StringEquals={"aws:ResourceTag/locked": "yes"}),
+               ptype=RCP, attach=(member,))  # fmt: skip
+    operator = as_creds(server, "sts", org.operator)
+    role = f"arn:aws:iam::{member}:role/vault"
+    denied(operator.assume_role, RoleArn=role, RoleSessionName="locked")
+    member_iam.untag_role(RoleName="vault", TagKeys=["locked"])
+    operator.assume_role(RoleArn=role, RoleSessionName="unlocked")
+
+
+def test_resource_org_id_in_the_caller_s_policy(org: Org, server: IamdServer) -> None:
+    """A management-account user allowed to assume roles only inside its organization
+    (``aws:ResourceOrgID``): a member's role yes, a role of an account that left, no."""
+    member, gone = org.account("in"), org.account("out")
+    iam = server.client("iam")
+    iam.create_user(UserName="scoped")
+    iam.put_user_policy(UserName="scoped", PolicyName="p", PolicyDocument=doc(
+        allow("sts:AssumeRole", StringEquals={"aws:ResourceOrgID": org.id})))  # fmt: skip
+    key = iam.create_access_key(UserName="scoped")["AccessKey"]
+    trust = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{server.account_id}:root"},
+                 "Action": "sts:AssumeRole"})  # fmt: skip
+    for account in (member, gone):
+        org.as_admin(account).create_role(RoleName="target", AssumeRolePolicyDocument=trust)
+    org.client.remove_account_from_organization(AccountId=gone)
+    scoped = as_creds(server, "sts", key)
+    scoped.assume_role(RoleArn=f"arn:aws:iam::{member}:role/target", RoleSessionName="inside")
+    denied(scoped.assume_role, RoleArn=f"arn:aws:iam::{gone}:role/target", RoleSessionName="outside")

@@ -130,16 +130,23 @@ def test_attach_detach_list_and_their_errors(org: Any, server: IamdServer) -> No
     org.delete_policy(PolicyId=pid)
 
 
-def test_five_scps_per_target(org: Any) -> None:
-    root_id = new_org(org, SCP)
-    ids = [create(org, f"p{i}") for i in range(5)]
-    for pid in ids[:4]:
-        org.attach_policy(PolicyId=pid, TargetId=root_id)  # FullAWSAccess is the fifth
-    assert code(org.attach_policy, PolicyId=ids[4], TargetId=root_id) == (
+def test_ten_scps_and_five_rcps_per_target(org: Any) -> None:
+    """"Quotas for AWS Organizations": 10 SCPs per root, OU or account since May 2026 (5 before),
+    5 RCPs; the AWS managed policy takes a slot."""
+    root_id = new_org(org, SCP, RCP)
+    ids = [create(org, f"p{i}") for i in range(10)]
+    for pid in ids[:9]:
+        org.attach_policy(PolicyId=pid, TargetId=root_id)  # FullAWSAccess is the tenth
+    assert code(org.attach_policy, PolicyId=ids[9], TargetId=root_id) == (
         "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
     org.detach_policy(PolicyId=FULL, TargetId=root_id)
-    org.attach_policy(PolicyId=ids[4], TargetId=root_id)
-    assert len(attached(org, root_id)) == 5
+    org.attach_policy(PolicyId=ids[9], TargetId=root_id)
+    assert len(attached(org, root_id)) == 10
+    rcps = [create(org, f"r{i}", policy_type=RCP) for i in range(5)]
+    for pid in rcps[:4]:
+        org.attach_policy(PolicyId=pid, TargetId=root_id)
+    assert code(org.attach_policy, PolicyId=rcps[4], TargetId=root_id) == (
+        "ConstraintViolationException", "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
 
 
 def test_aws_managed_policies_are_immutable(org: Any) -> None:
@@ -199,16 +206,19 @@ def test_consolidated_billing_organizations_have_no_policy_types(org: Any) -> No
         "PolicyTypeNotAvailableForOrganizationException", None)
 
 
+def _padded(document: str, size: int) -> str:
+    return document[:-1] + " " * (size - len(document)) + "}"
+
+
 def test_content_size_counts_whitespace(org: Any) -> None:
+    """10,240 characters per SCP (since May 2026), 5,120 per RCP, whitespace included."""
     new_org(org)
-    base = scp()
-    padded = base[:-1] + " " * (5120 - len(base)) + "}"
-    assert len(padded) == 5120
-    create(org, "exactly-the-limit", padded)
-    over = base[:-1] + " " * (5121 - len(base)) + "}"
+    create(org, "exactly-the-limit", _padded(scp(), 10240))
+    create(org, "rcp-at-the-limit", _padded(rcp(), 5120), RCP)
+    over = _padded(scp(), 10241)
     assert code(org.create_policy, Name="over", Description="", Type=SCP, Content=over) == (
         "ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED")
-    assert code(org.create_policy, Name="over", Description="", Type=RCP, Content=rcp()[:-1] + " " * 5121 + "}") == (
+    assert code(org.create_policy, Name="over", Description="", Type=RCP, Content=_padded(rcp(), 5121)) == (
         "ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED")
     pid = create(org, "small")
     assert code(org.update_policy, PolicyId=pid, Content=over) == (

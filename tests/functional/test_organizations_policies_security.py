@@ -140,3 +140,21 @@ def test_huge_content_is_refused_without_parsing(org: Any) -> None:
     err = fails(org.create_policy, Name="huger", Description="", Type=SCP, Content=too_big_for_a_request)
     assert err["HTTPStatus"] == 413
     assert org.list_policies(Filter=SCP)["Policies"] == [org.describe_policy(PolicyId=FULL)["Policy"]["PolicySummary"]]
+
+
+def test_a_deny_on_one_policy_arn_protects_that_policy_only(org: Any, iam: Any, server: IamdServer) -> None:
+    """The policy's ARN is the resource of AttachPolicy, DetachPolicy, UpdatePolicy, DeletePolicy."""
+    new_org(org, SCP)
+    guard, other = create(org, "Guard"), create(org, "Other")
+    for pid in (guard, other):
+        org.attach_policy(PolicyId=pid, TargetId=server.account_id)
+    guard_arn = org.describe_policy(PolicyId=guard)["Policy"]["PolicySummary"]["Arn"]
+    _, admin = new_user(iam, "scoped", {"Effect": "Allow", "Action": "organizations:*", "Resource": "*"},
+                        {"Effect": "Deny", "Action": "organizations:*", "Resource": guard_arn})
+    acting = as_creds(server, "organizations", admin)
+    denied = error(acting.detach_policy, PolicyId=guard, TargetId=server.account_id)
+    assert denied["Code"] == "AccessDenied" and guard_arn in denied["Message"]
+    assert error(acting.update_policy, PolicyId=guard, Name="renamed")["Code"] == "AccessDenied"
+    acting.detach_policy(PolicyId=other, TargetId=server.account_id)
+    acting.delete_policy(PolicyId=other)
+    assert attached(org, server.account_id) == {FULL, guard}

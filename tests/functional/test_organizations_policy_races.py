@@ -1,10 +1,10 @@
 """The Organizations policy rules hold when two ``iamd serve`` processes race on one database.
 
-Two boto3 clients, one per process, start each round at one barrier: AttachPolicy for the fifth
-SCP slot of the root (exactly one wins, the other is MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED),
+Two boto3 clients, one per process, start each round at one barrier: AttachPolicy for the last
+(tenth) SCP slot of the root (exactly one wins, the other is MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED),
 DetachPolicy of the root's last two SCPs (exactly one wins: MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED),
-and DeletePolicy against AttachPolicy of the same policy (never both: an attachment to a deleted
-policy). Every answer is a 200 or the AWS error; neither server logs a 500. On PostgreSQL and on
+DeletePolicy against AttachPolicy of the same policy (never both: an attachment to a deleted
+policy), and two CreatePolicy of one name (exactly one: DuplicatePolicyException). Every answer is a 200 or the AWS error; neither server logs a 500. On PostgreSQL and on
 one SQLite file (``races.serve_pair``, as tests/functional/test_quota_races.py).
 """
 
@@ -67,19 +67,19 @@ def _clients(pair: tuple[IamdServer, IamdServer]) -> tuple[Any, Any]:
     return first.client("organizations"), second.client("organizations")
 
 
-def test_two_attach_policy_race_for_the_fifth_slot(pair: tuple[IamdServer, IamdServer]) -> None:
+def test_two_attach_policy_race_for_the_last_slot(pair: tuple[IamdServer, IamdServer]) -> None:
     a, b = _clients(pair)
     root_id = new_org(a, SCP)
-    ids = [create(a, f"p{i}") for i in range(5)]
-    for pid in ids[:3]:
-        a.attach_policy(PolicyId=pid, TargetId=root_id)  # with FullAWSAccess: four
+    ids = [create(a, f"p{i}") for i in range(10)]
+    for pid in ids[:8]:
+        a.attach_policy(PolicyId=pid, TargetId=root_id)  # with FullAWSAccess: nine of ten
     for _ in range(ROUNDS):
-        outcomes = _race(lambda: a.attach_policy(PolicyId=ids[3], TargetId=root_id),
-                         lambda: b.attach_policy(PolicyId=ids[4], TargetId=root_id))
+        outcomes = _race(lambda: a.attach_policy(PolicyId=ids[8], TargetId=root_id),
+                         lambda: b.attach_policy(PolicyId=ids[9], TargetId=root_id))
         assert sorted(outcomes) == ["ConstraintViolationException MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "ok"]
         now = attached(b, root_id)
-        assert len(now) == 5
-        winner = ids[3] if ids[3] in now else ids[4]
+        assert len(now) == 10
+        winner = ids[8] if ids[8] in now else ids[9]
         a.detach_policy(PolicyId=winner, TargetId=root_id)
 
 
@@ -104,8 +104,8 @@ def test_delete_policy_races_attach_policy(pair: tuple[IamdServer, IamdServer]) 
     root_id = new_org(a, SCP)
     for n in range(ROUNDS):
         pid = create(a, f"contested{n}")
-        outcomes = _race(lambda: a.delete_policy(PolicyId=pid),
-                         lambda: b.attach_policy(PolicyId=pid, TargetId=root_id))
+        outcomes = _race(lambda pid=pid: a.delete_policy(PolicyId=pid),
+                         lambda pid=pid: b.attach_policy(PolicyId=pid, TargetId=root_id))
         assert outcomes in (["ok", "PolicyNotFoundException"], ["PolicyInUseException", "ok"]), outcomes
         if outcomes[1] == "ok":
             assert pid in attached(b, root_id)
@@ -113,3 +113,13 @@ def test_delete_policy_races_attach_policy(pair: tuple[IamdServer, IamdServer]) 
             a.delete_policy(PolicyId=pid)
         else:
             assert pid not in attached(b, root_id)
+
+
+def test_two_create_policy_race_for_one_name(pair: tuple[IamdServer, IamdServer]) -> None:
+    a, b = _clients(pair)
+    new_org(a, SCP)
+    for n in range(ROUNDS):
+        outcomes = _race(lambda n=n: create(a, f"same{n}"), lambda n=n: create(b, f"SAME{n}"))
+        assert sorted(outcomes) == ["DuplicatePolicyException", "ok"]
+    names = [p["Name"].lower() for p in a.list_policies(Filter=SCP)["Policies"]]
+    assert len(names) == len(set(names)) == ROUNDS + 1

@@ -260,3 +260,8 @@ def test_tags_on_ous_and_root(org: Any, tree: dict[str, str]) -> None:
     assert reason_of(org.list_tags_for_resource, ResourceId=f"ou-{tree['root'][2:]}-zzzzzzzz")[0] == (
         "TargetNotFoundException")
     assert reason_of(org.list_tags_for_resource, ResourceId="999999999999")[0] == "TargetNotFoundException"
+
+
+def test_operations_not_built_say_so(org: Any, tree: dict[str, str]) -> None:
+    err = error(org.enable_all_features)
+    assert (err["Code"], err["HTTPStatus"]) == ("NotImplemented", 501)

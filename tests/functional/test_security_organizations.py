@@ -136,3 +136,25 @@ def error_free(call: Any) -> bool:
     except Exception:  # noqa: BLE001 - only whether it answered
         return False
     return True
+
+
+def test_a_service_linked_role_is_exempt_but_no_member_can_use_it(org: Org, server: IamdServer) -> None:
+    """"SCPs don't affect service-linked roles": the simulator decides the member's
+    service-linked role without its account's SCPs (no OrganizationsDecisionDetail, while an
+    ordinary role of the account gets one) — and the member's admin can neither assume it nor
+    rewrite its trust policy to do so."""
+    member = org.account("dev")
+    admin = org.as_admin(member)
+    role = admin.create_service_linked_role(AWSServiceName="config.amazonaws.com")["Role"]
+    org.policy("NoRoles", deny("iam:ListRoles"), attach=(member,))
+    ordinary = f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"
+    by_arn = {
+        arn: admin.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["iam:ListRoles"])["EvaluationResults"][0]
+        for arn in (role["Arn"], ordinary)
+    }
+    assert "OrganizationsDecisionDetail" not in by_arn[role["Arn"]]
+    assert by_arn[ordinary]["OrganizationsDecisionDetail"] == {"AllowedByOrganizations": False}
+    trust = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{member}:root"}, "Action": "sts:AssumeRole"})
+    err = error(admin.update_assume_role_policy, RoleName=role["RoleName"], PolicyDocument=trust)
+    assert err["Code"] == "UnmodifiableEntity"
+    denied(as_creds(server, "sts", org.admin(member)).assume_role, RoleArn=role["Arn"], RoleSessionName="slr")

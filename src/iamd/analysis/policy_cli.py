@@ -21,7 +21,7 @@ from iamd.policy import Finding, PolicyType, validate_policy
 TYPES = [t.value for t in PolicyType]
 TYPE_HELP = (
     "where the document goes: identity (user/group/role policies, CreatePolicy), trust (a role's "
-    "AssumeRolePolicyDocument), boundary, session (AssumeRole's Policy), resource, scp"
+    "AssumeRolePolicyDocument), boundary, session (AssumeRole's Policy), resource, scp, rcp"
 )
 
 

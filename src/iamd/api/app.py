@@ -172,7 +172,13 @@ class App:
                 # Answered before the signature is read: in the protocol the client speaks.
                 proto = self.protocols[intended_service(self.protocols, http)]
                 raise body if isinstance(body, AwsError) else MethodNotAllowed(method=request.method)
-            auth = parse_auth(http)
+            try:
+                auth = parse_auth(http)
+            except AwsError:
+                # Unsigned or malformed: answered in the protocol the client speaks (a JSON
+                # client cannot parse IAM's XML).
+                proto = self.protocols[intended_service(self.protocols, http)]
+                raise
             state.service, state.region, state.access_key_id = auth.service, _requested_region(auth), auth.access_key_id
             if auth.service not in self.protocols:
                 intended = intended_service(self.protocols, http)

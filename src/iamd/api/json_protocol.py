@@ -94,9 +94,6 @@ class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):
         self.content_type = f"application/x-amz-json-{self.json_version}"
         self._inputs = JsonInputCompiler()
         self._outputs = JsonOutputCompiler()
-        # The error a constraint violation raises (its clauses as the argument): Coral's
-        # ValidationException, unless the service words it its own way (Organizations).
-        self.invalid_input: Callable[[list[str]], None] = _validation_exception
 
     @classmethod
     def load(cls, service_name: str) -> JsonServiceCodec:
@@ -120,8 +117,12 @@ class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):
             raise UnknownOperation(f"Unknown operation {target}")
         return name
 
-    def parse(self, target: str | None, body: bytes) -> tuple[str, dict[str, Any]]:
-        """Decode an X-Amz-Target and JSON body into ``(operation_name, input)``; raises AwsError only."""
+    def parse(
+        self, target: str | None, body: bytes, invalid_input: Callable[[list[str]], None] | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Decode an X-Amz-Target and JSON body into ``(operation_name, input)``; raises AwsError only.
+        ``invalid_input`` raises the error of constraint violations (their clauses as argument):
+        Coral's ValidationException unless the service words it its own way (Organizations)."""
         name = self.operation_for(target)
         document = load_body(body)
         op = self.operation(name)
@@ -133,7 +134,7 @@ class JsonServiceCodec(LazyOperations[CompiledJsonOperation]):
         except RecursionError:
             raise SerializationException("Request body is nested too deeply.") from None
         if errors:
-            self.invalid_input(errors)
+            (invalid_input or _validation_exception)(errors)
         return name, result
 
     def render(self, operation_name: str, output: Mapping[str, Any] | None) -> bytes:

@@ -63,15 +63,14 @@ class JsonProtocol:
     def __init__(self, service: str, invalid_input: Callable[[list[str]], None] | None = None) -> None:
         self.codec = JsonServiceCodec.load(service)
         self.content_type = self.codec.content_type
-        if invalid_input is not None:
-            self.codec.invalid_input = invalid_input
+        self.invalid_input = invalid_input
 
     def prepare(self, http: HttpRequest, content_type: str) -> tuple[str | None, bytes]:
         target = next((v for k, v in http.headers if k.lower() == "x-amz-target"), None)
         return target, http.body
 
     def parse(self, prepared: tuple[str | None, bytes]) -> tuple[str, dict[str, Any]]:
-        return self.codec.parse(*prepared)
+        return self.codec.parse(*prepared, invalid_input=self.invalid_input)
 
     def render(self, operation: str, result: dict[str, Any] | None, request_id: str) -> bytes:
         return self.codec.render(operation, result)

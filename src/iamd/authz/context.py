@@ -31,6 +31,9 @@ REQUEST_KEYS: Mapping[str, str] = {
     "sts:SourceIdentity": "SourceIdentity",
     "sts:TransitiveTagKeys": "TransitiveTagKeys",
     "sts:DurationSeconds": "DurationSeconds",
+    # "Filters access by the name of the service principal" (Enable/DisableAWSServiceAccess,
+    # Register/DeregisterDelegatedAdministrator, ListDelegatedAdministrators).
+    "organizations:ServicePrincipal": "ServicePrincipal",
 }
 
 

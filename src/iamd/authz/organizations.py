@@ -15,8 +15,9 @@ The rules of who is governed (AWS Organizations User Guide, "Service control pol
   service-linked roles, and only for the services that support RCPs (``RCP_SERVICES``; of
   iamd's services, STS: ``sts:AssumeRole`` and the other role actions).
 
-A ``Placement`` is built on a cache miss from four small queries (``store/org_placement.py``)
-and cached under (account, generation). Every change of an organization's tree, policies,
+A ``Placement`` is built on a cache miss (``store/org_placement.py``: one query for an account
+outside any organization; for a member, one per OU level of its path, the enabled types and the
+attached policies) and cached under (account, generation). Every change of an organization's tree, policies,
 attachments or policy types bumps the generation of every account below the changed target in
 its transaction, so the next request — on any server sharing the database — misses and reads
 the new state; a request on an unchanged account costs no query here.
@@ -117,7 +118,7 @@ def _build(conn: Connection, account_id: str) -> Placement | None:
     member = org_placement.membership(conn, account_id)
     if member is None:
         return None
-    ous = org_placement.ancestors(conn, member.parent_id, member.root_id) if member.parent_id else []
+    ous = org_placement.ancestors(conn, member.parent_id, member.root_id)
     levels = (
         Level(member.root_id, "ROOT"),
         *(Level(ou, "ORGANIZATIONAL_UNIT") for ou in ous),
@@ -192,12 +193,11 @@ _POLICY_TYPE_MEMBERS = ("PolicyType", "Type", "Filter")
 def organizations_keys(
     conn: Connection, placement: Placement | None, params: Mapping[str, Any]
 ) -> dict[str, ContextValue]:
-    """``organizations:PolicyType`` and ``organizations:ServicePrincipal`` of an Organizations
-    request: from the members that name them, or for a call naming a policy (AttachPolicy,
-    DescribePolicy, TagResource on ``p-…``) the type of that policy of the caller's organization."""
+    """``organizations:PolicyType`` of an Organizations request: from the member that names it,
+    or for a call naming a policy (AttachPolicy, DescribePolicy, TagResource on ``p-…``) the type
+    of that policy of the caller's organization. (``organizations:ServicePrincipal`` is a request
+    member: ``authz/context.py``'s ``REQUEST_KEYS``.)"""
     out: dict[str, ContextValue] = {}
-    if params.get("ServicePrincipal"):
-        out["organizations:ServicePrincipal"] = str(params["ServicePrincipal"])
     for member in _POLICY_TYPE_MEMBERS:
         if params.get(member):
             out["organizations:PolicyType"] = str(params[member])

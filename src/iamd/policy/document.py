@@ -30,7 +30,8 @@ class PolicyType(enum.Enum):
 
 # Default maximum sizes (characters, whitespace excluded) from "IAM and AWS STS quotas": managed
 # policy 6,144; role trust policy 2,048 (raisable to 4,096); SCP 5,120; session policies 2,048;
-# RCP 5,120 ("Quotas for AWS Organizations", which counts whitespace too: ``services/organizations``);
+# SCP 10,240 since May 2026, RCP 5,120 ("Quotas for AWS Organizations", which counts whitespace
+# too: ``services/organizations/policy_content.py``);
 # resource policies vary by service (S3 bucket policy 20 KB). Inline policies differ per entity
 # (user 2,048, group 5,120, role 10,240), so the caller picks the limit: see ``policy_size``.
 SIZE_LIMITS: dict[PolicyType, int] = {
@@ -38,7 +39,7 @@ SIZE_LIMITS: dict[PolicyType, int] = {
     PolicyType.RESOURCE: 20480,
     PolicyType.TRUST: 2048,
     PolicyType.BOUNDARY: 6144,
-    PolicyType.SCP: 5120,
+    PolicyType.SCP: 10240,
     PolicyType.RCP: 5120,
     PolicyType.SESSION: 2048,
 }

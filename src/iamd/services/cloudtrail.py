@@ -5,17 +5,13 @@ As AWS documents it: at most one lookup attribute (EventId, EventName, ReadOnly,
 ResourceType, ResourceName, EventSource, AccessKeyId); an optional time window; ``MaxResults``
 1–50, default 50; ``NextToken`` to continue. The token is opaque to clients: the keyset position
 ``(event_time, position)`` of the page's last event plus a digest of the query, authenticated with
-a key derived from the master key, so a forged token, or one replayed with other parameters, is
+a key derived from the master key (``services/page_tokens.py``, shared with Organizations), so a forged token, or one replayed with other parameters, is
 ``InvalidNextTokenException`` rather than a page of something else. Pages stay stable while new
 events arrive: they only ever add to the front.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +20,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from iamd.audit.keys import public_keys
 from iamd.audit.lookup import ATTRIBUTES, lookup, resources_of
 from iamd.audit.signing import PublicKey
-from iamd.auth.secretbox import derive_key
 from iamd.services.cloudtrail_errors import (
     InvalidEventCategoryException,
     InvalidLookupAttributesException,
@@ -33,6 +28,7 @@ from iamd.services.cloudtrail_errors import (
     InvalidTimeRangeException,
 )
 from iamd.services.context import Call
+from iamd.services.page_tokens import TokenSealer, sealer
 from iamd.services.registry import action
 
 DEFAULT_MAX_RESULTS = 50
@@ -55,16 +51,16 @@ def lookup_events(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         raise InvalidMaxResultsException("Value for MaxResults must be between 1 and 50.")
     if category == "insight":
         return {"Events": []}  # iamd records no Insights events
-    query = _query_digest(call.account_id, attribute, start, end)
-    key = derive_key(call.runtime.master_key, _TOKEN_PURPOSE)
-    after = _read_token(p["NextToken"], key, query) if p.get("NextToken") else None
+    query = [call.account_id, attribute, str(start), str(end)]
+    tokens = sealer(call.runtime.master_key, _TOKEN_PURPOSE)
+    after = _read_token(tokens, p["NextToken"], query) if p.get("NextToken") else None
     rows = lookup(call.conn, call.account_id, attribute, start, end, limit + 1, after)
     more = len(rows) > limit
     rows = rows[:limit]
     resources = resources_of(call.conn, [r.seq for r in rows])
     out: dict[str, Any] = {"Events": [_event(r, resources.get(r.seq, [])) for r in rows]}
     if more:
-        out["NextToken"] = _make_token(rows[-1].event_time, rows[-1].seq, key, query)
+        out["NextToken"] = tokens.seal([rows[-1].event_time.isoformat(), rows[-1].seq], query)
     return out
 
 
@@ -104,30 +100,20 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _query_digest(account_id: str, attribute: tuple[str, str] | None, start: Any, end: Any) -> str:
-    text = json.dumps([account_id, attribute, str(start), str(end)])
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def _make_token(event_time: datetime, seq: int, key: bytes, query: str) -> str:
-    body = base64.urlsafe_b64encode(json.dumps([event_time.isoformat(), seq, query]).encode()).decode()
-    mac = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"{body}.{mac}"
-
-
-def _read_token(token: str, key: bytes, query: str) -> tuple[datetime, int]:
-    body, _, mac = token.rpartition(".")
-    expected = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()[:32]
-    if not body or not hmac.compare_digest(mac, expected):
+def _read_token(tokens: TokenSealer, token: str, query: list[Any]) -> tuple[datetime, int]:
+    opened = tokens.open(token, query)
+    if opened is None:
         raise InvalidNextTokenException("Invalid NextToken.")
+    position, same_query = opened
     try:
-        stamp, seq, bound = json.loads(base64.urlsafe_b64decode(body.encode()))
+        stamp, seq = position
         when = datetime.fromisoformat(stamp)
+        seq = int(seq)
     except (ValueError, TypeError):
         raise InvalidNextTokenException("Invalid NextToken.") from None
-    if bound != query:
+    if not same_query:
         raise InvalidNextTokenException("The NextToken was issued for a request with other parameters.")
-    return when, int(seq)
+    return when, seq
 
 
 @action("cloudtrail", "ListPublicKeys")

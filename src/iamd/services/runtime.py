@@ -39,6 +39,8 @@ class Runtime:
     trusted_proxies: frozenset[str] = frozenset()
     # Regions besides AWS's that a SigV4 credential scope may name (``--extra-regions``).
     extra_regions: frozenset[str] = frozenset()
+    # Accounts an organization may hold (AWS's default quota: 10).
+    org_max_accounts: int = 10
     # Encodes/decodes AccessDenied authorization messages (set by the API layer).
     message_sealer: Any = None
     # Seals and opens session tokens (iamd.auth.sessions.SessionKeyring).

@@ -31,9 +31,6 @@ _MEMBER = (
     .select_from(o.org_accounts.join(o.organizations, o.organizations.c.org_id == o.org_accounts.c.org_id))
     .where(o.org_accounts.c.account_id == bindparam("account_id"))
 )
-_MANAGED = select(
-    o.organizations.c.org_id, o.organizations.c.management_account_id, o.organizations.c.root_id, o.organizations.c.feature_set
-).where(o.organizations.c.management_account_id == bindparam("account_id"))
 _PARENT = select(o.org_units.c.parent_id).where(o.org_units.c.unit_id == bindparam("unit_id"))
 _TYPES = select(o.org_policy_types.c.policy_type).where(
     o.org_policy_types.c.org_id == bindparam("org_id"), o.org_policy_types.c.status == "ENABLED"
@@ -73,8 +70,8 @@ class Membership:
     management_account_id: str
     root_id: str
     feature_set: str
-    # The OU (or root) the account hangs from; None for a management account without a row.
-    parent_id: str | None
+    # The OU (or root) the account hangs from.
+    parent_id: str
     status: str
 
 
@@ -88,14 +85,12 @@ class Attached:
 
 
 def membership(conn: Connection, account_id: str) -> Membership | None:
-    """The account's organization, or None when it belongs to none."""
+    """The account's organization, or None when it belongs to none: one query, since the
+    management account has its ``org_accounts`` row like every member (``store/orgs.py``)."""
     row = conn.execute(_MEMBER, {"account_id": account_id}).first()
-    if row is not None:
-        return Membership(row.org_id, row.management_account_id, row.root_id, row.feature_set, row.parent_id, row.status)
-    managed = conn.execute(_MANAGED, {"account_id": account_id}).first()
-    if managed is None:
+    if row is None:
         return None
-    return Membership(managed.org_id, managed.management_account_id, managed.root_id, managed.feature_set, None, "ACTIVE")
+    return Membership(row.org_id, row.management_account_id, row.root_id, row.feature_set, row.parent_id, row.status)
 
 
 def ancestors(conn: Connection, parent_id: str, root_id: str) -> list[str]:

@@ -69,6 +69,8 @@ def test_json_output_for_several_files(tmp_path, capsys):
         ("resource", {**GOOD, "Statement": {**GOOD["Statement"], "Principal": "*"}}, 0),
         ("scp", {**GOOD, "Statement": {**GOOD["Statement"], "Principal": "*"}}, 1),
         ("boundary", {"Statement": GOOD["Statement"]}, 1),
+        ("rcp", {**GOOD, "Statement": {**GOOD["Statement"], "Principal": "*"}}, 1),  # Allow: only AWS's own
+        ("rcp", {**GOOD, "Statement": {**GOOD["Statement"], "Effect": "Deny", "Principal": "*"}}, 0),
     ],
 )
 def test_type_decides_the_rules(monkeypatch, capsys, policy_type, document, expected):

@@ -143,8 +143,5 @@ def test_org_condition_keys(conn: Connection) -> None:
     t.policy("p-rcpdeny1", RCP, doc({"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*"}))
     assert o.organizations_keys(conn, found, {"PolicyId": "p-rcpdeny1"}) == {"organizations:PolicyType": RCP}
     assert o.organizations_keys(conn, found, {"Filter": SCP}) == {"organizations:PolicyType": SCP}
-    assert o.organizations_keys(conn, found, {"ServicePrincipal": "config.amazonaws.com"}) == {
-        "organizations:ServicePrincipal": "config.amazonaws.com"
-    }
     assert o.organizations_keys(conn, found, {"PolicyId": "p-unknown1"}) == {}
     assert o.organizations_keys(conn, None, {"PolicyId": "p-rcpdeny1"}) == {}

@@ -11,7 +11,7 @@ AWS creates accounts asynchronously and reports the outcome through DescribeCrea
 iamd is strongly consistent, so the request is complete when CreateAccount answers: ``State`` is
 ``SUCCEEDED`` (with ``AccountId``) or ``FAILED`` with AWS's ``FailureReason`` — an email another
 account of any organization already uses is ``EMAIL_ALREADY_EXISTS``, and the failed request is
-listed like on AWS. The organization's account quota (``accounts.MAX_ACCOUNTS``, open invitations
+listed like on AWS. The organization's account quota (``--org-max-accounts``, open invitations
 included) is ``ConstraintViolationException`` ``ACCOUNT_NUMBER_LIMIT_EXCEEDED``, checked under the
 management account's lock; two requests for one email serialize on that lock, and across
 organizations the unique email index decides (the loser is ``ConcurrentModificationException``).
@@ -29,7 +29,7 @@ from iamd.auth.caller import Caller
 from iamd.services.accounts import account_exists, create_bare_account
 from iamd.services.context import Call
 from iamd.services.organizations import common, handshakes
-from iamd.services.organizations.accounts import MAX_ACCOUNTS, check_account_quota
+from iamd.services.organizations.accounts import account_limit_reached
 from iamd.services.organizations.attachments import attach_defaults
 from iamd.services.organizations.errors import (
     ConstraintViolationException,
@@ -52,10 +52,10 @@ def create_account(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     tags = p.get("Tags") or []
     check_tags(tags)
     org = common.locked_org(call)
-    if not check_account_quota(call.conn, org, handshakes.open_invitations(call.conn, org, call.now)):
+    if account_limit_reached(call, org, handshakes.open_invitations(call.conn, org, call.now)):
         raise ConstraintViolationException(
             "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
-            f"You have reached the maximum number of accounts in the organization ({MAX_ACCOUNTS}).",
+            f"You have reached the maximum number of accounts in the organization ({call.runtime.org_max_accounts}).",
         )
     request_id = common.new_create_account_request_id()
     status: dict[str, Any] = {"request_id": request_id, "org_id": org.org_id, "account_name": p["AccountName"],

@@ -22,9 +22,6 @@ from iamd.services.registry import action
 from iamd.store import orgs
 
 ACCOUNT_NOT_FOUND = "You specified an account that doesn't exist."
-# AWS's default quota ("Quotas for AWS Organizations": "Default maximum number of accounts: 10 …
-# Invitations sent to accounts count against this quota").
-MAX_ACCOUNTS = 10
 
 
 @action("organizations", "DescribeAccount")
@@ -73,6 +70,8 @@ def account_shape(conn: Connection, org: Row[Any], member: Row[Any]) -> dict[str
     }
 
 
-def check_account_quota(conn: Connection, org: Row[Any], pending: int) -> bool:
-    """Whether one more account fits: members plus ``pending`` open invitations."""
-    return orgs.count_members(conn, org.org_id) + pending < MAX_ACCOUNTS
+def account_limit_reached(call: Call, org: Row[Any], pending: int) -> bool:
+    """Whether no more account fits: members plus ``pending`` open invitations against the
+    organization's quota ("Quotas for AWS Organizations": "Default maximum number of accounts:
+    10 … Invitations sent to accounts count against this quota"; ``--org-max-accounts``)."""
+    return orgs.count_members(call.conn, org.org_id) + pending >= call.runtime.org_max_accounts

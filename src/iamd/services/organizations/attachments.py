@@ -6,7 +6,8 @@ AWS Organizations API Reference and "Quotas for AWS Organizations":
   (``TargetNotFoundException`` otherwise, another organization's entities included), once
   (``DuplicatePolicyAttachmentException``), and only while its type is enabled on the root
   (``PolicyTypeNotEnabledException``);
-- at most 5 SCPs (and 5 RCPs) per root, OU or account, the AWS managed one included
+- at most 10 SCPs (5 until May 2026) and 5 RCPs per root, OU or account, the AWS managed one
+  included
   (``ConstraintViolationException`` ``MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED``); "every entity
   must have at least one SCP attached at all times. You can't remove the last SCP from an entity"
   (``MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED``);
@@ -16,7 +17,7 @@ AWS Organizations API Reference and "Quotas for AWS Organizations":
   likewise with ``RCPFullAWSAccess``.
 
 The counts compare under the management account's lock (``common.locked_org``), so two
-AttachPolicy racing for the fifth slot cannot both win. Every attach and detach bumps the policy
+AttachPolicy racing for the last slot cannot both win. Every attach and detach bumps the policy
 generation of each account at or below the target in the same transaction.
 """
 

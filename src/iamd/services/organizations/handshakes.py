@@ -34,7 +34,7 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 from iamd.services.accounts import account_exists
 from iamd.services.context import Call
 from iamd.services.organizations import common
-from iamd.services.organizations.accounts import MAX_ACCOUNTS, check_account_quota
+from iamd.services.organizations.accounts import account_limit_reached
 from iamd.services.organizations.attachments import attach_defaults
 from iamd.services.organizations.errors import (
     DuplicateHandshakeException,
@@ -73,10 +73,10 @@ def invite_account(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     live = _live(call.conn, org, call.now)
     if any(h.target_account_id == account_id and h.action == "INVITE" for h in live):
         raise DuplicateHandshakeException("A handshake with the same action and target already exists.")
-    if not check_account_quota(call.conn, org, len(live)):
+    if account_limit_reached(call, org, len(live)):
         raise HandshakeConstraintViolationException(
             "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
-            f"You have reached the maximum number of accounts in the organization ({MAX_ACCOUNTS}), "
+            f"You have reached the maximum number of accounts in the organization ({call.runtime.org_max_accounts}), "
             "open invitations included.",
         )
     if _sent_since(call.conn, org, call.now - timedelta(days=1)) >= INVITES_PER_DAY:

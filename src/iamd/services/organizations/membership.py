@@ -12,7 +12,8 @@ AWS Organizations API Reference:
   (``ConstraintViolationException`` ``CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG``). The
   account lives on as a standalone account; its attachments and organization tags go.
 - CloseAccount: the member becomes ``SUSPENDED`` (AWS passes through ``PENDING_CLOSURE``; iamd is
-  strongly consistent) and stays in the organization; the management account cannot be closed so
+  strongly consistent) and stays in the organization (it cannot leave or be removed: that would
+  lift the closure, which authorization enforces on the account's principals and resources); the management account cannot be closed so
   (``CANNOT_CLOSE_MANAGEMENT_ACCOUNT``); "you can close only 10% of member accounts, between a
   minimum of 10 and a maximum of 1000, within a rolling 30-day period"
   (``CLOSE_ACCOUNT_QUOTA_EXCEEDED``); closing twice is ``AccountAlreadyClosedException``.
@@ -115,6 +116,12 @@ def close_account(call: Call, p: dict[str, Any]) -> None:
 def _leave(call: Call, org: Row[Any], member: Row[Any]) -> None:
     if member.account_id == org.management_account_id:
         raise MasterCannotLeaveOrganizationException(MANAGEMENT_CANNOT_LEAVE)
+    if member.status != "ACTIVE":
+        # A closed account stays in its organization (AWS removes it when it deletes the account);
+        # leaving would lift the closure.
+        raise ConstraintViolationException(
+            "ACCOUNT_CANNOT_LEAVE_ORGANIZATION", "A closed account cannot leave its organization."
+        )
     t = org_delegated_admins
     if call.conn.execute(select(t.c.account_id).where(t.c.account_id == member.account_id).limit(1)).first():
         raise ConstraintViolationException(

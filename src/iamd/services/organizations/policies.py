@@ -48,7 +48,7 @@ IN_USE = (
     "The policy is attached to one or more entities. You must detach it from all roots, OUs, and "
     "accounts before performing this operation."
 )
-TOO_MANY = "You have attached the maximum number of policies of this type that an organization can have."
+TOO_MANY = "You attempted to exceed the number of policies that you can have in an organization."
 
 
 def new_policy_id() -> str:

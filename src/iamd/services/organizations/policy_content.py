@@ -8,9 +8,10 @@ AWS refuses. They are refused wherever a type is named for a change (CreatePolic
 EnablePolicyType) with ``PolicyTypeNotAvailableForOrganizationException``, AWS's error for "a
 policy type this organization cannot use"; listing them answers an empty list.
 
-Content. "Quotas for AWS Organizations": the maximum size of an SCP (and of an RCP) is 5,120
-characters, and "this includes all characters, including white space" — unlike IAM, which does
-not count whitespace — so the size is ``len(content)``, checked before the document is parsed
+Content. "Quotas for AWS Organizations": the maximum size of an SCP is 10,240 characters (5,120
+until AWS doubled the SCP quotas on 15 May 2026), of an RCP 5,120, and "this includes all
+characters, including white space" — unlike IAM, which does not count whitespace — so the size
+is ``len(content)``, checked before the document is parsed
 (an oversized body costs nothing to refuse): ``ConstraintViolationException``
 ``POLICY_CONTENT_LIMIT_EXCEEDED``. The grammar is iamd's policy parser with
 ``PolicyType.SCP`` ("SCP syntax": the full IAM language except ``Principal`` and
@@ -35,9 +36,10 @@ RCP = "RESOURCE_CONTROL_POLICY"
 SERVED = (SCP, RCP)
 ENGINE_TYPE = {SCP: PolicyType.SCP, RCP: PolicyType.RCP}
 
-# "Quotas for AWS Organizations".
-MAX_CONTENT = {SCP: 5120, RCP: 5120}
-MAX_ATTACHED = {SCP: 5, RCP: 5}  # per root, OU or account; the AWS managed policy counts
+# "Quotas for AWS Organizations"; the SCP numbers doubled on 15 May 2026 ("AWS Organizations
+# increased SCP quotas": 10 SCPs per root, OU or account, 10,240 characters each).
+MAX_CONTENT = {SCP: 10240, RCP: 5120}
+MAX_ATTACHED = {SCP: 10, RCP: 5}  # per root, OU or account; the AWS managed policy counts
 MIN_ATTACHED = {SCP: 1, RCP: 1}  # "every entity must have at least one SCP attached at all times"
 MAX_POLICIES = 1000  # of one type, in an organization; AWS managed ones not counted
 

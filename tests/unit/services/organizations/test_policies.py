@@ -92,3 +92,12 @@ def test_managed_policies_are_rows_of_each_organization(runtime: Runtime, org: d
         rcps = {r.policy_id: r for r in org_policies.of_type(conn, org["org_id"], RCP)}
     assert rows["p-FullAWSAccess"].aws_managed and rows["p-FullAWSAccess"].content == policy_content.FULL_AWS_ACCESS.content
     assert rcps["p-RCPFullAWSAccess"].aws_managed
+
+
+def test_every_policy_operation_is_served() -> None:
+    from iamd.services.registry import ACTIONS, load_all
+
+    load_all()
+    ops = {"CreatePolicy", "UpdatePolicy", "DescribePolicy", "DeletePolicy", "ListPolicies", "AttachPolicy",
+           "DetachPolicy", "ListPoliciesForTarget", "ListTargetsForPolicy", "EnablePolicyType", "DisablePolicyType"}
+    assert ops <= set(ACTIONS["organizations"])
