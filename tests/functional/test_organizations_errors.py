@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -130,8 +130,9 @@ def test_same_email_in_two_organizations_at_once(two_accounts: Any) -> None:
     _race_for_one_email(*two_accounts)
 
 
-def test_same_email_race_on_postgresql(empty_pg_url: str, tmp_path: Path) -> None:
-    """The same race with PostgreSQL's row locks (SQLite serializes every writer)."""
+@pytest.fixture
+def pg_two_accounts(empty_pg_url: str, tmp_path: Path) -> Iterator[tuple[IamdServer, dict[str, str]]]:
+    """Like ``two_accounts``, on PostgreSQL (row locks, where SQLite serializes every writer)."""
     data = tmp_path / "data"
     with IamdServer(extra_args=["--db", empty_pg_url, "--data-dir", str(data)]) as srv:
         out = subprocess.run(
@@ -140,9 +141,57 @@ def test_same_email_race_on_postgresql(empty_pg_url: str, tmp_path: Path) -> Non
             capture_output=True, text=True, timeout=60, check=True,
         ).stdout
         pairs = dict(line.split("=", 1) for line in out.splitlines() if line.startswith("AWS_"))
+        yield srv, {"AccessKeyId": pairs["AWS_ACCESS_KEY_ID"], "SecretAccessKey": pairs["AWS_SECRET_ACCESS_KEY"]}
+
+
+def test_same_email_race_on_postgresql(pg_two_accounts: tuple[IamdServer, dict[str, str]]) -> None:
+    for _ in range(3):
+        _race_for_one_email(*pg_two_accounts)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_accepting_while_creating_an_organization(backend: str, request: pytest.FixtureRequest) -> None:
+    """The invited account accepts and creates an organization of its own at the same moment:
+    exactly one wins, the other is refused with AWS's error (no deadlock, no 500)."""
+    srv, other_key = request.getfixturevalue("two_accounts" if backend == "sqlite" else "pg_two_accounts")
+    mine = srv.client("organizations")
+    theirs = as_creds(srv, "organizations", other_key)
+    mine.create_organization()
+    try:
         for _ in range(3):
-            _race_for_one_email(srv, {"AccessKeyId": pairs["AWS_ACCESS_KEY_ID"],
-                                      "SecretAccessKey": pairs["AWS_SECRET_ACCESS_KEY"]})
+            hs = mine.invite_account_to_organization(Target={"Type": "ACCOUNT", "Id": OTHER_ACCOUNT})["Handshake"]
+            outcomes: dict[str, str] = {}
+
+            def accept(hs_id: str = hs["Id"], outcomes: dict[str, str] = outcomes) -> None:
+                try:
+                    theirs.accept_handshake(HandshakeId=hs_id)
+                    outcomes["accept"] = "ok"
+                except ClientError as err:
+                    outcomes["accept"] = err.response["Error"]["Code"]
+
+            def create(outcomes: dict[str, str] = outcomes) -> None:
+                try:
+                    theirs.create_organization()
+                    outcomes["create"] = "ok"
+                except ClientError as err:
+                    outcomes["create"] = err.response["Error"]["Code"]
+
+            threads = [threading.Thread(target=accept), threading.Thread(target=create)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert sorted(outcomes.values()).count("ok") == 1, outcomes
+            assert set(outcomes.values()) - {"ok"} <= {"AlreadyInOrganizationException",
+                                                       "HandshakeConstraintViolationException",
+                                                       "ConcurrentModificationException"}, outcomes
+            if outcomes["accept"] == "ok":
+                theirs.leave_organization()
+            else:
+                theirs.delete_organization()
+                mine.cancel_handshake(HandshakeId=hs["Id"])
+    finally:
+        mine.delete_organization()
 
 
 def _race_for_one_email(srv: IamdServer, other_key: dict[str, str]) -> None:

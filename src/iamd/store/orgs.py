@@ -41,6 +41,8 @@ TAG_ACCOUNT = "org-account"
 TAG_OU = "org-ou"
 TAG_ROOT = "org-root"
 TAG_POLICY = "org-policy"
+# An invitation's tags, until the account joins and they become the account's.
+TAG_HANDSHAKE = "org-handshake"
 
 
 # --- organizations ---------------------------------------------------------------------------
@@ -87,6 +89,8 @@ def create_org(
 
 def delete_org(conn: Connection, org_id: str) -> None:
     """Every row of the organization, children before parents, and the tags of its entities."""
+    for row in conn.execute(select(org_handshakes.c.handshake_id).where(org_handshakes.c.org_id == org_id)).all():
+        tag_store.drop_all(conn, TAG_HANDSHAKE, row.handshake_id)
     for table in (org_policy_attachments, org_handshakes, org_create_account_status, org_delegated_admins,
                   org_service_access, org_iam_features, org_policy_types):
         conn.execute(delete(table).where(table.c.org_id == org_id))

@@ -15,7 +15,7 @@ from iamd.store import orgs, schema
 from iamd.store import tags as tag_store
 from iamd.store.engine import Store
 from iamd.store.errors import AlreadyExists
-from iamd.store.org_schema import org_units
+from iamd.store.org_schema import org_handshakes, org_units
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -121,6 +121,10 @@ def test_delete_org_removes_everything(store: Store, org: dict[str, str]) -> Non
     with store.begin() as conn:
         tag_store.put_tags(conn, orgs.TAG_OU, org["b"], [{"Key": "k", "Value": "v"}])
         tag_store.put_tags(conn, orgs.TAG_ACCOUNT, org["x"], [{"Key": "k", "Value": "v"}])
+        conn.execute(org_handshakes.insert().values(
+            handshake_id="h-" + org["org"][2:], org_id=org["org"], action="INVITE", state="OPEN",
+            target_account_id=None, parties="[]", resources="[]", requested_at=NOW, expires_at=NOW))
+        tag_store.put_tags(conn, orgs.TAG_HANDSHAKE, "h-" + org["org"][2:], [{"Key": "k", "Value": "v"}])
         orgs.delete_org(conn, org["org"])
     with store.begin() as conn:
         assert orgs.get_org(conn, org["org"]) is None
@@ -128,6 +132,7 @@ def test_delete_org_removes_everything(store: Store, org: dict[str, str]) -> Non
         assert orgs.get_member(conn, org["x"]) is None
         assert tag_store.list_tags(conn, orgs.TAG_OU, org["b"]) == []
         assert tag_store.list_tags(conn, orgs.TAG_ACCOUNT, org["x"]) == []
+        assert tag_store.list_tags(conn, orgs.TAG_HANDSHAKE, "h-" + org["org"][2:]) == []
 
 
 def test_remove_member_keeps_the_account(store: Store, org: dict[str, str]) -> None:

@@ -55,7 +55,7 @@ from iamd.store.org_schema import org_handshakes
 
 EXPIRES_AFTER = timedelta(days=15)
 INVITES_PER_DAY = 20
-TAG_HANDSHAKE = "org-handshake"
+TAG_HANDSHAKE = orgs.TAG_HANDSHAKE
 NOT_FOUND = "We can't find a handshake with the HandshakeId that you specified."
 LIVE = ("REQUESTED", "OPEN")
 
@@ -112,7 +112,10 @@ def accept_handshake(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row = _for_invited(call, p["HandshakeId"])
     org = orgs.get_org(call.conn, row.org_id)
     assert org is not None
+    # The organization's lock, then the joining account's own (one order: an account creating an
+    # organization of its own at the same moment holds only its own, and is waited for).
     lock_account(call.conn, org.management_account_id)
+    lock_account(call.conn, call.account_id)
     row = _for_invited(call, p["HandshakeId"])
     _transition(row, call.now, "ACCEPTED")
     if orgs.get_member(call.conn, call.account_id) is not None:
