@@ -13,6 +13,7 @@ account create`` (which have a root access key, as an invited account does) and 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -163,7 +164,7 @@ def test_features_with_the_aws_cli(world: World, tmp_path: Path) -> None:
     def aws(*args: str) -> Any:
         proc = subprocess.run(
             [str(Path(sys.executable).with_name("aws")), "--endpoint-url", world.server.endpoint, *args],
-            env={k: v for k, v in __import__("os").environ.items() if k != "AWS_PROFILE"} | cli_env,
+            env={k: v for k, v in os.environ.items() if k != "AWS_PROFILE"} | cli_env,
             capture_output=True, text=True, timeout=60, cwd=tmp_path,
         )  # fmt: skip
         assert proc.returncode == 0, proc.stderr
