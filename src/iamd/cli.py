@@ -115,6 +115,7 @@ def parser() -> argparse.ArgumentParser:
     _add_trail(sub)
     _add_policy(sub)
     _add_keys(sub)
+    _add_org(sub)
     return root
 
 
@@ -162,6 +163,12 @@ def _add_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from iamd.services.keys_cli import add_parser
+
+    add_parser(sub)
+
+
+def _add_org(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from iamd.services.organizations.org_cli import add_parser
 
     add_parser(sub)
 
@@ -314,6 +321,10 @@ def main(argv: list[str] | None = None) -> int:
         from iamd.analysis.policy_cli import run as run_policy
 
         return run_policy(args)
+    if args.command == "org":
+        from iamd.services.organizations.org_cli import run as run_org
+
+        return run_org(args)
     return 2
 
 

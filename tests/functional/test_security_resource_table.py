@@ -474,6 +474,12 @@ ROWS: list[Row] = [
     row(U + "UpdateAccountPasswordPolicy", lambda w: {"MinimumPasswordLength": 12}, "*"),
     row(U + "GetAccountPasswordPolicy", _nothing, "*"),
     row(U + "DeleteAccountPasswordPolicy", _nothing, "*"),
+    # Centralized root access (outside an organization: authorized, then OrganizationNotFound).
+    row(U + "EnableOrganizationsRootCredentialsManagement", _nothing, "*"),
+    row(U + "DisableOrganizationsRootCredentialsManagement", _nothing, "*"),
+    row(U + "EnableOrganizationsRootSessions", _nothing, "*"),
+    row(U + "DisableOrganizationsRootSessions", _nothing, "*"),
+    row(U + "ListOrganizationsFeatures", _nothing, "*"),
     row(U + "GenerateCredentialReport", _nothing, "*"),
     row(U + "GetCredentialReport", _nothing, "*"),
     # STS
@@ -492,6 +498,9 @@ ROWS: list[Row] = [
         also=(("sts:SetSourceIdentity", "role/team/app"),),
         case="source-identity",
     ),
+    # On the target's root user; once authorized, the task policy (not a root-task one) is refused.
+    row("sts:AssumeRoot", lambda w: {"TargetPrincipal": "111122223333", "TaskPolicyArn": {"arn": MANAGED}},
+        "arn:aws:iam::111122223333:root"),
     row("sts:GetFederationToken", lambda w: {"Name": "fed"}, "sts:federated-user/fed"),
     row("sts:DecodeAuthorizationMessage", lambda w: {"EncodedMessage": "not-a-message"}, "*"),
     row("sts:GetAccessKeyInfo", lambda w: {"AccessKeyId": w.key(w.user)}, "*"),

@@ -93,6 +93,10 @@ def _base(record: ApiCallRecord) -> dict[str, Any]:
     service = record.service
     if record.caller is not None:
         identity = user_identity(record.caller)
+        if record.operation == "AssumeRoot" and "sessionContext" in identity:
+            # CloudTrail marks the session that called AssumeRoot ("Track privileged tasks in AWS
+            # CloudTrail": ``"assumedRoot": "true"`` in the caller's sessionContext).
+            identity["sessionContext"] = {**identity["sessionContext"], "assumedRoot": "true"}
     elif record.federated_type is not None:
         # Nothing the unverified token or assertion claims is trusted into the trail.
         identity = {"type": record.federated_type}

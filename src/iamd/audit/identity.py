@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from iamd.auth.caller import Caller
-from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, SessionClaims
+from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, ROOT_SESSION, SessionClaims
 
 _TYPES = {"root": "Root", "user": "IAMUser", ASSUMED_ROLE: "AssumedRole", FEDERATED_USER: "FederatedUser"}
 
@@ -45,7 +45,20 @@ def user_identity(caller: Caller) -> dict[str, Any]:
         out["userName"] = caller.user_name
     if caller.session is not None:
         out["sessionContext"] = session_context(caller.session)
+        if caller.session.kind == ROOT_SESSION:
+            out["inScopeOf"] = root_session_scope(caller.session)
     return out
+
+
+def root_session_scope(claims: SessionClaims) -> dict[str, Any]:
+    """Who holds a root session: CloudTrail records a call of an AssumeRoot session with type
+    ``Root`` and ``inScopeOf`` naming the issuing account and principal (IAM User Guide, "Track
+    privileged tasks in AWS CloudTrail")."""
+    return {
+        "issuerAccountId": claims.extra.get("issuer_account", ""),
+        "issuerType": "AWS::STS::AssumeRoot",
+        "credentialsIssuedTo": claims.source_arn,
+    }
 
 
 def session_context(claims: SessionClaims) -> dict[str, Any]:

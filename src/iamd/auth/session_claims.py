@@ -14,6 +14,7 @@ from datetime import datetime
 ASSUMED_ROLE = "assumed-role"  # AssumeRole (and later AssumeRoleWithWebIdentity/SAML)
 FEDERATED_USER = "federated-user"  # GetFederationToken
 SESSION_TOKEN = "session-token"  # GetSessionToken: the IAM user (or root) itself, possibly with MFA
+ROOT_SESSION = "root-session"  # AssumeRoot: a member account's root, scoped by a root-task policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +29,11 @@ class SessionClaims:
     #   assumed-role   arn:aws:sts::ACCT:assumed-role/ROLE/SESSION, principal_id "AROA…:SESSION"
     #   federated-user arn:aws:sts::ACCT:federated-user/NAME,       principal_id "ACCT:NAME"
     #   session-token  the IAM user's (or root's) own ARN and id
+    #   root-session   arn:aws:iam::MEMBER:root,                    principal_id "MEMBER"
     arn: str
     principal_id: str
-    # Who issued it: the role (assumed-role) or the IAM user / root (federated-user, session-token).
+    # Who issued it: the role (assumed-role) or the IAM user / root (federated-user, session-token);
+    # for root-session the management-account principal that called AssumeRoot (its ARN and id).
     source_arn: str
     source_id: str  # role id (AROA…), user id (AIDA…) or the account id for root
     session_name: str | None = None

@@ -7,7 +7,8 @@ are ones no server ever sealed:
 
 - **longer than AWS allows** for its kind: 36 hours for GetSessionToken and GetFederationToken
   (1 hour when root asked), 12 hours for a role session (AssumeRole's upper bound for any role's
-  MaxSessionDuration), 1 hour for a chained role session;
+  MaxSessionDuration), 1 hour for a chained role session, 15 minutes for a root session
+  (AssumeRoot's ``DurationSeconds`` at most 900);
 - **issued in the future**, beyond ``CLOCK_SKEW`` (five minutes, the clock difference that
   Kerberos tolerates between hosts; NTP keeps servers far closer, and five minutes is the most a
   forger gains);
@@ -28,7 +29,7 @@ from datetime import datetime, timedelta
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from iamd.auth.secretbox import derive_key, fingerprint
-from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, SESSION_TOKEN, SessionClaims
+from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, ROOT_SESSION, SESSION_TOKEN, SessionClaims
 
 __all__ = ["CLOCK_SKEW", "PURPOSE", "SessionKeyring", "max_lifetime"]
 
@@ -44,12 +45,15 @@ _LONGEST = {
 }
 _CHAINED = timedelta(hours=1)
 _ROOT = timedelta(hours=1)
+_ROOT_SESSION = timedelta(minutes=15)
 
 
 def max_lifetime(claims: SessionClaims) -> timedelta:
     """The longest session AWS issues of this kind, for this issuer."""
     if claims.kind == ASSUMED_ROLE:
         return _CHAINED if claims.chained else _LONGEST[ASSUMED_ROLE]
+    if claims.kind == ROOT_SESSION:
+        return _ROOT_SESSION
     if claims.source_id == claims.account_id:  # root's own GetSessionToken / GetFederationToken
         return _ROOT
     return _LONGEST[claims.kind]

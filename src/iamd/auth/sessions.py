@@ -47,7 +47,7 @@ from iamd.auth.secretbox import (
     next_master_keys_from_env,
     previous_master_keys_from_env,
 )
-from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, SESSION_TOKEN, SessionClaims
+from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, ROOT_SESSION, SESSION_TOKEN, SessionClaims
 from iamd.auth.session_keyring import KEY_ID_BYTES, SessionKeyring
 from iamd.errors import ExpiredToken, InvalidClientTokenId
 
@@ -73,7 +73,8 @@ _MIN_BYTES = _HEADER_BYTES + _NONCE_BYTES + _TAG_BYTES
 # KB); refusing longer input up front bounds the work an unauthenticated request can cause.
 MAX_TOKEN_CHARS = 16384
 _MAX_PLAINTEXT = 65536
-_KINDS = (ASSUMED_ROLE, FEDERATED_USER, SESSION_TOKEN)
+# Appended only: a token stores the index of its kind.
+_KINDS = (ASSUMED_ROLE, FEDERATED_USER, SESSION_TOKEN, ROOT_SESSION)
 
 
 def keyring_from_env(master: bytes, environ: Mapping[str, str]) -> SessionKeyring:
@@ -338,6 +339,9 @@ def caller_from_claims(claims: SessionClaims, session_token: str) -> Caller:
         is_root = claims.source_id == claims.account_id
         kind = "root" if is_root else "user"
         user_name = None if is_root else claims.arn.rsplit("/", 1)[-1]
+    elif claims.kind == ROOT_SESSION:
+        # AssumeRoot: the member account's root user, limited by the session's task policy.
+        kind, user_name = "root", None
     else:
         kind, user_name = claims.kind, None
     return Caller(

@@ -156,6 +156,10 @@ def _request_keys(ctx: Context, params: Mapping[str, Any]) -> None:
         if value is None:
             continue
         ctx.set(key, [str(v) for v in value] if isinstance(value, list) else str(value))
+    task_policy = params.get("TaskPolicyArn")
+    if isinstance(task_policy, Mapping) and task_policy.get("arn"):
+        # AssumeRoot's PolicyDescriptorType: the key is its ARN.
+        ctx.set("sts:TaskPolicyArn", str(task_policy["arn"]))
     request_tags = params.get("Tags")
     if request_tags:
         for tag in request_tags:

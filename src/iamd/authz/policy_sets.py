@@ -10,6 +10,8 @@ What applies to whom (IAM User Guide, "Policy evaluation logic"):
   intersected with the session policies passed to GetFederationToken;
 - GetSessionToken credentials: the user's own policies (no session policy);
 - the root user: full access to its own account (the engine's rule), so no policies are read;
+- a root session (AssumeRoot): the member's root user, with the root-task policy as its session
+  policy; those are deny-only, and the engine applies a session policy's denies to root too;
 - in a member account of an organization, all of them limited by the SCPs of every level of the
   account's path (root user included; not service-linked roles, not the management account):
   ``authz/organizations.py``.
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from iamd.auth.caller import Caller
-from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER
+from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, ROOT_SESSION
 from iamd.authz.compiled import ALLOW_ALL, LruCache, compile_document
 from iamd.authz.organizations import ORG_KEYS, Organizations, Placement, is_service_linked, scps_for
 from iamd.errors import InvalidClientTokenId
@@ -42,6 +44,7 @@ from iamd.policy import (
     reads_resource_tags,
 )
 from iamd.services.iam import aws_managed
+from iamd.services.sts import root_tasks
 from iamd.store import policy_docs, tags
 from iamd.store.repos import roles, users
 
@@ -92,6 +95,10 @@ class PolicySets:
         if generation is None:
             generation = policy_docs.generation(conn, caller.account_id)
         session = caller.session
+        if session is not None and session.kind == ROOT_SESSION and not root_tasks.still_stands(conn, session):
+            # Checked on every request, before the cache: the grounds live in the organization,
+            # not in the member account's generation.
+            raise InvalidClientTokenId()
         key = (caller.account_id, caller.arn, caller.user_id, generation, _session_fingerprint(caller))
         cached = self._cache.get(key)
         if cached is not None:
@@ -109,6 +116,8 @@ class PolicySets:
             built = self._role_session(conn, caller, org)
         elif session is not None and session.kind == FEDERATED_USER:
             built = self._federated_user(conn, caller, org)
+        elif session is not None and session.kind == ROOT_SESSION:
+            built = self._root_session(conn, caller, org)
         else:
             built = self._user(conn, caller, org)
         self._cache.put(key, built)
@@ -205,6 +214,21 @@ class PolicySets:
             tags=principal_tags,
             source_id=row.user_id,
             organization=org,
+        )
+
+    def _root_session(self, conn: Connection, caller: Caller, org: Placement | None = None) -> Principal:
+        """The member's root user scoped by the task policy; the SCPs above the member apply as
+        they do to its root user."""
+        session = caller.session
+        assert session is not None
+        task = self._session_policies(conn, caller) or []
+        if len(task) != len(session.policy_arns) or not task:
+            # INVARIANT: a root session never runs without its task policy; root unscoped is
+            # exactly what AssumeRoot must not hand out.
+            raise InvalidClientTokenId()
+        principal = RequestPrincipal(caller.arn, caller.account_id, PrincipalType.ROOT)
+        return Principal(
+            principal, PolicySet(session=task, scps=scps_for(org)), source_id=caller.account_id, organization=org
         )
 
     # --- an entity's policies, for the simulator ----------------------------------------------

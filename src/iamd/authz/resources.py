@@ -268,6 +268,18 @@ def _oidc_provider(conn: Connection, caller: Caller, params: Mapping[str, Any], 
     return Resource(str(arn), account, {t["Key"]: t["Value"] for t in found})
 
 
+def _root_user_target(conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool) -> Resource | None:
+    """AssumeRoot: the target's root user (the SAR's ``root-user``, ``arn:aws:iam::ID:root``),
+    from ``TargetPrincipal`` (an account id or that ARN). The root user has no resource-based
+    policy, so AWS decides on the caller's policies alone: the resource carries no account, which
+    would make the engine ask the member account for a cross-account grant."""
+    target = str(params.get("TargetPrincipal", ""))
+    found = re.fullmatch(r"(?:arn:aws:iam::)?(\d{12})(?::root)?", target)
+    if found is None:
+        return Resource(target or "*", None)
+    return Resource(f"arn:aws:iam::{found.group(1)}:root", None)
+
+
 _ASSUMED_ROLE = re.compile(r"arn:aws:sts::(\d{12}):assumed-role/([\w+=,.@-]+)/[\w+=,.@-]+")
 _ENTITY_KIND = re.compile(r"arn:aws:iam::\d{12}:(user|group|role)/.+")
 
@@ -296,6 +308,7 @@ DERIVED: Mapping[str, Derive] = {
             "iam:updateopenidconnectproviderthumbprint",
         )
     },
+    "sts:assumeroot": _root_user_target,
 }
 
 
@@ -322,6 +335,10 @@ def _resolve_one(
     name = params.get(spec.name_member) if spec.name_member else None
     if name is None and spec.defaults_to_caller and caller.user_name and caller.arn.startswith("arn:aws:iam::"):
         return _with_details(conn, spec, caller.arn, caller.account_id, caller.user_name, with_tags)
+    if name is None and spec.defaults_to_caller and caller.is_root:
+        # Root acting on its own credentials (ListAccessKeys without UserName, …): the resource is
+        # the root user, which the root-task policies of AssumeRoot name (``arn:aws:iam::*:root``).
+        return Resource(f"arn:aws:iam::{caller.account_id}:root", caller.account_id)
     if name is None:
         return None
     if spec.sts:

@@ -91,6 +91,37 @@ def test_assumed_role_session_context() -> None:
     assert "sourceIdentity" not in no_mfa["sessionContext"]
 
 
+def test_root_session_is_root_in_scope_of_its_issuer() -> None:
+    """A call of an AssumeRoot session ("Track privileged tasks in AWS CloudTrail")."""
+    from datetime import timedelta
+
+    from iamd.auth.caller import Caller
+    from iamd.auth.session_claims import ROOT_SESSION, SessionClaims
+
+    claims = SessionClaims(
+        kind=ROOT_SESSION, account_id=OTHER, access_key_id="ASIAROOTSESSION12345", secret_access_key="s",
+        issued_at=T0, expires_at=T0 + timedelta(minutes=15), arn=f"arn:aws:iam::{OTHER}:root", principal_id=OTHER,
+        source_arn=f"arn:aws:iam::{ACCOUNT}:user/alice", source_id="AIDAALICE",
+        policy_arns=("arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials",),
+        extra={"issuer_account": ACCOUNT},
+    )  # fmt: skip
+    caller = Caller(OTHER, claims.arn, OTHER, "root", claims.access_key_id, None, "T", claims)
+    (event,) = build_events(record("DeleteAccessKey", caller, account_id=OTHER, read_only=False))
+    ident = json.loads(event.record)["userIdentity"]
+    assert ident == {
+        "type": "Root", "principalId": OTHER, "arn": f"arn:aws:iam::{OTHER}:root", "accountId": OTHER,
+        "accessKeyId": "ASIAROOTSESSION12345",
+        "sessionContext": {"attributes": {"creationDate": "2024-03-04T05:06:07Z", "mfaAuthenticated": "false"}},
+        "inScopeOf": {
+            "issuerAccountId": ACCOUNT, "issuerType": "AWS::STS::AssumeRoot",
+            "credentialsIssuedTo": f"arn:aws:iam::{ACCOUNT}:user/alice",
+        },
+    }  # fmt: skip
+    marked = one(record("AssumeRoot", assumed_role(), service="sts", read_only=False))["userIdentity"]
+    assert marked["sessionContext"]["assumedRoot"] == "true"
+    assert "assumedRoot" not in one(record("AssumeRole", assumed_role(), service="sts"))["userIdentity"]["sessionContext"]
+
+
 def test_federated_user() -> None:
     ident = one(record("ListRoles", federated()))["userIdentity"]
     assert ident["type"] == "FederatedUser"

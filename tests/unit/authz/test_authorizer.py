@@ -87,3 +87,13 @@ def test_session_tags_imply_tag_session(action, params, implied):
 )
 def test_session_tags_override_entity_tags_regardless_of_case(entity, session, expected):
     assert _with_session_tags(entity, session) == expected
+
+
+def test_task_policy_arn_is_a_context_key() -> None:
+    """``sts:TaskPolicyArn`` is the ARN inside AssumeRoot's PolicyDescriptorType."""
+    from iamd.authz.context import RequestContext, _request_keys
+
+    ctx = RequestContext()
+    _request_keys(ctx, {"TaskPolicyArn": {"arn": "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"}})
+    assert ctx.spellings()["sts:taskpolicyarn"] == "sts:TaskPolicyArn"
+    assert "sts:taskpolicyarn" in ctx

@@ -62,3 +62,28 @@ def test_derived_resources(action: str, params: dict[str, object], arn: str) -> 
 def test_create_service_linked_role_without_a_service_falls_back_to_the_members() -> None:
     [resource] = resolve(None, ALICE, "iam:CreateServiceLinkedRole", {})  # type: ignore[arg-type]
     assert resource.arn == "*"
+
+
+ROOT = Caller("123456789012", "arn:aws:iam::123456789012:root", "123456789012", "root", "ASIAEXAMPLE")
+
+
+@pytest.mark.parametrize(
+    ("target", "arn"),
+    [
+        ("111122223333", "arn:aws:iam::111122223333:root"),
+        ("arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:root"),
+        ("not-an-account", "not-an-account"),
+    ],
+)
+def test_assume_root_is_authorized_on_the_target_s_root_user(target: str, arn: str) -> None:
+    """The SAR's root-user resource; no account, so no cross-account grant is asked of the member
+    (its root user has no resource-based policy)."""
+    [resource] = resolve(None, ALICE, "sts:AssumeRoot", {"TargetPrincipal": target})  # type: ignore[arg-type]
+    assert (resource.arn, resource.account_id) == (arn, None)
+
+
+@pytest.mark.parametrize("action", ["iam:ListAccessKeys", "iam:DeleteAccessKey", "iam:GetUser", "iam:ListMFADevices"])
+def test_root_acting_on_its_own_credentials_is_the_root_user(action: str) -> None:
+    """What the root-task policies' ``NotResource: arn:aws:iam::*:root`` needs to see."""
+    [resource] = resolve(None, ROOT, action, {"AccessKeyId": "AKIAEXAMPLE"})  # type: ignore[arg-type]
+    assert (resource.arn, resource.account_id) == ("arn:aws:iam::123456789012:root", "123456789012")

@@ -21,7 +21,11 @@ FORMAT_CASES = [
     ("arn:aws", "Resource vendor must be fully qualified and cannot contain regexes."),
     ("arn:aws:iam:*::user/a", "IAM resource arn:aws:iam:*::user/a cannot contain region information."),
     ("arn:aws:s3:*:*:b", "Resource arn:aws:s3:*:*:b can not contain region information."),
-    ("arn:aws:iam::1:root", IAM_PATH),
+    # The root user is a resource since sts:AssumeRoot (the SAR's root-user type; AWS's root-task
+    # policies name arn:aws:iam::*:root).
+    ("arn:aws:iam::1:root", None),
+    ("arn:aws:iam::*:root", None),
+    ("arn:aws:iam::1:rooted", IAM_PATH),
     ("arn:aws:iam::1:users/a", IAM_PATH),
 ]
 

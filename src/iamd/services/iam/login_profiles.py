@@ -17,12 +17,14 @@ from typing import Any
 from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from iamd.auth import passwords
+from iamd.auth.session_claims import ROOT_SESSION
 from iamd.errors import AccessDenied, ValidationError
 from iamd.services.context import Call
 from iamd.services.iam import password_policy
 from iamd.services.iam.errors import (
     ConcurrentModification,
     EntityAlreadyExists,
+    InvalidInput,
     InvalidUserType,
     NoSuchEntity,
 )
@@ -36,9 +38,20 @@ LP = schema.login_profiles
 
 
 def _target_user(call: Call, p: dict[str, Any]) -> Row[Any]:
-    """``UserName``, or the calling IAM user when it is omitted (as GetUser does)."""
+    """``UserName``, or the calling IAM user when it is omitted (as GetUser does).
+
+    "When you make this request with root user credentials, you must use an AssumeRoot session to
+    omit the user name" (GetLoginProfile's API reference): such a session asks about the member's
+    root password, and iamd keeps none for root users, so there is none to find or delete."""
     name = p.get("UserName")
+    if name is None and _root_session(call):
+        raise NoSuchEntity("Login Profile for User root cannot be found.")
     return get_user_row(call, caller_user_name(call) if name is None else name)
+
+
+def _root_session(call: Call) -> bool:
+    session = call.caller.session
+    return session is not None and session.kind == ROOT_SESSION
 
 
 def _profile(conn: Connection, user_id: str) -> Row[Any] | None:
@@ -116,10 +129,13 @@ def _unchanged(call: Call, user: Row[Any], checked_hash: str) -> Row[Any]:
 
 @action("iam", "CreateLoginProfile", locks_itself=True)
 def create_login_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    if p.get("UserName") is None and _root_session(call):
+        # IAMCreateRootUserPassword's task: allowing a member's root password to be recovered.
+        raise InvalidInput("iamd keeps no console password for root users: there is no root password to recover.")
     user = _target_user(call, p)
     password = p.get("Password")
     if password is None:
-        # Only an AssumeRoot session may omit it (to recover a root password); iamd has none.
+        # Only an AssumeRoot session may omit it (to recover a root password): refused above.
         raise ValidationError(
             "1 validation error detected: Value null at 'password' failed to satisfy constraint: "
             "Member must not be null"

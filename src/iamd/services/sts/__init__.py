@@ -1,11 +1,12 @@
 """STS actions: identity, and temporary credentials sealed by ``auth/sessions``.
 
 One module per concern: ``identity`` (GetCallerIdentity, GetAccessKeyInfo), ``assume_role``,
-``tokens`` (GetSessionToken, GetFederationToken), ``web_identity`` (AssumeRoleWithWebIdentity),
-``saml`` (AssumeRoleWithSAML), ``messages`` (DecodeAuthorizationMessage); ``credentials`` and
-``session_policies`` hold the rules they share. Importing this package registers every action.
+``assume_root`` (AssumeRoot), ``tokens`` (GetSessionToken, GetFederationToken), ``web_identity``
+(AssumeRoleWithWebIdentity), ``saml`` (AssumeRoleWithSAML), ``messages``
+(DecodeAuthorizationMessage); ``credentials`` and ``session_policies`` hold the rules they share.
+Importing this package registers every action.
 """
 
-from iamd.services.sts import assume_role, identity, messages, saml, tokens, web_identity
+from iamd.services.sts import assume_role, assume_root, identity, messages, saml, tokens, web_identity
 
-__all__ = ["assume_role", "identity", "messages", "saml", "tokens", "web_identity"]
+__all__ = ["assume_role", "assume_root", "identity", "messages", "saml", "tokens", "web_identity"]
