@@ -49,10 +49,18 @@ def error(fn: Callable[..., Any], **kwargs: Any) -> dict[str, Any]:
 
 
 def denied(fn: Callable[..., Any], **kwargs: Any) -> str:
-    """Call ``fn``; it must fail with AWS's AccessDenied (HTTP 403). Returns the message."""
+    """Call ``fn``; it must fail with AWS's AccessDenied (HTTP 403) — ``AccessDeniedException``
+    for a JSON-protocol service (Organizations, CloudTrail). Returns the message."""
     err = error(fn, **kwargs)
-    assert (err["Code"], err["HTTPStatus"]) == ("AccessDenied", 403), err
+    assert (err["Code"], err["HTTPStatus"]) == (access_denied_code(fn), 403), err
     return str(err["Message"])
+
+
+def access_denied_code(fn: Callable[..., Any]) -> str:
+    """The code a policy denial has for the client ``fn`` is a method of."""
+    protocol = getattr(getattr(fn, "__self__", None), "meta", None)
+    json_protocol = protocol is not None and protocol.service_model.protocol == "json"
+    return "AccessDeniedException" if json_protocol else "AccessDenied"
 
 
 def as_creds(server: IamdServer, service: str, creds: dict[str, Any], **kw: Any) -> Any:

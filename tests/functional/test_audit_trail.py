@@ -578,7 +578,7 @@ def test_lookup_events_is_authorized_by_policy(server: IamdServer, iam: Any, err
     nobody = user_with_key(iam, "nobody", policy(allow("iam:GetUser")))
     reader = user_with_key(iam, "reader", policy(allow("cloudtrail:LookupEvents")))
     denied = error_of(as_key(server, "cloudtrail", nobody).lookup_events)
-    assert denied["Code"] == "AccessDenied" and "cloudtrail:LookupEvents" in denied["Message"]
+    assert denied["Code"] == "AccessDeniedException" and "cloudtrail:LookupEvents" in denied["Message"]
     allowed = as_key(server, "cloudtrail", reader)
     rec = _one(allowed, ("Username", "nobody"), "LookupEvents")
     assert rec["errorCode"] == "AccessDenied" and rec["eventSource"] == "cloudtrail.amazonaws.com"

@@ -114,6 +114,6 @@ def test_service_principal_condition_key(org: Any, iam: Any, server: IamdServer)
         "Condition": {"StringEquals": {"organizations:ServicePrincipal": "iam.amazonaws.com"}}})
     scoped = as_creds(server, "organizations", key)
     scoped.enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
-    assert reason_of(scoped.enable_aws_service_access, ServicePrincipal="guardduty.amazonaws.com")[0] == "AccessDenied"
+    assert reason_of(scoped.enable_aws_service_access, ServicePrincipal="guardduty.amazonaws.com")[0] == "AccessDeniedException"
     assert [s["ServicePrincipal"] for s in org.list_aws_service_access_for_organization()[
         "EnabledServicePrincipals"]] == ["iam.amazonaws.com"]

@@ -56,7 +56,7 @@ def test_low_privilege_user_cannot_change_policies(org: Any, iam: Any, server: I
         (weak.disable_policy_type, {"RootId": root_id, "PolicyType": SCP}),
     ):
         err = error(call, **kw)
-        assert (err["Code"], err["HTTPStatus"]) == ("AccessDenied", 403), err
+        assert (err["Code"], err["HTTPStatus"]) == ("AccessDeniedException", 403), err
     assert deny in attached(org, server.account_id)
     assert org.describe_policy(PolicyId=deny)["Policy"]["Content"] == scp()
 
@@ -70,9 +70,9 @@ def test_a_deny_on_detach_policy_holds(org: Any, iam: Any, server: IamdServer) -
                         {"Effect": "Deny", "Action": ["organizations:DetachPolicy", "organizations:DisablePolicyType",
                                                       "organizations:UpdatePolicy"], "Resource": "*"})
     acting = as_creds(server, "organizations", admin)
-    assert error(acting.detach_policy, PolicyId=deny, TargetId=server.account_id)["Code"] == "AccessDenied"
+    assert error(acting.detach_policy, PolicyId=deny, TargetId=server.account_id)["Code"] == "AccessDeniedException"
     assert error(acting.update_policy, PolicyId=deny, Content=scp({"Effect": "Deny", "Action": "none:none"}))[
-        "Code"] == "AccessDenied"
+        "Code"] == "AccessDeniedException"
     assert deny in attached(org, server.account_id)
 
 
@@ -153,8 +153,8 @@ def test_a_deny_on_one_policy_arn_protects_that_policy_only(org: Any, iam: Any, 
                         {"Effect": "Deny", "Action": "organizations:*", "Resource": guard_arn})
     acting = as_creds(server, "organizations", admin)
     denied = error(acting.detach_policy, PolicyId=guard, TargetId=server.account_id)
-    assert denied["Code"] == "AccessDenied" and guard_arn in denied["Message"]
-    assert error(acting.update_policy, PolicyId=guard, Name="renamed")["Code"] == "AccessDenied"
+    assert denied["Code"] == "AccessDeniedException" and guard_arn in denied["Message"]
+    assert error(acting.update_policy, PolicyId=guard, Name="renamed")["Code"] == "AccessDeniedException"
     acting.detach_policy(PolicyId=other, TargetId=server.account_id)
     acting.delete_policy(PolicyId=other)
     assert attached(org, server.account_id) == {FULL, guard}

@@ -80,12 +80,12 @@ def test_identity_policies_apply(org: Any, iam: Any, server: IamdServer) -> None
     _, reader = new_user(iam, "reader", {"Effect": "Allow", "Action": "organizations:DescribeOrganization",
                                          "Resource": "*"})
     denied = error(as_creds(server, "organizations", nobody).describe_organization)
-    assert denied["Code"] == "AccessDenied" and denied["HTTPStatus"] == 403
+    assert denied["Code"] == "AccessDeniedException" and denied["HTTPStatus"] == 403
     assert "organizations:DescribeOrganization" in denied["Message"]
     reading = as_creds(server, "organizations", reader)
     assert reading.describe_organization()["Organization"]["MasterAccountId"] == server.account_id
-    assert error(reading.list_roots)["Code"] == "AccessDenied"
-    assert error(reading.delete_organization)["Code"] == "AccessDenied"
+    assert error(reading.list_roots)["Code"] == "AccessDeniedException"
+    assert error(reading.delete_organization)["Code"] == "AccessDeniedException"
 
 
 def test_deny_on_the_organization_resource(org: Any, iam: Any, server: IamdServer) -> None:
@@ -96,7 +96,7 @@ def test_deny_on_the_organization_resource(org: Any, iam: Any, server: IamdServe
                         {"Effect": "Deny", "Action": "organizations:Delete*", "Resource": "*"})
     acting = as_creds(server, "organizations", admin)
     assert acting.list_roots()["Roots"]
-    assert error(acting.delete_organization)["Code"] == "AccessDenied"
+    assert error(acting.delete_organization)["Code"] == "AccessDeniedException"
     assert org.describe_organization()
 
 
@@ -234,7 +234,7 @@ def test_ou_deny_on_its_arn(org: Any, iam: Any, tree: dict[str, str], server: Ia
                       {"Effect": "Deny", "Action": "organizations:DeleteOrganizationalUnit", "Resource": keep["Arn"]})
     ops = as_creds(server, "organizations", key)
     denied = reason_of(ops.delete_organizational_unit, OrganizationalUnitId=keep["Id"])
-    assert denied[0] == "AccessDenied"
+    assert denied[0] == "AccessDeniedException"
     ops.delete_organizational_unit(OrganizationalUnitId=drop["Id"])
 
 

@@ -141,6 +141,9 @@ JSON_CODES = {
     "InvalidClientTokenId": "UnrecognizedClientException",
     "IncompleteSignature": "IncompleteSignatureException",
     "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+    # What every JSON-protocol service answers a caller its policies do not allow (CloudTrail,
+    # Organizations: "An error occurred (AccessDeniedException) … is not authorized to perform").
+    "AccessDenied": "AccessDeniedException",
 }
 
 
