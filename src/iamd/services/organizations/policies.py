@@ -3,7 +3,7 @@
 AWS Organizations API Reference: each "can be called only from the organization's management
 account" (the reads also "by a member account that is a delegated administrator"). A policy's name
 is unique per type in the organization (``DuplicatePolicyException``); an organization holds at
-most ``MAX_POLICIES`` of its own policies of a type (``ConstraintViolationException``
+most ``MAX_POLICIES`` of its own policies of a type (10,000 SCPs, 1,000 RCPs) (``ConstraintViolationException``
 ``POLICY_NUMBER_LIMIT_EXCEEDED``); the AWS managed policies "can't be modified"
 (``InvalidInputException`` ``IMMUTABLE_POLICY``); "before you perform this operation
 [DeletePolicy], you must first detach the policy from all organizational units (OUs), roots, and
@@ -87,7 +87,7 @@ def create_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     tags = p.get("Tags") or []
     tagging.check_tags(tags)
     org = common.locked_org(call)
-    if store.count_customer(call.conn, org.org_id, policy_type) >= content.MAX_POLICIES:
+    if store.count_customer(call.conn, org.org_id, policy_type) >= content.MAX_POLICIES[policy_type]:
         raise ConstraintViolationException("POLICY_NUMBER_LIMIT_EXCEEDED", TOO_MANY)
     if store.by_name(call.conn, org.org_id, policy_type, p["Name"]) is not None:
         raise DuplicatePolicyException(DUPLICATE)

@@ -41,7 +41,9 @@ ENGINE_TYPE = {SCP: PolicyType.SCP, RCP: PolicyType.RCP}
 MAX_CONTENT = {SCP: 10240, RCP: 5120}
 MAX_ATTACHED = {SCP: 10, RCP: 5}  # per root, OU or account; the AWS managed policy counts
 MIN_ATTACHED = {SCP: 1, RCP: 1}  # "every entity must have at least one SCP attached at all times"
-MAX_POLICIES = 1000  # of one type, in an organization; AWS managed ones not counted
+# Of one type, in an organization; AWS managed ones not counted ("Number of policies of each type
+# in an organization": service control policies 10,000, resource control policies 1,000).
+MAX_POLICIES = {SCP: 10_000, RCP: 1000}
 
 MALFORMED = "The provided policy document does not meet the requirements of the specified policy type."
 TOO_LARGE = "You attempted to create a policy that is larger than the maximum size."

@@ -66,7 +66,7 @@ def test_every_enforced_change_moves_the_generation(invoke: Any, runtime: Runtim
 
 
 def test_policies_per_organization_quota(invoke: Any, org: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(policy_content, "MAX_POLICIES", 3)
+    monkeypatch.setitem(policy_content.MAX_POLICIES, policy_content.SCP, 3)
     for i in range(3):
         _create(invoke, f"p{i}")
     with pytest.raises(ConstraintViolationException) as err:
