@@ -94,6 +94,9 @@ ACCOUNT = "org:account/{org}/{account}"
 POLICY = "org:policy/{org}/service_control_policy/{policy}"
 HANDSHAKE = "org:handshake/{org}/invite/{handshake}"
 TAGS = [{"Key": "k", "Value": "v"}]
+FULL_ACCESS = "p-FullAWSAccess"
+AWS_POLICY = f"arn:aws:organizations::aws:policy/service_control_policy/{FULL_ACCESS}"
+AWS_MANAGED = "an AWS managed policy is the SAR's awspolicy resource type, which its table omits for this action"
 ORG_ROWS: list[Row] = [
     # The organization: no resource type, authorized on *.
     row(ORGS + "CreateOrganization", lambda w: {"FeatureSet": "ALL"}, "*"),
@@ -134,6 +137,12 @@ ORG_ROWS: list[Row] = [
     row(ORGS + "CreatePolicy", lambda w: {"Content": doc(allow("s3:GetObject")), "Description": "d", "Name": "p2",
                                        "Type": SCP} if w.org.org else {}, "*"),
     row(ORGS + "DescribePolicy", lambda w: {"PolicyId": w.org.policy}, POLICY),
+    row(ORGS + "DescribePolicy", lambda w: {"PolicyId": FULL_ACCESS} if w.org.org else {}, AWS_POLICY, case="aws-managed",
+        beyond_sar=AWS_MANAGED),
+    row(ORGS + "ListTargetsForPolicy", lambda w: {"PolicyId": FULL_ACCESS} if w.org.org else {}, AWS_POLICY,
+        case="aws-managed", beyond_sar=AWS_MANAGED),
+    row(ORGS + "AttachPolicy", lambda w: {"PolicyId": FULL_ACCESS, "TargetId": w.org.ou}, OU, AWS_POLICY,
+        case="aws-managed", beyond_sar=AWS_MANAGED),
     row(ORGS + "UpdatePolicy", lambda w: {"PolicyId": w.org.policy, "Name": "renamed"}, POLICY),
     row(ORGS + "DeletePolicy", lambda w: {"PolicyId": w.org.policy}, POLICY),
     row(ORGS + "ListPolicies", lambda w: {"Filter": SCP} if w.org.org else {}, "*"),
