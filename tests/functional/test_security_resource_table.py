@@ -13,6 +13,9 @@ for the action (``*`` when it lists none). The actual side is read black-box fro
 (2) fails when a resource is not authorized at all (a Deny on it is ignored); (3) fails when the
 call is authorized on anything else, ``*`` included. A new operation without a row fails
 ``test_every_operation_has_a_row``.
+
+The rows' notation is resource_table.py's; the Organizations rows, probed in an organization
+whose management account is prober's, are resource_table_orgs.py's.
 """
 
 from __future__ import annotations
