@@ -94,6 +94,12 @@ ACCOUNT = "org:account/{org}/{account}"
 POLICY = "org:policy/{org}/service_control_policy/{policy}"
 HANDSHAKE = "org:handshake/{org}/invite/{handshake}"
 TAGS = [{"Key": "k", "Value": "v"}]
+# "If the request includes tags, then the requester must have the organizations:TagResource
+# permission" (API Reference: CreateAccount, CreateOrganizationalUnit, CreatePolicy,
+# InviteAccountToOrganization); the entity does not exist yet, so on its type's ARN in the
+# organization (``account/o-…/*``, ``ou/o-…/ou-*``), except an invited account, whose ARN is known.
+TAG = ORGS + "TagResource"
+TO_BE_MADE = "TagResource on an entity still to be made: the ARN of its type in the organization, its id a wildcard"
 FULL_ACCESS = "p-FullAWSAccess"
 AWS_POLICY = f"arn:aws:organizations::aws:policy/service_control_policy/{FULL_ACCESS}"
 AWS_MANAGED = "an AWS managed policy is the SAR's awspolicy resource type, which its table omits for this action"
@@ -112,6 +118,8 @@ ORG_ROWS: list[Row] = [
     row(ORGS + "DisablePolicyType", lambda w: {"RootId": w.org.root, "PolicyType": SCP}, ROOT),
     # Accounts
     row(ORGS + "CreateAccount", lambda w: {"Email": "new@example.com", "AccountName": "new"} if w.org.org else {}, "*"),
+    row(ORGS + "CreateAccount", lambda w: {"Email": "new@example.com", "AccountName": "new", "Tags": TAGS}
+        if w.org.org else {}, "*", also=((TAG, "org:account/{org}/*"),), case="tags", beyond_sar=TO_BE_MADE),
     row(ORGS + "DescribeCreateAccountStatus", lambda w: {"CreateAccountRequestId": w.org.creation["Id"]}, "*"),
     row(ORGS + "ListCreateAccountStatus", _in_org, "*"),
     row(ORGS + "ListAccounts", _in_org, "*"),
@@ -126,6 +134,8 @@ ORG_ROWS: list[Row] = [
     # Organizational units and the tree
     row(ORGS + "CreateOrganizationalUnit", lambda w: {"ParentId": w.org.root, "Name": "ops"}, ROOT),
     row(ORGS + "CreateOrganizationalUnit", lambda w: {"ParentId": w.org.ou, "Name": "ops"}, OU, case="nested"),
+    row(ORGS + "CreateOrganizationalUnit", lambda w: {"ParentId": w.org.root, "Name": "ops", "Tags": TAGS}, ROOT,
+        also=((TAG, "org:ou/{org}/ou-*"),), case="tags", beyond_sar=TO_BE_MADE),
     row(ORGS + "DescribeOrganizationalUnit", lambda w: {"OrganizationalUnitId": w.org.ou}, OU),
     row(ORGS + "UpdateOrganizationalUnit", lambda w: {"OrganizationalUnitId": w.org.ou, "Name": "ops"}, OU),
     row(ORGS + "DeleteOrganizationalUnit", lambda w: {"OrganizationalUnitId": w.org.ou}, OU),
@@ -136,6 +146,9 @@ ORG_ROWS: list[Row] = [
     # Policies: on the policy; attaching also on the target.
     row(ORGS + "CreatePolicy", lambda w: {"Content": doc(allow("s3:GetObject")), "Description": "d", "Name": "p2",
                                        "Type": SCP} if w.org.org else {}, "*"),
+    row(ORGS + "CreatePolicy", lambda w: {"Content": doc(allow("s3:GetObject")), "Description": "d", "Name": "p2",
+                                          "Type": SCP, "Tags": TAGS} if w.org.org else {}, "*",
+        also=((TAG, "org:policy/{org}/service_control_policy/p-*"),), case="tags", beyond_sar=TO_BE_MADE),
     row(ORGS + "DescribePolicy", lambda w: {"PolicyId": w.org.policy}, POLICY),
     row(ORGS + "DescribePolicy", lambda w: {"PolicyId": FULL_ACCESS} if w.org.org else {}, AWS_POLICY, case="aws-managed",
         beyond_sar=AWS_MANAGED),
@@ -161,6 +174,8 @@ ORG_ROWS: list[Row] = [
     row(ORGS + "ListTagsForResource", lambda w: {"ResourceId": w.org.root}, ROOT),
     # Handshakes: on the handshake, as the organization that sent it names it.
     row(ORGS + "InviteAccountToOrganization", lambda w: {"Target": {"Type": "ACCOUNT", "Id": w.org.account}}, ACCOUNT),
+    row(ORGS + "InviteAccountToOrganization", lambda w: {"Target": {"Type": "ACCOUNT", "Id": w.org.account}, "Tags": TAGS},
+        ACCOUNT, also=((TAG, ACCOUNT),), case="tags"),
     row(ORGS + "DescribeHandshake", lambda w: {"HandshakeId": w.org.handshake}, HANDSHAKE),
     row(ORGS + "AcceptHandshake", lambda w: {"HandshakeId": w.org.handshake}, HANDSHAKE),
     row(ORGS + "DeclineHandshake", lambda w: {"HandshakeId": w.org.handshake}, HANDSHAKE),
