@@ -174,6 +174,10 @@ ORG_ROWS: list[Row] = [
     row(ORGS + "ListTagsForResource", lambda w: {"ResourceId": w.org.root}, ROOT),
     # Handshakes: on the handshake, as the organization that sent it names it.
     row(ORGS + "InviteAccountToOrganization", lambda w: {"Target": {"Type": "ACCOUNT", "Id": w.org.account}}, ACCOUNT),
+    # By the owner's email: the account the email names (a Deny on its ARN holds either way).
+    row(ORGS + "InviteAccountToOrganization",
+        lambda w: {"Target": {"Type": "EMAIL", "Id": "member@example.com"}} if w.org.account else {}, ACCOUNT,
+        case="email"),
     row(ORGS + "InviteAccountToOrganization", lambda w: {"Target": {"Type": "ACCOUNT", "Id": w.org.account}, "Tags": TAGS},
         ACCOUNT, also=((TAG, ACCOUNT),), case="tags"),
     row(ORGS + "DescribeHandshake", lambda w: {"HandshakeId": w.org.handshake}, HANDSHAKE),

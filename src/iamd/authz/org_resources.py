@@ -9,7 +9,8 @@ ARN is that of the organization that sent it (an invited account is not in it ye
 member naming an entity gives one resource: ``AccountId``, ``OrganizationalUnitId``, ``ParentId``,
 ``DestinationParentId``/``SourceParentId`` (MoveAccount needs all three), ``ChildId``,
 ``TargetId``, ``ResourceId``, ``PolicyId``, ``HandshakeId``, ``RootId`` and the account of an
-invitation's ``Target``. An id whose kind its prefix names but which the organization lacks is
+invitation's ``Target`` — by id or by its owner's email (the account the email names, as the
+action finds it; else a Deny on an account's ARN would be sidestepped by inviting its email). An id whose kind its prefix names but which the organization lacks is
 still authorized by its ARN (AWS authorizes before it answers "not found"); a caller outside any
 organization is authorized on ``*`` (the action answers ``AWSOrganizationsNotInUseException``).
 
@@ -57,25 +58,45 @@ def resolve(
         return [ANY]
     owner = org.management_account_id if caller.account_id == org.management_account_id else None
     if action.lower() == "organizations:tagresource" and "ResourceId" not in params:
-        return [_to_be_made(org, owner, params)]
+        return [_to_be_made(conn, org, owner, params)]
     found: list[Resource] = []
     for member in _MEMBERS:
         value = params.get(member)
         if isinstance(value, str):
             found.append(_entity(conn, org, owner, value, with_tags))
-    target = params.get("Target")
-    if isinstance(target, Mapping) and target.get("Type") == "ACCOUNT" and isinstance(target.get("Id"), str):
-        found.append(_entity(conn, org, owner, str(target["Id"]), with_tags))
+    invited = _invited(conn, params)
+    if invited is not None:
+        found.append(_entity(conn, org, owner, invited, with_tags))
     return found or [ANY]
 
 
-def _to_be_made(org: Row[Any], owner: str | None, params: Mapping[str, Any]) -> Resource:
+def _invited(conn: Connection, params: Mapping[str, Any]) -> str | None:
+    """The account an invitation's ``Target`` names: its id, or the account whose owner's email
+    it is (a member's, or an iamd account's placeholder address); None for no such account."""
+    from iamd.services.organizations.common import PLACEHOLDER_DOMAIN
+
+    target = params.get("Target")
+    if not isinstance(target, Mapping) or not isinstance(target.get("Id"), str):
+        return None
+    value = str(target["Id"])
+    if target.get("Type") == "ACCOUNT":
+        return value
+    if target.get("Type") != "EMAIL":
+        return None
+    member = orgs.member_by_email(conn, value)
+    if member is not None:
+        return str(member.account_id)
+    local, _, domain = value.partition("@")
+    return local if domain.lower() == PLACEHOLDER_DOMAIN and _ACCOUNT.fullmatch(local) else None
+
+
+def _to_be_made(conn: Connection, org: Row[Any], owner: str | None, params: Mapping[str, Any]) -> Resource:
     """The TagResource of a create with tags (``TAGGED_ON_CREATE``), told apart by the create's
     request: an invitation's account, else the entity's type with its id a wildcard."""
     base = f"arn:aws:organizations::{org.management_account_id}"
-    target = params.get("Target")
-    if isinstance(target, Mapping) and target.get("Type") == "ACCOUNT" and isinstance(target.get("Id"), str):
-        return Resource(f"{base}:account/{org.org_id}/{target['Id']}", owner)
+    invited = _invited(conn, params)
+    if invited is not None:
+        return Resource(f"{base}:account/{org.org_id}/{invited}", owner)
     if "Content" in params:
         return Resource(f"{base}:policy/{org.org_id}/{str(params.get('Type', '')).lower()}/p-*", owner)
     if "ParentId" in params:

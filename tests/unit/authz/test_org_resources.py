@@ -116,3 +116,15 @@ def test_tags_on_create_are_authorized_on_the_entity_to_be_made(store: Store, or
         f"{base}:account/{o}/{org['outsider']}"]
     # TagResource itself names its resource.
     assert arns(store, caller, tag, {"ResourceId": org["ou"], "Tags": tags}) == [f"{base}:ou/{o}/{org['ou']}"]
+
+
+def test_an_invitation_by_email_is_authorized_on_the_account_it_names(store: Store, org: dict[str, str]) -> None:
+    base, o = f"arn:aws:organizations::{org['m']}", org["org"]
+    invite = "organizations:InviteAccountToOrganization"
+    caller = root(org["m"])
+    by_member_email = {"Target": {"Type": "EMAIL", "Id": f"{org['x']}@EXAMPLE.com"}}
+    assert arns(store, caller, invite, by_member_email) == [f"{base}:account/{o}/{org['x']}"]
+    by_placeholder = {"Target": {"Type": "EMAIL", "Id": f"{org['outsider']}@accounts.iamd.invalid"}}
+    assert arns(store, caller, invite, by_placeholder) == [f"{base}:account/{o}/{org['outsider']}"]
+    # An address no account has: the action answers INVALID_EMAIL_ADDRESS_TARGET once authorized.
+    assert arns(store, caller, invite, {"Target": {"Type": "EMAIL", "Id": "nobody@example.com"}}) == ["*"]
