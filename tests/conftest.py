@@ -41,6 +41,8 @@ _load_helper("functional", "oidc_issuer")
 _load_helper("functional", "web_identity_env")
 _load_helper("functional", "org_helpers")
 _load_helper("functional", "org_policy_helpers")
+_load_helper("functional", "resource_table")
+_load_helper("functional", "resource_table_orgs")
 # ``tools/`` runs as ``python -m tools.…`` from the repository root; tests import it the same way.
 ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:

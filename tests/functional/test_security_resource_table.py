@@ -13,14 +13,15 @@ for the action (``*`` when it lists none). The actual side is read black-box fro
 (2) fails when a resource is not authorized at all (a Deny on it is ignored); (3) fails when the
 call is authorized on anything else, ``*`` included. A new operation without a row fails
 ``test_every_operation_has_a_row``.
+
+The rows' notation is resource_table.py's; the Organizations rows, probed in an organization
+whose management account is prober's, are resource_table_orgs.py's.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
@@ -30,6 +31,9 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from functional_helpers import allow, as_creds, doc, self_signed_certificate
+from resource_table import Row, full_arn, row
+from resource_table_orgs import ORG_ROWS, OrgWorld
+from saml_idp import SamlIdp
 
 from iamd.authz import catalogue
 from iamd.services.registry import load_all
@@ -64,11 +68,21 @@ def ssh_public_key() -> str:
     return key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
 
 
+@cache
+def saml_metadata() -> str:
+    return SamlIdp().metadata()
+
+
 class World:
     """The entities a row's request names, made by root on first use (at path ``/team/``)."""
 
-    def __init__(self, iam: Any) -> None:
+    def __init__(self, iam: Any, server: IamdServer) -> None:
         self.iam = iam
+        self.server = server
+
+    @cached_property
+    def org(self) -> OrgWorld:
+        return OrgWorld(self.server)
 
     @cached_property
     def user(self) -> str:
@@ -115,6 +129,11 @@ class World:
         return str(made["OpenIDConnectProviderArn"])
 
     @cached_property
+    def saml_provider(self) -> str:
+        made = self.iam.create_saml_provider(Name="corp", SAMLMetadataDocument=saml_metadata())
+        return str(made["SAMLProviderArn"])
+
+    @cached_property
     def service_linked_role(self) -> str:
         return str(self.iam.create_service_linked_role(AWSServiceName=BEANSTALK)["Role"]["RoleName"])
 
@@ -144,36 +163,6 @@ class World:
         return str(cred["ServiceSpecificCredential"]["ServiceSpecificCredentialId"])
 
 
-Params = Callable[[World], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Row:
-    """``on``: the resources the operation's own action is authorized on, as ``user/team/target``
-    (IAM, this account), ``sts:federated-user/x``, a full ARN, or ``*``; empty when the operation
-    needs no permission. ``also``: the other actions the call needs, with their resources.
-    ``beyond_sar``: why AWS authorizes a resource the SAR's table does not list."""
-
-    op: str
-    params: Params
-    on: tuple[str, ...]
-    also: tuple[tuple[str, str], ...] = ()
-    case: str = ""
-    beyond_sar: str = ""
-
-    @property
-    def id(self) -> str:
-        return self.op.partition(":")[2] + (f"[{self.case}]" if self.case else "")
-
-    @property
-    def checks(self) -> list[tuple[str, str]]:
-        return [(self.op, resource) for resource in self.on] + list(self.also)
-
-
-def row(op: str, params: Params, *on: str, **kw: Any) -> Row:
-    return Row(op, params, on, **kw)
-
-
 def _nothing(w: World) -> dict[str, Any]:
     return {}
 
@@ -183,6 +172,7 @@ ALL_USERS = "AllUsers lists the credentials of every user: authorized as listing
 
 U = "iam:"
 OIDC = "oidc-provider/idp.example.com/team"
+SAML = "saml-provider/corp"
 # The unsigned operations have no signer whose policies could be probed: the role's trust policy
 # alone authorizes them (tests/functional/test_web_identity_conditions.py, test_unsigned_calls.py).
 UNSIGNED = frozenset({"sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML"})
@@ -455,6 +445,18 @@ ROWS: list[Row] = [
     row(U + "UntagOpenIDConnectProvider", lambda w: {"OpenIDConnectProviderArn": w.oidc_provider, "TagKeys": ["k"]},
         OIDC),
     row(U + "ListOpenIDConnectProviderTags", lambda w: {"OpenIDConnectProviderArn": w.oidc_provider}, OIDC),
+    # SAML providers
+    row(U + "CreateSAMLProvider", lambda w: {"Name": "new", "SAMLMetadataDocument": saml_metadata()},
+        "saml-provider/new"),
+    row(U + "GetSAMLProvider", lambda w: {"SAMLProviderArn": w.saml_provider}, SAML),
+    row(U + "UpdateSAMLProvider", lambda w: {"SAMLProviderArn": w.saml_provider, "SAMLMetadataDocument": saml_metadata()},
+        SAML),
+    row(U + "DeleteSAMLProvider", lambda w: {"SAMLProviderArn": w.saml_provider}, SAML),
+    row(U + "ListSAMLProviders", _nothing, "*"),
+    row(U + "TagSAMLProvider", lambda w: {"SAMLProviderArn": w.saml_provider, "Tags": [{"Key": "k", "Value": "v"}]},
+        SAML),
+    row(U + "UntagSAMLProvider", lambda w: {"SAMLProviderArn": w.saml_provider, "TagKeys": ["k"]}, SAML),
+    row(U + "ListSAMLProviderTags", lambda w: {"SAMLProviderArn": w.saml_provider}, SAML),
     # The account
     row(U + "CreateAccountAlias", lambda w: {"AccountAlias": "my-alias"}, "*"),
     row(U + "DeleteAccountAlias", lambda w: {"AccountAlias": "my-alias"}, "*"),
@@ -509,15 +511,8 @@ ROWS: list[Row] = [
     # CloudTrail
     row("cloudtrail:LookupEvents", _nothing, "*"),
     row("cloudtrail:ListPublicKeys", _nothing, "*"),
+    *ORG_ROWS,
 ]
-
-
-def full_arn(account: str, resource: str) -> str:
-    if resource == "*" or resource.startswith("arn:"):
-        return resource
-    if resource.startswith("sts:"):
-        return f"arn:aws:sts::{account}:{resource[4:]}"
-    return f"arn:aws:iam::{account}:{resource}"
 
 
 def _template(arn_template: str, name: str = ".+") -> re.Pattern[str]:
@@ -547,13 +542,13 @@ def test_the_table_follows_the_service_authorization_reference(entry: Row) -> No
         info = catalogue.action(action)
         assert info is not None, action
         arn = full_arn("123456789012", resource)
-        if entry.beyond_sar:
+        if arn == "*":
+            assert info.resource_types == (), f"the SAR gives {action} resource types"
+        elif entry.beyond_sar:
             # A prefix of one of the service's resource types (``user/`` for the users under /).
             service = catalogue.service(info.service)
             assert service is not None
             assert any(_template(t.arn_template, ".*").fullmatch(arn) for t in service.resource_types.values()), arn
-        elif arn == "*":
-            assert info.resource_types == (), f"the SAR gives {action} resource types"
         else:
             fits = [r.name for r in info.resource_types if _template(r.arn_template).fullmatch(arn)]
             assert fits, f"{arn} fits none of {action}'s resource types {[r.name for r in info.resource_types]}"
@@ -569,7 +564,7 @@ class Probe:
         self.iam = iam
         iam.create_user(UserName="prober", Path="/probe/")
         key = iam.create_access_key(UserName="prober")["AccessKey"]
-        self.clients = {svc: as_creds(server, svc, key) for svc in ("iam", "sts", "cloudtrail")}
+        self.clients = {svc: as_creds(server, svc, key) for svc in ("iam", "sts", "cloudtrail", "organizations")}
 
     def call(self, entry: Row, params: dict[str, Any], *statements: dict[str, Any]) -> dict[str, Any] | None:
         """The error (code and message) of the call, None when it succeeded."""
@@ -593,8 +588,10 @@ def _denied_on(error: dict[str, Any] | None) -> tuple[str, str] | None:
 @pytest.mark.parametrize("entry", ROWS, ids=lambda r: r.id)
 def test_each_operation_is_authorized_on_the_resources_aws_names(server: IamdServer, iam: Any, entry: Row) -> None:
     probe = Probe(server, iam)
-    params = entry.params(World(iam))
-    checks = [(action, full_arn(server.account_id, resource)) for action, resource in entry.checks]
+    world = World(iam, server)
+    params = entry.params(world)
+    ids = world.org.ids if "org" in world.__dict__ else {}
+    checks = [(action, full_arn(server.account_id, resource, ids)) for action, resource in entry.checks]
     if not checks:
         assert probe.call(entry, params, allow("s3:GetObject")) is None
         return

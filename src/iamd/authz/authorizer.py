@@ -24,6 +24,7 @@ from iamd.auth.session_claims import FEDERATED_USER, SESSION_TOKEN
 from iamd.authz import catalogue, denials
 from iamd.authz import organizations as orgs
 from iamd.authz.context import RequestInfo, build_context
+from iamd.authz.org_resources import TAGGED_ON_CREATE
 from iamd.authz.policy_sets import PolicySets, Principal, compile_document
 from iamd.authz.resources import Resource, resolve
 from iamd.errors import AccessDenied, InvalidClientTokenId
@@ -191,8 +192,11 @@ def _actions_of(action: str, params: Mapping[str, Any]) -> list[str]:
     sts:SetSourceIdentity on the role, GetFederationToken with session tags sts:TagSession on
     the user being federated (IAM User Guide, "Passing session tags in AWS STS").
     AddRoleToInstanceProfile hands the role to EC2: "The caller of this operation must be granted
-    the PassRole permission on the IAM role" (IAM API Reference; the SAR's dependent action)."""
+    the PassRole permission on the IAM role" (IAM API Reference; the SAR's dependent action).
+    Organizations' creates with tags need organizations:TagResource (authz/org_resources.py)."""
     actions = [action]
+    if action in TAGGED_ON_CREATE and params.get("Tags"):
+        actions.append("organizations:TagResource")
     if action == "iam:AddRoleToInstanceProfile":
         actions.append("iam:PassRole")
     if action == "sts:GetFederationToken" and params.get("Tags"):

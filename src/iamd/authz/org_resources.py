@@ -9,9 +9,17 @@ ARN is that of the organization that sent it (an invited account is not in it ye
 member naming an entity gives one resource: ``AccountId``, ``OrganizationalUnitId``, ``ParentId``,
 ``DestinationParentId``/``SourceParentId`` (MoveAccount needs all three), ``ChildId``,
 ``TargetId``, ``ResourceId``, ``PolicyId``, ``HandshakeId``, ``RootId`` and the account of an
-invitation's ``Target``. An id whose kind its prefix names but which the organization lacks is
+invitation's ``Target`` — by id or by its owner's email (the account the email names, as the
+action finds it; else a Deny on an account's ARN would be sidestepped by inviting its email). An id whose kind its prefix names but which the organization lacks is
 still authorized by its ARN (AWS authorizes before it answers "not found"); a caller outside any
 organization is authorized on ``*`` (the action answers ``AWSOrganizationsNotInUseException``).
+
+A request that creates an entity with ``Tags`` (CreateAccount, CreateOrganizationalUnit,
+CreatePolicy, InviteAccountToOrganization) also needs ``organizations:TagResource``: "If the
+request includes tags, then the requester must have the organizations:TagResource permission"
+(API Reference, each of the four). The entity has no id before the action makes it, so that
+TagResource is authorized on its type's ARN in the organization with the id a wildcard
+(``account/o-…/*``, ``ou/o-…/ou-*``, ``policy/o-…/TYPE/p-*``); an invited account's ARN is known.
 
 The organization's resources are the organization's, not an account's in the cross-account sense:
 a member acting on them (AcceptHandshake, DescribeOrganization) is decided by its own identity
@@ -35,6 +43,8 @@ from iamd.store.org_schema import org_handshakes, org_policies
 _MEMBERS = ("AccountId", "OrganizationalUnitId", "ParentId", "SourceParentId", "DestinationParentId",
             "ChildId", "TargetId", "ResourceId", "PolicyId", "RootId")
 _ACCOUNT = re.compile(r"\d{12}")
+TAGGED_ON_CREATE = frozenset({"organizations:CreateAccount", "organizations:CreateOrganizationalUnit",
+                              "organizations:CreatePolicy", "organizations:InviteAccountToOrganization"})
 
 
 def resolve(
@@ -47,15 +57,51 @@ def resolve(
     if org is None:
         return [ANY]
     owner = org.management_account_id if caller.account_id == org.management_account_id else None
+    if action.lower() == "organizations:tagresource" and "ResourceId" not in params:
+        return [_to_be_made(conn, org, owner, params)]
     found: list[Resource] = []
     for member in _MEMBERS:
         value = params.get(member)
         if isinstance(value, str):
             found.append(_entity(conn, org, owner, value, with_tags))
-    target = params.get("Target")
-    if isinstance(target, Mapping) and target.get("Type") == "ACCOUNT" and isinstance(target.get("Id"), str):
-        found.append(_entity(conn, org, owner, str(target["Id"]), with_tags))
+    invited = _invited(conn, params)
+    if invited is not None:
+        found.append(_entity(conn, org, owner, invited, with_tags))
     return found or [ANY]
+
+
+def _invited(conn: Connection, params: Mapping[str, Any]) -> str | None:
+    """The account an invitation's ``Target`` names: its id, or the account whose owner's email
+    it is (a member's, or an iamd account's placeholder address); None for no such account."""
+    from iamd.services.organizations.common import PLACEHOLDER_DOMAIN
+
+    target = params.get("Target")
+    if not isinstance(target, Mapping) or not isinstance(target.get("Id"), str):
+        return None
+    value = str(target["Id"])
+    if target.get("Type") == "ACCOUNT":
+        return value
+    if target.get("Type") != "EMAIL":
+        return None
+    member = orgs.member_by_email(conn, value)
+    if member is not None:
+        return str(member.account_id)
+    local, _, domain = value.partition("@")
+    return local if domain.lower() == PLACEHOLDER_DOMAIN and _ACCOUNT.fullmatch(local) else None
+
+
+def _to_be_made(conn: Connection, org: Row[Any], owner: str | None, params: Mapping[str, Any]) -> Resource:
+    """The TagResource of a create with tags (``TAGGED_ON_CREATE``), told apart by the create's
+    request: an invitation's account, else the entity's type with its id a wildcard."""
+    base = f"arn:aws:organizations::{org.management_account_id}"
+    invited = _invited(conn, params)
+    if invited is not None:
+        return Resource(f"{base}:account/{org.org_id}/{invited}", owner)
+    if "Content" in params:
+        return Resource(f"{base}:policy/{org.org_id}/{str(params.get('Type', '')).lower()}/p-*", owner)
+    if "ParentId" in params:
+        return Resource(f"{base}:ou/{org.org_id}/ou-*", owner)
+    return Resource(f"{base}:account/{org.org_id}/*", owner)
 
 
 def _entity(conn: Connection, org: Row[Any], owner: str | None, entity_id: str, with_tags: bool) -> Resource:

@@ -70,6 +70,11 @@ def test_temporary_credential_limits(kind, mfa, action, expected):
          ["sts:GetFederationToken", "sts:TagSession"]),
         ("sts:AssumeRole", {"Tags": [{"Key": "k", "Value": "v"}], "SourceIdentity": "x"},
          ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]),
+        ("organizations:CreatePolicy", {"Name": "p", "Tags": [{"Key": "k", "Value": "v"}]},
+         ["organizations:CreatePolicy", "organizations:TagResource"]),
+        ("organizations:CreateOrganizationalUnit", {"Name": "ou", "Tags": []},
+         ["organizations:CreateOrganizationalUnit"]),
+        ("organizations:CreateAccount", {"AccountName": "a"}, ["organizations:CreateAccount"]),
     ],
 )  # fmt: skip
 def test_session_tags_imply_tag_session(action, params, implied):

@@ -100,3 +100,31 @@ def test_handshake_is_the_inviting_organizations(store: Store, org: dict[str, st
 
 def test_caller_outside_any_organization(store: Store, org: dict[str, str]) -> None:
     assert arns(store, root(org["outsider"]), "organizations:DescribeAccount", {"AccountId": org["x"]}) == ["*"]
+
+
+def test_tags_on_create_are_authorized_on_the_entity_to_be_made(store: Store, org: dict[str, str]) -> None:
+    """CreateX with Tags also needs TagResource: on the new entity's type, its id a wildcard."""
+    base, o, tag = f"arn:aws:organizations::{org['m']}", org["org"], "organizations:TagResource"
+    caller = root(org["m"])
+    tags = [{"Key": "k", "Value": "v"}]
+    assert arns(store, caller, tag, {"Email": "a@example.com", "AccountName": "a", "Tags": tags}) == [
+        f"{base}:account/{o}/*"]
+    assert arns(store, caller, tag, {"ParentId": org["root"], "Name": "ops", "Tags": tags}) == [f"{base}:ou/{o}/ou-*"]
+    assert arns(store, caller, tag, {"Content": "{}", "Name": "p", "Type": "TAG_POLICY", "Tags": tags}) == [
+        f"{base}:policy/{o}/tag_policy/p-*"]
+    assert arns(store, caller, tag, {"Target": {"Type": "ACCOUNT", "Id": org["outsider"]}, "Tags": tags}) == [
+        f"{base}:account/{o}/{org['outsider']}"]
+    # TagResource itself names its resource.
+    assert arns(store, caller, tag, {"ResourceId": org["ou"], "Tags": tags}) == [f"{base}:ou/{o}/{org['ou']}"]
+
+
+def test_an_invitation_by_email_is_authorized_on_the_account_it_names(store: Store, org: dict[str, str]) -> None:
+    base, o = f"arn:aws:organizations::{org['m']}", org["org"]
+    invite = "organizations:InviteAccountToOrganization"
+    caller = root(org["m"])
+    by_member_email = {"Target": {"Type": "EMAIL", "Id": f"{org['x']}@EXAMPLE.com"}}
+    assert arns(store, caller, invite, by_member_email) == [f"{base}:account/{o}/{org['x']}"]
+    by_placeholder = {"Target": {"Type": "EMAIL", "Id": f"{org['outsider']}@accounts.iamd.invalid"}}
+    assert arns(store, caller, invite, by_placeholder) == [f"{base}:account/{o}/{org['outsider']}"]
+    # An address no account has: the action answers INVALID_EMAIL_ADDRESS_TARGET once authorized.
+    assert arns(store, caller, invite, {"Target": {"Type": "EMAIL", "Id": "nobody@example.com"}}) == ["*"]
