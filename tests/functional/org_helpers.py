@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
 from functional_helpers import as_creds, doc
 
 from iamd.testing import IamdServer
@@ -79,3 +80,13 @@ def rcp_deny(action: str | list[str], **condition: Any) -> dict[str, Any]:
     if condition:
         st["Condition"] = condition
     return st
+
+
+def reason_of(fn: Any, **kwargs: Any) -> tuple[str, str | None]:
+    """The error code of a call that must fail, and its ``Reason`` member (Organizations'
+    ConstraintViolationException, InvalidInputException, HandshakeConstraintViolationException)."""
+    try:
+        fn(**kwargs)
+    except ClientError as err:
+        return err.response["Error"]["Code"], err.response.get("Reason")
+    raise AssertionError(f"{fn.__name__} succeeded, an error was expected")

@@ -10,18 +10,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 from functional_helpers import OTHER_ACCOUNT, as_creds, error, new_user
+from org_helpers import reason_of
 
 from iamd.testing import IamdServer
 
 ROLE = "OrganizationAccountAccessRole"
 
-
-def reason_of(fn: Any, **kwargs: Any) -> tuple[str, str | None]:
-    try:
-        fn(**kwargs)
-    except ClientError as err:
-        return err.response["Error"]["Code"], err.response.get("Reason")
-    raise AssertionError(f"{fn.__name__} succeeded, an error was expected")
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from functional_helpers import OTHER_ACCOUNT, as_creds, error, new_user
+from org_helpers import reason_of
 
 from iamd.testing import IamdServer
 
@@ -117,15 +117,6 @@ def test_member_account_refused_from_another_account(two_accounts: Any) -> None:
 
 
 # --- organizational units ---------------------------------------------------------------------
-
-
-def reason_of(fn: Any, **kwargs: Any) -> tuple[str, str | None]:
-    """The error code and its ``Reason`` member (Organizations' modelled field)."""
-    try:
-        fn(**kwargs)
-    except ClientError as err:
-        return err.response["Error"]["Code"], err.response.get("Reason")
-    raise AssertionError(f"{fn.__name__} succeeded, an error was expected")
 
 
 @pytest.fixture
