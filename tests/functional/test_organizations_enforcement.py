@@ -107,6 +107,35 @@ def test_rcp_denies_a_member_account_s_role_to_principals_outside_the_organizati
     gone_admin.assume_role(RoleArn=role, RoleSessionName="again")
 
 
+def test_principal_is_aws_service_is_false_for_every_iamd_principal(server: IamdServer) -> None:
+    """AWS's data-perimeter RCP spares AWS service principals with ``aws:PrincipalIsAWSService``
+    ("Resource control policy examples"); every caller of iamd is an account's principal, so the
+    key is false (present, so a plain ``Bool`` matches): the perimeter still stops an outsider, and
+    a Deny for services stops nobody."""
+    org = Org(server, RCP)
+    member = org.account("data")
+    org.as_admin(member).create_role(
+        RoleName="shared", AssumeRolePolicyDocument=doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
+    )
+    role = f"arn:aws:iam::{member}:role/shared"
+    org.policy(
+        "Perimeter",
+        rcp_deny(
+            "sts:AssumeRole",
+            StringNotEqualsIfExists={"aws:PrincipalOrgID": org.id},
+            Bool={"aws:PrincipalIsAWSService": "false"},
+        ),
+        rcp_deny("sts:AssumeRole", Bool={"aws:PrincipalIsAWSService": "true"}),
+        ptype=RCP,
+        attach=(org.root,),
+    )
+    as_creds(server, "sts", org.admin(member)).assume_role(RoleArn=role, RoleSessionName="inside")
+    gone = org.account("gone")
+    outsider = as_creds(server, "sts", org.admin(gone))
+    org.client.remove_account_from_organization(AccountId=gone)
+    denied(outsider.assume_role, RoleArn=role, RoleSessionName="outside")
+
+
 def test_principal_org_id_in_a_trust_policy_admits_the_organization_and_nobody_else(
     org: Org, server: IamdServer
 ) -> None:
