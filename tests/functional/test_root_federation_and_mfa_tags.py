@@ -26,7 +26,7 @@ def test_root_federation_token_is_root_intersected_with_the_session_policy(serve
     client(session_policy).lookup_events(MaxResults=1)
     other = _policy({"Effect": "Allow", "Action": "iam:*", "Resource": "*"})
     err = error_of(client(other).lookup_events, MaxResults=1)
-    assert err["Code"] == "AccessDenied" and "no session policy allows" in err["Message"]
+    assert err["Code"] == "AccessDeniedException" and "no session policy allows" in err["Message"]
 
 
 def test_mfa_device_tags_reach_authorization(server, iam, client_for, error_of) -> None:

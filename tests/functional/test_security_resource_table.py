@@ -578,9 +578,14 @@ class Probe:
 
 
 def _denied_on(error: dict[str, Any] | None) -> tuple[str, str] | None:
-    if error is None or error["Code"] != "AccessDenied":
+    """The action and resource a policy denial names. JSON-protocol services (CloudTrail,
+    Organizations) call it ``AccessDeniedException``, a code Organizations also uses for its own
+    management-account rule, whose message names no policy decision."""
+    if error is None or error["Code"] not in ("AccessDenied", "AccessDeniedException"):
         return None
     found = DENIED.search(error["Message"])
+    if error["Code"] == "AccessDeniedException" and found is None:
+        return None
     assert found, error
     return found.group(1), found.group(2)
 
