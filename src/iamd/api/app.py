@@ -26,6 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from iamd.api import admin
 from iamd.api.protocols import QueryProtocol, WireProtocol, intended_service, protocols
+from iamd.api.request_facts import arn_accounts, read_body, requested_region, source_ip
 from iamd.api.unsigned import unsigned_operation
 from iamd.api.workers import Workers
 from iamd.audit.chain import DigestPolicy
@@ -37,7 +38,7 @@ from iamd.audit.retention import prune
 from iamd.audit.throttle import FailureThrottle
 from iamd.auth.authparams import parse_auth
 from iamd.auth.caller import Caller
-from iamd.auth.federated import AUTHENTICATORS, SAML_USER, WEB_IDENTITY_USER
+from iamd.auth.federated import AUTHENTICATORS, SAML_USER, WEB_IDENTITY_USER, role_account
 from iamd.auth.principals import account_of_long_term_key, resolve_access_key
 from iamd.auth.request import HttpRequest, SigV4Auth
 from iamd.auth.scope import RegionCheck, wrong_service
@@ -51,8 +52,6 @@ from iamd.errors import (
     AwsError,
     InternalFailure,
     MissingAuthenticationToken,
-    RequestEntityTooLarge,
-    RequestTimeout,
     SenderError,
     ServiceUnavailable,
 )
@@ -68,8 +67,6 @@ from iamd.store.policy_docs import bump_generation
 
 log = logging.getLogger("iamd.api")
 
-MAX_BODY = 512 * 1024
-DRAIN_LIMIT = 16 * 1024 * 1024
 ADMIN_PREFIX = "/_iamd/"
 WORKER_THREADS = 16
 BODY_TIMEOUT = 20.0
@@ -162,7 +159,7 @@ class App:
         request_id = str(uuid.uuid4())
         body: bytes | AwsError
         try:
-            body = await _read_body(request, self.body_timeout)
+            body = await read_body(request, self.body_timeout)
         except AwsError as err:
             body = err
         return await self.workers.run(self.handle, request, body, request_id)
@@ -203,7 +200,7 @@ class App:
                 # client cannot parse IAM's XML).
                 proto = self.protocols[intended_service(self.protocols, http)]
                 raise
-            state.service, state.region, state.access_key_id = auth.service, _requested_region(auth), auth.access_key_id
+            state.service, state.region, state.access_key_id = auth.service, requested_region(auth), auth.access_key_id
             if auth.service not in self.protocols:
                 intended = intended_service(self.protocols, http)
                 proto = self.protocols[intended]
@@ -273,7 +270,7 @@ class App:
             account = state.account_hint or self._account_of_key(state.access_key_id)
         # Only a call that succeeded reaches into another account; a denied or failed call naming
         # an ARN of account A must not let a principal of B write into A's trail.
-        others = tuple(a for a in _arn_accounts(state.inputs) if a != account) if err is None else ()
+        others = tuple(a for a in arn_accounts(state.inputs) if a != account) if err is None else ()
         return ApiCallRecord(
             request_id=request_id,
             event_time=self.runtime.clock(),
@@ -327,19 +324,19 @@ class App:
         state.federated_type = SAML_USER if state.operation == "AssumeRoleWithSAML" else WEB_IDENTITY_USER
         state.read_only = catalogue.is_read_only(f"{state.service}:{state.operation}")
         # From the raw parameters: a request the model refuses is still recorded in the role's account.
-        role_account = _role_account(prepared if isinstance(prepared, dict) else {})
+        role_owner = role_account(prepared if isinstance(prepared, dict) else {})
         info = self._request_info(request, state.service, state.region)
         with self.runtime.store.connect() as conn:
-            if role_account is not None and account_exists(conn, role_account):
-                state.account_hint = role_account
+            if role_owner is not None and account_exists(conn, role_owner):
+                state.account_hint = role_owner
         if auth is not None:
-            state.region = _requested_region(auth)
+            state.region = requested_region(auth)
             info = replace(info, region=state.region)
             with self.runtime.store.begin() as conn:
                 self._authenticate(conn, http, auth)
         state.operation, state.inputs = proto.parse(prepared)
         identity = authenticate(self.runtime, state.inputs, self.runtime.clock())
-        state.caller = federated_caller(identity, state.account_hint or role_account or "")
+        state.caller = federated_caller(identity, state.account_hint or role_owner or "")
         info = replace(info, operation=state.operation)
         with call_memo(), self.runtime.store.begin() as conn:
             now = self.runtime.clock()
@@ -372,7 +369,7 @@ class App:
         # signature over UNSIGNED-PAYLOAD would let one signed request carry any other call.
         verify(http, auth, secret, self.runtime.wall_clock(), allow_unsigned_payload=False)
         if caller.session is None:
-            self.runtime.key_usage.note(caller.access_key_id, self.runtime.clock(), auth.service, _requested_region(auth))
+            self.runtime.key_usage.note(caller.access_key_id, self.runtime.clock(), auth.service, requested_region(auth))
         return caller, generation
 
     def key_heartbeat(self) -> None:
@@ -437,74 +434,8 @@ class App:
         return result
 
 
-def source_ip(request: Request, trusted_proxies: frozenset[str]) -> str:
-    """The client address; behind trusted proxies, the nearest untrusted X-Forwarded-For hop."""
-    peer = request.client.host if request.client else "0.0.0.0"
-    if peer not in trusted_proxies:
-        return peer
-    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
-    for hop in reversed(hops):
-        if hop not in trusted_proxies:
-            return hop
-    return peer
-
-
-async def _read_body(request: Request, timeout: float) -> bytes:
-    """The body, at most ``MAX_BODY`` bytes, read within ``timeout`` seconds.
-
-    An oversized body is still drained (up to ``DRAIN_LIMIT``) before answering 413, so the client
-    reads the error instead of a connection reset in the middle of its upload. A body that does
-    not arrive in time is ``RequestTimeout``: a client trickling bytes holds a connection and a
-    buffer, never a worker.
-    """
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async with asyncio.timeout(timeout):
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > MAX_BODY:
-                    if size > DRAIN_LIMIT:
-                        break
-                    continue
-                chunks.append(chunk)
-    except TimeoutError:
-        raise RequestTimeout() from None
-    if size > MAX_BODY:
-        raise RequestEntityTooLarge(limit=MAX_BODY)
-    return b"".join(chunks)
-
-
 def _headers(request_id: str, proto: WireProtocol) -> dict[str, str]:
     return {"x-amzn-RequestId": request_id, "content-type": proto.content_type}
-
-
-# "Some global services, such as IAM, have a single endpoint. Because this endpoint is physically
-# located in the US East (N. Virginia) Region, IAM calls are always made to the us-east-1 Region."
-# (aws:RequestedRegion, AWS global condition context keys)
-GLOBAL_SERVICES = frozenset({"iam", "organizations"})
-
-
-def _requested_region(auth: SigV4Auth) -> str:
-    return "us-east-1" if auth.service in GLOBAL_SERVICES else auth.region
-
-
-def _role_account(inputs: dict[str, Any]) -> str | None:
-    """The account of the request's ``RoleArn``, if it names one."""
-    parts = str(inputs.get("RoleArn", "")).split(":", 5)
-    return parts[4] if len(parts) == 6 and parts[4].isdigit() and len(parts[4]) == 12 else None
-
-
-def _arn_accounts(inputs: dict[str, Any] | None) -> list[str]:
-    """Accounts named by ARN members of a request (``RoleArn``…): as on AWS, a call that reaches
-    into another account is recorded in that account's trail too."""
-    found = []
-    for key, value in (inputs or {}).items():
-        if key.endswith("Arn") and isinstance(value, str) and value.startswith("arn:"):
-            parts = value.split(":", 5)
-            if len(parts) == 6 and parts[4].isdigit():
-                found.append(parts[4])
-    return found
 
 
 async def periodically(interval: float, work: Callable[[], object], what: str) -> None:

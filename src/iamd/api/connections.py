@@ -18,7 +18,7 @@ protocol (passed as ``uvicorn.Config(http=…)``) with:
   clients that send their requests promptly keep being served however many sockets an attacker
   leaves half-open. Only when every connection has a request in progress is the newcomer refused.
 
-The request body has its own deadline in the application (``app._read_body``), where the body
+The request body has its own deadline in the application (``request_facts.read_body``), where the body
 is read.
 """
 

@@ -20,7 +20,9 @@ from typing import Any
 
 from iamd.policy.context import ContextValue
 
-__all__ = ["WEB_IDENTITY_USER", "SAML_USER", "FederatedIdentity", "Authenticate", "register", "AUTHENTICATORS"]
+__all__ = [
+    "WEB_IDENTITY_USER", "SAML_USER", "FederatedIdentity", "Authenticate", "register", "AUTHENTICATORS", "role_account",
+]
 
 # CloudTrail's userIdentity types for the two calls (CloudTrail userIdentity element reference).
 WEB_IDENTITY_USER = "WebIdentityUser"
@@ -87,3 +89,11 @@ def register(service: str, operation: str, authenticate: Authenticate) -> None:
     if key in AUTHENTICATORS:
         raise RuntimeError(f"{service}:{operation} has an authenticator already")
     AUTHENTICATORS[key] = authenticate
+
+
+def role_account(inputs: Mapping[str, Any]) -> str | None:
+    """The account of the request's ``RoleArn``, if it names one: where an unsigned call's
+    provider is looked up and its event recorded, read from the raw parameters so that a request
+    the model refuses is still recorded there."""
+    parts = str(inputs.get("RoleArn", "")).split(":", 5)
+    return parts[4] if len(parts) == 6 and parts[4].isdigit() and len(parts[4]) == 12 else None

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from iamd.auth.federated import WEB_IDENTITY_USER, FederatedIdentity
+from iamd.auth.federated import WEB_IDENTITY_USER, FederatedIdentity, role_account
 from iamd.auth.federation_errors import IDPRejectedClaim, InvalidIdentityToken
 from iamd.auth.oidc import jwt_verify
 from iamd.auth.oidc.jwks import REGISTERED, JwksCache, load_registered
@@ -71,11 +71,6 @@ def jwks_cache(runtime: Any) -> JwksCache:
         )
     assert isinstance(cache, JwksCache)
     return cache
-
-
-def _role_account(inputs: Mapping[str, Any]) -> str | None:
-    parts = str(inputs.get("RoleArn", "")).split(":", 5)
-    return parts[4] if len(parts) == 6 and parts[4].isdigit() and len(parts[4]) == 12 else None
 
 
 def _provider(runtime: Any, account: str | None, iss: str) -> tuple[str, str, str | None, list[str] | None, tuple[str, ...]]:
@@ -159,7 +154,7 @@ def authenticate(runtime: Any, inputs: Mapping[str, Any], now: datetime) -> Fede
     iss = unverified.get("iss")
     if not isinstance(iss, str) or not iss:
         raise InvalidIdentityToken("The token has no iss claim.")
-    name, provider, account, client_ids, thumbprints = _provider(runtime, _role_account(inputs), iss)
+    name, provider, account, client_ids, thumbprints = _provider(runtime, role_account(inputs), iss)
     cache = jwks_cache(runtime)
     keys = cache.keys(name, thumbprints, header.get("kid"))
     claims = jwt_verify.verify(token, header, keys)
