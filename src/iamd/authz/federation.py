@@ -71,7 +71,7 @@ def authorize_federated(
     info: RequestInfo,
     params: Mapping[str, Any],
     now: datetime,
-    organizations: orgs.Organizations | None = None,
+    organizations: orgs.Organizations,
 ) -> None:
     """``organizations``: the authorizer's cache of placements, so that the role's account's RCPs
     (which cover STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML on its roles as they cover
@@ -111,7 +111,7 @@ def authorize_federated(
                 raise AccessDenied(f"Not authorized to perform {action}")
 
 
-def _placement(conn: Connection, organizations: orgs.Organizations | None, account_id: str | None) -> orgs.Placement | None:
-    if organizations is None or account_id is None:
+def _placement(conn: Connection, organizations: orgs.Organizations, account_id: str | None) -> orgs.Placement | None:
+    if account_id is None:
         return None
     return organizations.placement(conn, account_id, policy_docs.generation(conn, account_id))
