@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import random
 import sys
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ def _add_store_flags(p: argparse.ArgumentParser) -> None:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="iamd", description="Self-hosted, AWS-compatible IAM and STS.")
+    root.add_argument("--version", action="version", version=f"iamd {version()}")
     sub = root.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the IAM/STS endpoint")
@@ -80,8 +80,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--trusted-proxies",
         default=env_default("trusted_proxies"),
-        help="comma-separated proxy addresses whose X-Forwarded-For sets aws:SourceIp (env IAMD_TRUSTED_PROXIES)",
+        help="comma-separated proxy addresses whose X-Forwarded-For sets aws:SourceIp and whose "
+        "X-Forwarded-Proto sets aws:SecureTransport (env IAMD_TRUSTED_PROXIES)",
     )
+    serve.add_argument("--tls-cert", default=env_default("tls_cert"),
+                       help="PEM certificate (chain) to serve HTTPS with; needs --tls-key (env IAMD_TLS_CERT)")
+    serve.add_argument("--tls-key", default=env_default("tls_key"),
+                       help="PEM private key of --tls-cert (env IAMD_TLS_KEY)")
     serve.add_argument(
         "--extra-regions",
         default=env_default("extra_regions"),
@@ -106,11 +111,7 @@ def parser() -> argparse.ArgumentParser:
     )
     _add_limit_flags(serve)
 
-    account = sub.add_parser("account", help="manage accounts")
-    account_sub = account.add_subparsers(dest="account_command", required=True)
-    create = account_sub.add_parser("create", help="add an account with its own root access key")
-    _add_store_flags(create)
-    create.add_argument("--new-account-id", help="12-digit id of the new account (default: random)")
+    _add_account(sub)
     _add_audit(sub)
     _add_trail(sub)
     _add_policy(sub)
@@ -149,6 +150,12 @@ def _add_limit_flags(p: argparse.ArgumentParser) -> None:
                        help=f"{text} (env {env}; default {env_default(name)})")
 
 
+def _add_account(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from iamd.services.account_cli import add_parser
+
+    add_parser(sub)
+
+
 def _add_trail(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from iamd.audit.trail_cli import add_parser
 
@@ -180,11 +187,14 @@ def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "audit",
         help="audit credentials (MFA, key age and use, root keys, password policy); exit 0 clean, 1 findings, 2 error",
         description="Audit an account's credentials from its credential report, against a running server "
-        "(--endpoint-url, credentials from AWS_*) or directly against a data folder (--data-dir or --db).",
+        "(--endpoint-url, credentials from AWS_*) or directly against a data folder (--data-dir or --db). "
+        "With none of them: AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL, else the local iamd serve's data folder "
+        "(IAMD_DB, IAMD_DATA_DIR, ./iamd-data), else its endpoint (IAMD_HOST, IAMD_PORT; default "
+        "http://127.0.0.1:8750) -- never AWS's own unless named.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    audit.add_argument("--endpoint-url", help="IAM endpoint (default: AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL)")
+    audit.add_argument("--endpoint-url", help="IAM endpoint (default: see above)")
     audit.add_argument("--region", help="signing region (default: AWS_REGION / AWS_DEFAULT_REGION / us-east-1)")
     audit.add_argument("--data-dir", help="read this data folder's store read-only instead of calling a server")
     audit.add_argument("--db", help="database URL to read instead of the data folder's SQLite")
@@ -194,6 +204,13 @@ def _add_audit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     audit.add_argument("--max-unused-days", type=int, default=90, metavar="DAYS",
                        help="flag active access keys unused for longer than this, or never used (default 90)")
     audit.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def version() -> str:
+    """The package's version: ``pyproject.toml`` reads it from ``iamd.__version__`` too."""
+    import iamd
+
+    return iamd.__version__
 
 
 def env_default_flag(name: str) -> bool:
@@ -213,6 +230,10 @@ def serve(args: argparse.Namespace) -> int:
         settings = from_values(vars(args))
     except ValueError as err:
         print(f"iamd: {err}", file=sys.stderr)
+        return 2
+    tls_error = check_tls(settings)
+    if tls_error:
+        print(f"iamd: {tls_error}", file=sys.stderr)
         return 2
     from iamd.auth.oidc.jwks import load_registered
 
@@ -243,6 +264,22 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_tls(settings: Settings) -> str:
+    """Why ``--tls-cert``/``--tls-key`` cannot serve (both or neither; a key that fits the
+    certificate), before the store is touched; empty when they can."""
+    if not settings.tls_cert and not settings.tls_key:
+        return ""
+    if not settings.tls_cert or not settings.tls_key:
+        return "--tls-cert and --tls-key go together"
+    import ssl
+
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(settings.tls_cert, settings.tls_key)
+    except (OSError, ssl.SSLError) as err:
+        return f"--tls-cert/--tls-key: {err}"
+    return ""
+
+
 def uvicorn_config(app: object, settings: Settings) -> uvicorn.Config:
     """uvicorn with iamd's connection limits (``api/connections.py``); no WebSocket upgrades."""
     import uvicorn
@@ -263,44 +300,23 @@ def uvicorn_config(app: object, settings: Settings) -> uvicorn.Config:
         http=limited_protocol(limits),
         ws="none",
         timeout_keep_alive=settings.keep_alive_timeout,
+        # Not uvicorn's proxy headers: it trusts X-Forwarded-For/-Proto from 127.0.0.1 by default,
+        # which would let any local process set aws:SourceIp and aws:SecureTransport. iamd reads
+        # them itself, from --trusted-proxies only (api/request_facts.py).
+        proxy_headers=False,
+        ssl_certfile=settings.tls_cert or None,
+        ssl_keyfile=settings.tls_key or None,
     )
-
-
-def account_create(args: argparse.Namespace) -> int:
-    from iamd.server import build_runtime
-    from iamd.services.accounts import AccountError, create_account
-    from iamd.services.master_keys import KeyStateError
-    from iamd.services.runtime import utcnow
-    from iamd.store.errors import AlreadyExists
-
-    vals = vars(args) | {"host": "127.0.0.1", "port": 0}
-    try:
-        runtime, _ = build_runtime(from_values(vals), serving=False)
-    except KeyStateError as err:
-        print(f"iamd: {err}", file=sys.stderr)
-        return 2
-    account_id = args.new_account_id or f"{random.SystemRandom().randrange(10**11, 10**12):012d}"
-    try:
-        with runtime.store.begin() as conn:
-            creds = create_account(conn, runtime.secretbox, account_id, utcnow())
-    except AccountError as err:
-        print(f"iamd: {err}", file=sys.stderr)
-        return 2
-    except AlreadyExists:  # another process created the same account id meanwhile
-        print(f"iamd: account {account_id} already exists", file=sys.stderr)
-        return 2
-    print(f"account: {creds.account_id}")
-    print(f"AWS_ACCESS_KEY_ID={creds.access_key_id}")
-    print(f"AWS_SECRET_ACCESS_KEY={creds.secret_access_key}")
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)
-    if args.command == "account" and args.account_command == "create":
-        return account_create(args)
+    if args.command == "account":
+        from iamd.services.account_cli import run as run_account
+
+        return run_account(args)
     if args.command == "audit":
         from iamd.analysis.audit import run
 

@@ -17,6 +17,8 @@ DEFAULTS = {
     "account_id": "123456789012",
     "log_level": "warning",
     "trusted_proxies": "",
+    "tls_cert": "",
+    "tls_key": "",
     "audit_trail": "on",
     "trail_retention_days": "",
     "trail_digest_interval": "60",
@@ -52,6 +54,10 @@ class Settings:
     root_secret_access_key: str | None = None
     # Addresses of reverse proxies whose X-Forwarded-For header sets aws:SourceIp.
     trusted_proxies: tuple[str, ...] = ()
+    # PEM files of the server's certificate (chain) and private key: iamd serves HTTPS itself
+    # (docs/operations.md), and aws:SecureTransport is true on its requests.
+    tls_cert: str = ""
+    tls_key: str = ""
     # The CloudTrail-style audit trail (on by default) and how many days of it to keep.
     audit_trail: bool = True
     trail_retention_days: int | None = None
@@ -93,7 +99,7 @@ class Settings:
     @property
     def endpoint(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls_cert else 'http'}://{host}:{self.port}"
 
 
 def env_default(name: str) -> str:
@@ -113,6 +119,8 @@ def from_values(values: dict[str, object]) -> Settings:
         root_access_key_id=os.environ.get("IAMD_ROOT_ACCESS_KEY_ID") or None,
         root_secret_access_key=os.environ.get("IAMD_ROOT_SECRET_ACCESS_KEY") or None,
         trusted_proxies=tuple(p.strip() for p in str(values.get("trusted_proxies") or "").split(",") if p.strip()),
+        tls_cert=str(values.get("tls_cert") or ""),
+        tls_key=str(values.get("tls_key") or ""),
         audit_trail=str(values.get("audit_trail") or "on").lower() not in ("off", "0", "false", "no"),
         trail_retention_days=int(str(values["trail_retention_days"])) if values.get("trail_retention_days") else None,
         trail_digest_interval=_positive(values, "trail_digest_interval", float),

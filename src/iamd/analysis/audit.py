@@ -173,6 +173,33 @@ def store_url(data_dir: str | None, db: str | None) -> str:
     return f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
 
 
+def default_target() -> tuple[str | None, str | None, str | None]:
+    """``(endpoint_url, data_dir, db)`` when no flag names a target: never AWS's own endpoint.
+
+    The endpoint the AWS_* environment names; else the local ``iamd serve``'s store, when there
+    is one here (``IAMD_DB``, or ``IAMD_DATA_DIR``/``./iamd-data`` holding a database: read-only,
+    no credentials needed); else the local server's endpoint (``IAMD_HOST``/``IAMD_PORT``,
+    ``https`` with ``IAMD_TLS_CERT``), as ``iamd serve`` defaults them.
+    """
+    import os
+    from pathlib import Path
+
+    from iamd.config import env_default
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_IAM") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        return endpoint, None, None
+    if env_default("db"):
+        return None, None, env_default("db")
+    if (Path(env_default("data_dir")) / "iamd.db").is_file():
+        return None, env_default("data_dir"), None
+    host = env_default("host")
+    host = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
+    host = f"[{host}]" if ":" in host else host
+    scheme = "https" if env_default("tls_cert") else "http"
+    return f"{scheme}://{host}:{env_default('port')}", None, None
+
+
 def from_store(url: str, account_id: str | None = None) -> Snapshot:
     """A fresh report built from the store by the server's own builder, in a read-only transaction."""
     from sqlalchemy import select
@@ -277,9 +304,11 @@ def run(
     try:
         if max_key_age < 0 or max_unused_days < 0:
             raise AuditError("--max-key-age and --max-unused-days must not be negative")
+        if (data_dir or db) and endpoint_url:
+            raise AuditError("give either --endpoint-url or --data-dir/--db, not both")
+        if not (data_dir or db or endpoint_url):
+            endpoint_url, data_dir, db = default_target()
         if data_dir or db:
-            if endpoint_url:
-                raise AuditError("give either --endpoint-url or --data-dir/--db, not both")
             snapshot = from_store(store_url(data_dir, db), account_id)
         else:
             import boto3

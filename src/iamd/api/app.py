@@ -26,7 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from iamd.api import admin
 from iamd.api.protocols import QueryProtocol, WireProtocol, intended_service, protocols
-from iamd.api.request_facts import arn_accounts, read_body, requested_region, source_ip
+from iamd.api.request_facts import arn_accounts, read_body, requested_region, secure_transport, source_ip
 from iamd.api.unsigned import unsigned_operation
 from iamd.api.workers import Workers
 from iamd.audit.chain import DigestPolicy
@@ -409,7 +409,7 @@ class App:
             operation="",
             region=region,
             source_ip=source_ip(request, self.runtime.trusted_proxies),
-            secure_transport=request.url.scheme == "https",
+            secure_transport=secure_transport(request, self.runtime.trusted_proxies),
             user_agent=request.headers.get("user-agent", ""),
         )
 

@@ -54,6 +54,25 @@ def source_ip(request: Request, trusted_proxies: frozenset[str]) -> str:
     return peer
 
 
+def secure_transport(request: Request, trusted_proxies: frozenset[str]) -> bool:
+    """``aws:SecureTransport``: whether the request was sent over TLS.
+
+    On iamd's own TLS listener, yes. Behind a TLS-terminating proxy the client's request was sent
+    over TLS to the proxy, which is part of the service as AWS's own front ends are; a trusted
+    proxy says so with ``X-Forwarded-Proto``. Every value of the header must be ``https``: a proxy
+    that appends to a client's forged value leaves an ``http`` in the list. From any other peer the
+    header is ignored.
+    """
+    if request.url.scheme == "https":
+        return True
+    peer = request.client.host if request.client else ""
+    if peer not in trusted_proxies:
+        return False
+    header = ",".join(request.headers.getlist("x-forwarded-proto"))
+    protos = [p.strip().lower() for p in header.split(",")]
+    return protos != [""] and all(p == "https" for p in protos)
+
+
 # "Some global services, such as IAM, have a single endpoint. Because this endpoint is physically
 # located in the US East (N. Virginia) Region, IAM calls are always made to the us-east-1 Region."
 # (aws:RequestedRegion, AWS global condition context keys)
