@@ -311,12 +311,13 @@ def run(
         if data_dir or db:
             snapshot = from_store(store_url(data_dir, db), account_id)
         else:
-            import boto3
+            # botocore, not boto3: boto3 is a test dependency only, and its clients are botocore's.
             from botocore.exceptions import BotoCoreError
+            from botocore.session import get_session
 
             region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
             try:
-                iam = boto3.client("iam", endpoint_url=endpoint_url, region_name=region)
+                iam = get_session().create_client("iam", endpoint_url=endpoint_url, region_name=region)
             except BotoCoreError as exc:
                 raise AuditError(str(exc)) from exc
             snapshot = from_client(iam)
