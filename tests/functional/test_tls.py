@@ -3,6 +3,8 @@ true on it (false on the plain-HTTP session server), decided by a policy as AWS 
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -105,3 +107,11 @@ def test_unusable_tls_files_stop_the_start_with_a_message(
     assert proc.returncode == 2
     assert message in proc.stderr
     assert not (tmp_path / "d").exists()  # refused before the store was touched
+
+
+def test_iamd_audit_reaches_an_https_server_through_aws_ca_bundle(tls_server: IamdServer, ca: LoopbackCA) -> None:
+    env = {**tls_server.env, "AWS_CA_BUNDLE": str(ca.ca_file), "AWS_ENDPOINT_URL": tls_server.endpoint}
+    proc = subprocess.run([sys.executable, "-m", "iamd.cli", "audit", "--json"],
+                          env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr  # findings: the root key, no password policy
+    assert json.loads(proc.stdout)["source"] == tls_server.endpoint
