@@ -51,7 +51,11 @@ class Newcomer:
             [sys.executable, "-m", "iamd.cli", "serve"], cwd=folder, env=self.env | {"IAMD_PORT": port},
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
-        self.banner = self._read_banner()
+        try:
+            self.banner = self._read_banner()
+        except BaseException:
+            self.stop()
+            raise
         self.key_id = self._value("AWS_ACCESS_KEY_ID")
         self.secret = self._value("AWS_SECRET_ACCESS_KEY")
 
