@@ -58,7 +58,7 @@ class Authorizer:
         generation: int | None = None,
     ) -> None:
         """``generation``: the caller's account policy generation, if already read in ``conn``."""
-        action = f"{info.service}:{info.operation}"
+        action = catalogue.permission_of(f"{info.service}:{info.operation}")
         if generation is None:
             generation = policy_docs.generation(conn, caller.account_id)
         placement = self.policy_sets.organizations.placement(conn, caller.account_id, generation)
