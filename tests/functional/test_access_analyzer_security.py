@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from functional_helpers import allow, as_creds, doc, error, new_user
+from functional_helpers import allow, as_creds, error, new_user
 
 from iamd.testing import IamdServer
 
