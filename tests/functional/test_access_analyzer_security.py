@@ -69,6 +69,16 @@ def test_a_tag_condition_scopes_analyzers(server: IamdServer, iam: Any) -> None:
     assert error(blue.list_findings, analyzerArn=other)["Code"] == "AccessDeniedException"
 
 
+def test_recommendations_need_an_unused_permission_finding(server: IamdServer, iam: Any) -> None:
+    aa = server.client("accessanalyzer")
+    arn = aa.create_analyzer(analyzerName="main", type="ACCOUNT")["arn"]
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
+    (finding,) = aa.list_findings(analyzerArn=arn)["findings"]
+    assert error(aa.generate_finding_recommendation, analyzerArn=arn, id=finding["id"])["Code"] == "ValidationException"
+    assert error(aa.generate_finding_recommendation, analyzerArn=arn, id="nope")["Code"] == "ValidationException"
+    assert error(aa.get_finding_recommendation, analyzerArn=arn, id=finding["id"])["Code"] == "ResourceNotFoundException"
+
+
 def test_service_linked_analyzers_are_not_for_customers(server: IamdServer) -> None:
     aa = server.client("accessanalyzer")
     assert error(aa.create_service_linked_analyzer, type="ACCOUNT")["Code"] == "AccessDeniedException"
