@@ -21,6 +21,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row
@@ -125,10 +126,9 @@ def record(
                    "finding_key": key, "resource_arn": arn, "resource_type": resource_type,
                    "resource_owner_account": owner, "status": "ACTIVE", "created_at": call.now,
                    "updated_at": call.now, "analyzed_at": call.now, **values}
+            if rules and archived_by(rules, views.finding(SimpleNamespace(**new, sources=None, details=None, error=None))):
+                new["status"] = "ARCHIVED"
             aa_repo.add_finding(conn, new)
-            row = aa_repo.finding(conn, analyzer_id, finding_id)
-            if row is not None and archived_by(rules, views.finding(row)):
-                aa_repo.update_finding(conn, finding_id, status="ARCHIVED")
             continue
         changes: dict[str, Any] = {"analyzed_at": call.now}
         if old.status == "RESOLVED":
