@@ -229,3 +229,18 @@ def test_findings_on_postgresql(empty_pg_url: str) -> None:
         assert statuses == {"cross": "ACTIVE", "open": "ARCHIVED"}
         iam.delete_role(RoleName="cross")
         assert {f["status"] for f in findings(aa, arn, filter={"resource": {"contains": ["cross"]}})} == {"RESOLVED"}
+
+
+def test_concurrent_readers_analyse_once(aa: Any, iam: Any, server: IamdServer) -> None:
+    """Calls that all find the analyzer behind re-analyse under the account's lock: one finding
+    per access, never a duplicate or a failed call."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    arn = analyzer(aa)
+    for i in range(5):
+        iam.create_role(RoleName=f"r{i}", AssumeRolePolicyDocument=trust({"AWS": OUTSIDER}))
+    clients = [server.client("accessanalyzer") for _ in range(6)]
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda c: len(c.list_findings(analyzerArn=arn)["findings"]), clients))
+    assert results == [5] * 6
+    assert len({f["id"] for f in findings(aa, arn)}) == 5
