@@ -1,0 +1,5 @@
+"""IAM Access Analyzer (``access-analyzer`` in SigV4 scopes and policies; docs/access-analyzer.md).
+
+Each module registers its operations with ``@action("accessanalyzer", "<Operation>")``; importing
+this package imports them all.
+"""
