@@ -3,3 +3,5 @@
 Each module registers its operations with ``@action("accessanalyzer", "<Operation>")``; importing
 this package imports them all.
 """
+
+from iamd.services.accessanalyzer import validate  # noqa: F401
