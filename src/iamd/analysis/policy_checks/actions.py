@@ -19,10 +19,9 @@ from functools import cache
 
 from iamd.authz import catalogue
 from iamd.policy.jsonloc import Node
-from iamd.policy.wildcard import compile_glob
 
 from .grammar import Kind
-from .report import Path, Report, Statement, members, text
+from .report import Path, Report, Statement, glob_match, members, text
 
 # Expanding patterns against the SAR is the costly step; past this many wildcard entries in one
 # statement only literal entries are tested for redundancy, so a hostile document stays cheap.
@@ -108,7 +107,7 @@ def _redundant(report: Report, st: Statement) -> None:
         if not _has_wildcard(value):
             if catalogue.action(value) is None:
                 continue
-            if any(_has_wildcard(o[2]) and compile_glob(o[2], ignore_case=True)(value) for o in others):
+            if any(_has_wildcard(o[2]) and glob_match(o[2], value, True) for o in others):
                 redundant.append((path, node))
         elif expand and sets[value]:
             covered: set[str] = set()
@@ -126,7 +125,7 @@ def _redundant(report: Report, st: Statement) -> None:
 
 
 def _grants(pattern: str, action: str) -> bool:
-    return compile_glob(pattern, ignore_case=True)(action)
+    return glob_match(pattern, action, True)
 
 
 def _pass_role(report: Report, st: Statement) -> None:
@@ -179,7 +178,7 @@ def _any_role(resource: str) -> bool:
         return False
     fields = resource.split(":")
     account = fields[4] if len(fields) > 5 and fields[4] and not _has_wildcard(fields[4]) else "111122223333"
-    return compile_glob(resource)(f"arn:aws:iam::{account}:role/x7q-any")
+    return glob_match(resource, f"arn:aws:iam::{account}:role/x7q-any")
 
 
 def _condition_keys(st: Statement) -> set[str]:

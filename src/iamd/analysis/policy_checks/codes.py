@@ -267,7 +267,7 @@ CHECKS: dict[str, tuple[str, str, str]] = {
     "MISSING_BRACE_IN_VARIABLE": (
         "ERROR",
         "error-missing-brace-in-variable",
-        "The policy variable is missing a closing curly brace. Add } after the variable text.",
+        "The policy variable is missing a closing curly brace. Add }} after the variable text.",
     ),
     "MISSING_QUOTE_IN_VARIABLE": (
         "ERROR",

@@ -43,6 +43,11 @@ _ACCEPTS = {
     "IPAddress": ("IPAddress",),
     "Binary": ("Binary",),
 }
+# RFC 1918 and RFC 4193 ranges: addresses a request from the internet never carries.
+PRIVATE = tuple(
+    ipaddress.ip_network(n)
+    for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "fe80::/10")
+)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -77,14 +82,15 @@ def _operator(
     kind: Kind,
     version: str | None,
 ) -> None:
+    if operator.lower().removeprefix("forallvalues:").removeprefix("foranyvalue:") == "nullifexists":
+        report.at_key("NULL_WITH_IF_EXISTS", path, op_key)
+        return
     try:
         qualifier, base, if_exists = split_operator(operator)
     except UnknownOperator:
         report.at_key("INVALID_CONDITION_OPERATOR", path, op_key, operator=operator)
         return
-    if base == "null" and if_exists:
-        report.at_key("NULL_WITH_IF_EXISTS", path, op_key)
-    elif base == "null" and qualifier:
+    if base == "null" and qualifier:
         report.at_key("NULL_WITH_QUALIFIER", path, op_key)
     if block.kind != "obj":
         mismatch(report, path, block, "Object")
@@ -240,7 +246,7 @@ def _private(report: Report, path: Path, values: Node, texts: list[str], base: s
             nets.append(ipaddress.ip_network(value, strict=False))
         except ValueError:
             return
-    private = [n.is_private for n in nets]
+    private = [any(n.version == p.version and n.subnet_of(p) for p in PRIVATE) for n in nets]  # type: ignore[arg-type]
     if not private or not any(private):
         return
     negated = base == "notipaddress"

@@ -15,7 +15,7 @@ import re
 from iamd.policy.jsonloc import Node
 
 from .grammar import Kind
-from .report import Path, Report, Statement, indexed, members, text
+from .report import Path, Report, Statement, glob_match, indexed, members, text
 
 _SERVICE = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?|[a-z0-9-]+\.amazon\.com")
 _DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?:/[^\s]*)?")
@@ -114,9 +114,8 @@ def _mismatched(
 
 
 def _covers(actions: list[str], wanted: str) -> bool:
-    from iamd.policy.wildcard import compile_glob
 
-    return any(compile_glob(a, ignore_case=True)(wanted) for a in actions)
+    return any(glob_match(a, wanted, True) for a in actions)
 
 
 def _roles_anywhere(report: Report, st: Statement, services: list[tuple[Path, Node]]) -> None:

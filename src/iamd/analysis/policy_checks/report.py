@@ -11,10 +11,13 @@ column 19 spans columns 19 to 21. The spans come from the position-keeping JSON 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, cast
 
 from iamd.policy.jsonloc import Locator, Node
+from iamd.policy.wildcard import compile_glob
 
 from .codes import CHECKS, LEARN_MORE
 
@@ -115,3 +118,13 @@ class Report:
     def ordered(self) -> list[dict[str, Any]]:
         """In document order, as AWS lists them (its CLI example: Sid line 5, then Action line 11)."""
         return [f for _, _, f in sorted(self.findings, key=lambda t: (t[0], t[1]))]
+
+
+@lru_cache(maxsize=4096)
+def _glob(pattern: str, ignore_case: bool) -> Callable[[str], bool]:
+    return compile_glob(pattern, ignore_case)
+
+
+def glob_match(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    """IAM's ``*``/``?`` match (the engine's matcher); action names compare case-insensitively."""
+    return _glob(pattern, ignore_case)(value.lower() if ignore_case else value)

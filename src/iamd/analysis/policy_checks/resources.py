@@ -15,10 +15,9 @@ from functools import cache
 from iamd.authz import catalogue
 from iamd.policy.jsonloc import Node
 from iamd.policy.resources import PARTITIONS
-from iamd.policy.wildcard import compile_glob
 
 from .grammar import Kind
-from .report import Path, Report, Statement, text
+from .report import Path, Report, Statement, glob_match, text
 
 REGION = re.compile(
     r"(?:af|ap|ca|cn|eu|il|me|mx|sa|us)(?:-gov|-iso[a-z]?|-isob)?-"
@@ -101,6 +100,12 @@ def _one(report: Report, path: Path, node: Node, arn: str) -> None:
         if catalogue.service(service) is None:
             report.at("INVALID_SERVICE", path, node, service=service)
         return
+    if not _loose(resource):
+        matching = [t for t in templates if t[2].fullmatch(resource)]
+        if not matching:
+            report.at("INVALID_ARN_RESOURCE", path, node)
+            return
+        templates = matching
     regions = {t[0] for t in templates}
     if region and not _loose(region):
         if regions == {""}:
@@ -115,8 +120,6 @@ def _one(report: Report, path: Path, node: Node, arn: str) -> None:
             report.at("ARN_ACCOUNT_NOT_ALLOWED", path, node, service=service)
         elif not _ACCOUNT.fullmatch(account) and account not in accounts:
             report.at("INVALID_ARN_ACCOUNT", path, node, account=account)
-    if not _loose(resource) and not any(t[2].fullmatch(resource) for t in templates):
-        report.at("INVALID_ARN_RESOURCE", path, node)
 
 
 def _redundant(report: Report, st: Statement) -> None:
@@ -132,7 +135,7 @@ def _redundant(report: Report, st: Statement) -> None:
             continue
         seen.add(value)
         for j, (_p, _n, other) in enumerate(entries):
-            if j != i and other != value and _wild(other) and compile_glob(other)(value):
+            if j != i and other != value and _wild(other) and glob_match(other, value):
                 redundant.append((path, node))
                 break
     if redundant:
@@ -152,7 +155,7 @@ def _for_resource_type(report: Report, path: Path, node: Node, resource_type: st
     pattern = RESOURCE_TYPES[resource_type][1]
     if not pattern or arn == "*":
         return
-    ok = compile_glob(pattern)(arn)
+    ok = glob_match(pattern, arn)
     if ok and resource_type == "AWS::S3::Bucket":
         ok = not arn.split(":", 5)[5].startswith(_S3_OWN)
     if not ok:
@@ -164,6 +167,6 @@ def _actions_for_resource_type(report: Report, st: Statement, resource_type: str
     for path, node in st.strings("Action"):
         action = text(node)
         prefix = action.partition(":")[0]
-        if action == "*" or any(compile_glob(prefix, ignore_case=True)(p) for p in prefixes):
+        if action == "*" or any(glob_match(prefix, p, True) for p in prefixes):
             continue
         report.at("UNSUPPORTED_ACTION_IN_POLICY", path, node, action=action, resourceType=resource_type)
