@@ -17,26 +17,11 @@ from iamd.policy import PrincipalType
 
 
 def test_entity_arns() -> None:
-    assert parse_entity_arn("arn:aws:iam::123456789012:user/division/alice") == (
-        "user",
-        "123456789012",
-        "/division/",
-        "alice",
-    )
+    assert parse_entity_arn("arn:aws:iam::123456789012:user/division/alice") == ("user", "123456789012", "/division/", "alice")
     assert parse_entity_arn("arn:aws:iam::123456789012:group/devs") == ("group", "123456789012", "/", "devs")
-    assert parse_entity_arn("arn:aws:sts::123456789012:assumed-role/app/sess") == (
-        "role",
-        "123456789012",
-        None,
-        "app",
-    )
-    for bad in [
-        "arn:aws:iam::123456789012:policy/p",
-        "arn:aws:iam::12345678901:user/a",
-        "arn:aws:iam::123456789012:user/",
-        "arn:aws:sts::123456789012:federated-user/bob",
-        "arn:aws:iam::123456789012:user/a b",
-    ]:
+    assert parse_entity_arn("arn:aws:sts::123456789012:assumed-role/app/sess") == ("role", "123456789012", None, "app")
+    for bad in ["arn:aws:iam::123456789012:policy/p", "arn:aws:iam::12345678901:user/a", "arn:aws:iam::123456789012:user/",
+                "arn:aws:sts::123456789012:federated-user/bob", "arn:aws:iam::123456789012:user/a b"]:
         with pytest.raises(SimulationInputError, match="does not clearly define entity type and name"):
             parse_entity_arn(bad)
     with pytest.raises(SimulationInputError):
@@ -49,9 +34,7 @@ def test_callers() -> None:
     role = caller_principal("arn:aws:iam::123456789012:role/r", None)
     assert (role.type, role.source_arn) == (PrincipalType.ROLE_SESSION, "arn:aws:iam::123456789012:role/r")
     with pytest.raises(SimulationInputError, match="Caller must be an IAM user"):
-        caller_principal(
-            "arn:aws:iam::123456789012:role/r", "Invalid caller - Caller must be an IAM user in this context."
-        )
+        caller_principal("arn:aws:iam::123456789012:role/r", "Invalid caller - Caller must be an IAM user in this context.")
 
 
 def test_resource_owner() -> None:
@@ -74,11 +57,8 @@ def test_actions_and_resources() -> None:
 
 
 def test_resource_handling_options() -> None:
-    base = [
-        "arn:aws:ec2:us-east-1:123456789012:instance/i",
-        "arn:aws:ec2:us-east-1::image/ami",
-        "arn:aws:ec2:us-east-1:123456789012:security-group/sg",
-    ]
+    base = ["arn:aws:ec2:us-east-1:123456789012:instance/i", "arn:aws:ec2:us-east-1::image/ami",
+            "arn:aws:ec2:us-east-1:123456789012:security-group/sg"]
     check_resource_handling(None, [])
     check_resource_handling("EC2-Classic-InstanceStore", base)
     with pytest.raises(SimulationInputError, match="missing: volume"):

@@ -30,25 +30,9 @@ def source(text: str, n: int = 1, kind: PolicyType = PolicyType.IDENTITY) -> Sou
 
 
 def test_most_restrictive_decision_and_per_resource_results() -> None:
-    sim = Simulation(
-        USER,
-        [
-            source(
-                doc(
-                    st("Allow", "s3:*", "arn:aws:s3:::b/*"),
-                    st("Deny", "s3:GetObject", "arn:aws:s3:::b/secret"),
-                )
-            )
-        ],
-    )
-    [result] = simulate(
-        sim, ["s3:GetObject"], ["arn:aws:s3:::b/ok", "arn:aws:s3:::b/secret", "arn:aws:s3:::c/x"]
-    )
-    assert [r["EvalResourceDecision"] for r in result["ResourceSpecificResults"]] == [
-        "allowed",
-        "explicitDeny",
-        "implicitDeny",
-    ]
+    sim = Simulation(USER, [source(doc(st("Allow", "s3:*", "arn:aws:s3:::b/*"), st("Deny", "s3:GetObject", "arn:aws:s3:::b/secret")))])
+    [result] = simulate(sim, ["s3:GetObject"], ["arn:aws:s3:::b/ok", "arn:aws:s3:::b/secret", "arn:aws:s3:::c/x"])
+    assert [r["EvalResourceDecision"] for r in result["ResourceSpecificResults"]] == ["allowed", "explicitDeny", "implicitDeny"]
     assert result["EvalDecision"] == "explicitDeny"
     # Per resource every statement that applied; at the top, the Deny that decided.
     assert [len(r["MatchedStatements"]) for r in result["ResourceSpecificResults"]] == [1, 2, 0]
@@ -59,12 +43,8 @@ def test_most_restrictive_decision_and_per_resource_results() -> None:
 
 def test_boundary_and_organizations_details() -> None:
     scps = [[source(doc(st("Allow", "*")))], [source(doc(st("Allow", "s3:*")))]]
-    sim = Simulation(
-        USER,
-        [source(doc(st("Allow", ["s3:*", "ec2:*"])))],
-        boundary=source(doc(st("Allow", "s3:Get*")), kind=PolicyType.BOUNDARY),
-        scps=scps,
-    )
+    sim = Simulation(USER, [source(doc(st("Allow", ["s3:*", "ec2:*"])))],
+                     boundary=source(doc(st("Allow", "s3:Get*")), kind=PolicyType.BOUNDARY), scps=scps)
     get, put, ec2 = simulate(sim, ["s3:GetObject", "s3:PutObject", "ec2:RunInstances"], None)
     assert get["EvalDecision"] == "allowed"
     assert get["PermissionsBoundaryDecisionDetail"] == {"AllowedByPermissionsBoundary": True}
@@ -76,26 +56,13 @@ def test_boundary_and_organizations_details() -> None:
 
 
 def test_missing_context_values_keep_the_policys_spelling() -> None:
-    policy = doc(
-        st(
-            "Allow",
-            "s3:GetObject",
-            "arn:aws:s3:::b/${aws:username}/*",
-            Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
-        )
-    )
+    policy = doc(st("Allow", "s3:GetObject", "arn:aws:s3:::b/${aws:username}/*",
+                    Condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}))
     sim = Simulation(USER, [source(policy)])
     [result] = simulate(sim, ["s3:GetObject"], ["arn:aws:s3:::b/bob/k"])
-    assert sorted(result["ResourceSpecificResults"][0]["MissingContextValues"]) == [
-        "aws:SourceIp",
-        "aws:username",
-    ]
-    sim.context = build_context(
-        [
-            {"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.1.2.3"], "ContextKeyType": "ip"},
-            {"ContextKeyName": "aws:username", "ContextKeyValues": ["bob"]},
-        ]
-    )
+    assert sorted(result["ResourceSpecificResults"][0]["MissingContextValues"]) == ["aws:SourceIp", "aws:username"]
+    sim.context = build_context([{"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.1.2.3"], "ContextKeyType": "ip"},
+                                 {"ContextKeyName": "aws:username", "ContextKeyValues": ["bob"]}])
     sim._policy_set = None
     [result] = simulate(sim, ["s3:GetObject"], ["arn:aws:s3:::b/bob/k"])
     assert result["EvalDecision"] == "allowed"
@@ -108,33 +75,21 @@ def test_one_decision_path_over_random_policies() -> None:
     patterns = actions + ["s3:*", "*", "ec2:Run*", "iam:Get?ser"]
     resources = ["*", "arn:aws:s3:::b/*", "arn:aws:s3:::b/k", "arn:aws:iam::123456789012:user/*"]
     for _ in range(200):
-        statements = [
-            st(rng.choice(["Allow", "Allow", "Deny"]), rng.sample(patterns, 2), rng.sample(resources, 2))
-            for _ in range(rng.randint(1, 4))
-        ]
+        statements = [st(rng.choice(["Allow", "Allow", "Deny"]), rng.sample(patterns, 2), rng.sample(resources, 2))
+                      for _ in range(rng.randint(1, 4))]
         sim = Simulation(USER, [source(doc(*statements))])
         requested = rng.sample(resources[1:] + ["arn:aws:s3:::other/k"], 2)
         results = simulate(sim, actions, requested)
         engine = PolicySet(identity=[sim.identity[0].policy])
         for result in results:
             for per in result["ResourceSpecificResults"]:
-                decision = engine.evaluate(
-                    Request(USER, result["EvalActionName"], per["EvalResourceName"], Context())
-                )
-                expected = {"Allow": "allowed", "ExplicitDeny": "explicitDeny"}.get(
-                    decision.effect, "implicitDeny"
-                )
+                decision = engine.evaluate(Request(USER, result["EvalActionName"], per["EvalResourceName"], Context()))
+                expected = {"Allow": "allowed", "ExplicitDeny": "explicitDeny"}.get(decision.effect, "implicitDeny")
                 assert per["EvalResourceDecision"] == expected
 
 
 def test_resource_policy_read_as_trust_policy_for_assume_role() -> None:
-    trust = doc(
-        {
-            "Effect": "Allow",
-            "Principal": {"AWS": "arn:aws:iam::123456789012:user/bob"},
-            "Action": "sts:AssumeRole",
-        }
-    )
+    trust = doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/bob"}, "Action": "sts:AssumeRole"})
     sim = Simulation(USER, [source(doc(st("Allow", "*")))], resource_policy=trust)
     [assume] = simulate(sim, ["sts:AssumeRole"], ["arn:aws:iam::123456789012:role/r"])
     assert assume["EvalDecision"] == "allowed"
@@ -147,9 +102,6 @@ def test_work_is_bounded_before_any_evaluation() -> None:
     with pytest.raises(SimulationInputError, match="exceeds 200000 statement evaluations"):
         simulate(sim, [f"s3:A{i}" for i in range(50)], [f"arn:aws:s3:::b/{i}" for i in range(10)])
     with pytest.raises(SimulationInputError, match="exceeds 10000 action and resource pairs"):
-        simulate(
-            Simulation(USER, [source(doc(st("Allow", "*")))]),
-            [f"s3:A{i}" for i in range(101)],
-            [f"arn:aws:s3:::b/{i}" for i in range(100)],
-        )
+        simulate(Simulation(USER, [source(doc(st("Allow", "*")))]), [f"s3:A{i}" for i in range(101)],
+                 [f"arn:aws:s3:::b/{i}" for i in range(100)])
     assert simulate(sim, ["s3:A1"], ["arn:aws:s3:::b/1"])[0]["EvalDecision"] == "allowed"
