@@ -19,13 +19,16 @@ from functools import cache
 
 from iamd.authz import catalogue
 from iamd.policy.jsonloc import Node
+from iamd.policy.wildcard import compile_glob
 
 from .grammar import Kind
 from .report import Path, Report, Statement, glob_match, members, text
 
-# Expanding patterns against the SAR is the costly step; past this many wildcard entries in one
-# statement only literal entries are tested for redundancy, so a hostile document stays cheap.
-MAX_EXPANDED = 64
+# Expanding patterns against the SAR is the costly step; past this many distinct wildcard entries
+# in one document the rest are not expanded (literal entries are still tested against them), so a
+# hostile document stays cheap.
+MAX_EXPANDED = 128
+MAX_SUGGESTIONS = 16
 
 
 @cache
@@ -33,9 +36,17 @@ def _prefixes() -> tuple[str, ...]:
     return catalogue.services()
 
 
-def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.8)
     return f" Did you mean {close[0]}?" if close else ""
+
+
+def _suggest(report: Report, word: str, choices: tuple[str, ...]) -> str:
+    """A close spelling, for at most ``MAX_SUGGESTIONS`` words of a document (each costs a scan)."""
+    memo: dict[str, str] = report.memo.setdefault("suggestions", {})
+    if word not in memo:
+        memo[word] = _did_you_mean(word, choices) if len(memo) < MAX_SUGGESTIONS else ""
+    return memo[word]
 
 
 def _has_wildcard(value: str) -> bool:
@@ -76,45 +87,81 @@ def _one(report: Report, path: Path, node: Node) -> None:
         )
         return
     if _has_wildcard(name):
-        if catalogue.actions_matching(action):
+        if _expansion(action, report.memo.setdefault("expansions", {})):
             return
     elif svc.actions.get(name.lower()) is not None:
         return
-    names = [a.full_name for a in svc.actions.values()]
-    report.at("INVALID_ACTION", path, node, action=action, did_you_mean=_did_you_mean(action, names))
+    hint = ""
+    if not _has_wildcard(name):
+        hint = _suggest(report, action, tuple(a.full_name for a in svc.actions.values()))
+    report.at("INVALID_ACTION", path, node, action=action, did_you_mean=hint)
 
 
-def _expansion(action: str) -> frozenset[str]:
-    return frozenset(a.full_name.lower() for a in catalogue.actions_matching(action))
+@cache
+def _names(prefix: str) -> tuple[tuple[str, str], ...]:
+    """(lower-case name, lower-case full name) of each action of a service (a fixed set)."""
+    svc = catalogue.service(prefix)
+    return tuple((a.name.lower(), a.full_name.lower()) for a in svc.actions.values()) if svc else ()
+
+
+def _expansion(action: str, memo: dict[str, frozenset[str] | None] | None = None) -> frozenset[str] | None:
+    """The SAR actions a pattern grants (lower case); None for ``*`` and service wildcards, which
+    are not expanded: a user's patterns are never cached across documents (``actions_matching``
+    is, without bound), and walking the whole SAR per pattern would let one document cost seconds."""
+    if memo is not None and action in memo:
+        return memo[action]
+    prefix, sep, name = action.partition(":")
+    out: frozenset[str] | None = None
+    if sep and not _has_wildcard(prefix):
+        match = compile_glob(name.lower(), ignore_case=True)
+        out = frozenset(full for short, full in _names(prefix.lower()) if match(short))
+    if memo is not None:
+        memo[action] = out
+    return out
 
 
 def _redundant(report: Report, st: Statement) -> None:
+    """An entry is redundant when every action it grants is granted by another entry too: each
+    SAR action is counted once per distinct entry granting it, and a count of two suffices."""
     entries = [(p, n, text(n)) for p, n in st.strings("Action")]
     if len(entries) < 2:
         return
-    wild = [e for e in entries if _has_wildcard(e[2])]
-    expand = len(wild) <= MAX_EXPANDED
-    sets = {e[2]: _expansion(e[2]) for e in wild} if expand else {}
+    memo = report.memo.setdefault("expansions", {})
+    budget = report.memo.setdefault("budget", [MAX_EXPANDED])
+    distinct: dict[str, frozenset[str] | None] = {}
+    for _, _, value in entries:
+        lowered = value.lower()
+        if lowered in distinct:
+            continue
+        if not _has_wildcard(value):
+            distinct[lowered] = frozenset({lowered}) if catalogue.action(value) is not None else None
+        elif lowered in memo or budget[0] > 0:
+            if lowered not in memo:
+                budget[0] -= 1
+            distinct[lowered] = _expansion(lowered, memo)
+        else:
+            distinct[lowered] = None
+    star = "*" in distinct
+    counts: dict[str, int] = {}
+    for granted in distinct.values():
+        for name in granted or ():
+            counts[name] = counts.get(name, 0) + 1
+    patterns = [v for v in distinct if _has_wildcard(v) and distinct[v] is None and v != "*"][:MAX_EXPANDED]
     redundant: list[tuple[Path, Node]] = []
     seen: set[str] = set()
-    for i, (path, node, value) in enumerate(entries):
+    for path, node, value in entries:
         lowered = value.lower()
         if lowered in seen:
             redundant.append((path, node))
             continue
         seen.add(lowered)
-        others = [e for j, e in enumerate(entries) if j != i and e[2].lower() != lowered]
-        if not _has_wildcard(value):
-            if catalogue.action(value) is None:
-                continue
-            if any(_has_wildcard(o[2]) and glob_match(o[2], value, True) for o in others):
-                redundant.append((path, node))
-        elif expand and sets[value]:
-            covered: set[str] = set()
-            for o in others:
-                covered |= sets.get(o[2]) or {o[2].lower()}
-            if sets[value] <= covered:
-                redundant.append((path, node))
+        mine = distinct[lowered]
+        if not mine or lowered == "*":
+            continue
+        if star or all(counts[a] >= 2 for a in mine):
+            redundant.append((path, node))
+        elif len(mine) == 1 and any(glob_match(p, lowered, True) for p in patterns):
+            redundant.append((path, node))
     if redundant:
         report.add(
             "REDUNDANT_ACTION",

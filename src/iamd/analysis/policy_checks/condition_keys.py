@@ -9,7 +9,7 @@ providers such as ``accounts.google.com:aud`` or an OIDC provider's URL) are not
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
 
 from iamd.authz import catalogue
 from iamd.policy.jsonloc import Node
@@ -56,7 +56,7 @@ def _matches(written: str, sar_key: str) -> bool:
     return False
 
 
-@cache
+@lru_cache(maxsize=4096)  # keyed by user-written spellings: bounded
 def _action_keys(action: str) -> tuple[str, ...]:
     """The keys an action takes: its own rows' keys and those of the resource types it acts on."""
     info = catalogue.action(action)

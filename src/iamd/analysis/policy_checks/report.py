@@ -84,6 +84,8 @@ class Report:
     source: str
     locator: Locator
     findings: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    # Work shared by the checks of one document (pattern expansions and their budget).
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def position(self, offset: int) -> dict[str, int]:
         line, column = self.locator.position(offset)

@@ -23,6 +23,7 @@ REGION = re.compile(
     r"(?:af|ap|ca|cn|eu|il|me|mx|sa|us)(?:-gov|-iso[a-z]?|-isob)?-"
     r"(?:central|north|south|east|west|northeast|northwest|southeast|southwest)-\d{1,2}"
 )
+MAX_PATTERNS = 64
 _ACCOUNT = re.compile(r"\d{12}")
 _TEMPLATE_VAR = re.compile(r"\$\{[^}]*\}")
 
@@ -123,21 +124,23 @@ def _one(report: Report, path: Path, node: Node, arn: str) -> None:
 
 
 def _redundant(report: Report, st: Statement) -> None:
-    """An ARN another ARN of the statement already covers ("jane-admin" beside "jane*")."""
+    """An ARN another ARN of the statement already covers ("jane-admin" beside "jane*").
+
+    Each ARN is compared with the statement's first ``MAX_PATTERNS`` wildcard ARNs, so a
+    statement of thousands of ARNs costs thousands of comparisons, not millions."""
     entries = [(p, n, text(n)) for p, n in st.strings("Resource")]
     if len(entries) < 2:
         return
+    patterns = list(dict.fromkeys(v for _, _, v in entries if _wild(v)))[:MAX_PATTERNS]
     redundant = []
     seen: set[str] = set()
-    for i, (path, node, value) in enumerate(entries):
+    for path, node, value in entries:
         if value in seen:
             redundant.append((path, node))
             continue
         seen.add(value)
-        for j, (_p, _n, other) in enumerate(entries):
-            if j != i and other != value and _wild(other) and glob_match(other, value):
-                redundant.append((path, node))
-                break
+        if any(other != value and glob_match(other, value) for other in patterns):
+            redundant.append((path, node))
     if redundant:
         report.add(
             "REDUNDANT_RESOURCE",
