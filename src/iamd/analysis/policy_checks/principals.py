@@ -24,6 +24,10 @@ _ROLE_ID = re.compile(r"AROA[A-Z0-9]{12,}")
 _USER_ID = re.compile(r"AIDA[A-Z0-9]{12,}")
 GITHUB = "token.actions.githubusercontent.com"
 ROLES_ANYWHERE = ("sts:AssumeRole", "sts:SetSourceIdentity", "sts:TagSession")
+_ROLE_ARN = re.compile(r"arn:(aws[a-z-]*):iam::(\d{12}):role/(.+)")
+_SESSION_ARN = re.compile(r"arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/.+")
+# Trust-policy keys whose values the caller sets only with a second action allowed.
+NEEDS_ACTION = {"sts:sourceidentity": "sts:SetSourceIdentity", "sts:transitivetagkeys": "sts:TagSession"}
 _SOURCE_KEYS = ("aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths")
 
 
@@ -62,6 +66,7 @@ def check(report: Report, st: Statement, kind: Kind) -> None:
             report.at("INVALID_ROLE_REFERENCE", path, node, roleid=value)
         elif _USER_ID.fullmatch(value):
             report.at("INVALID_USER_REFERENCE", path, node, userid=value)
+    _redundant_sessions(report, _entries(st, "AWS"))
     services = _entries(st, "Service")
     for path, node in services:
         value = text(node)
@@ -81,6 +86,8 @@ def check(report: Report, st: Statement, kind: Kind) -> None:
         if kind.trust and not (_PROVIDER_ARN.fullmatch(value) or _DOMAIN.fullmatch(value)):
             report.at("INVALID_FEDERATED_PRINCIPAL_SYNTAX_IN_ROLE_TRUST_POLICY", path, node)
     _mismatched(report, st, federated, services + _entries(st, "AWS"))
+    if kind.trust:
+        _missing_actions(report, st)
     _roles_anywhere(report, st, services)
     if st.effect == "Allow":
         _oidc(report, st, federated)
@@ -139,3 +146,35 @@ def _oidc(report: Report, st: Statement, federated: list[tuple[Path, Node]]) -> 
                 report.at("MISSING_GITHUB_REPO_CONDITION_KEY", path, node)
         elif not any(k.startswith(host + ":") for k in keys):
             report.at("MISSING_CONDITION_KEY_FOR_OIDC_PRINCIPAL", path, node)
+
+
+def _redundant_sessions(report: Report, entries: list[tuple[Path, Node]]) -> None:
+    """``assumed-role/R/S`` beside ``role/R`` of the same account: the role already covers it."""
+    roles = set()
+    for _, node in entries:
+        m = _ROLE_ARN.fullmatch(text(node))
+        if m:
+            roles.add((m.group(1), m.group(2), m.group(3).rsplit("/", 1)[-1]))
+    for path, node in entries:
+        m = _SESSION_ARN.fullmatch(text(node))
+        if m and (m.group(1), m.group(2), m.group(3)) in roles:
+            parent = f"arn:{m.group(1)}:iam::{m.group(2)}:role/{m.group(3)}"
+            report.at(
+                "REDUNDANT_PRINCIPAL_IN_ROLE_TRUST_POLICY",
+                path,
+                node,
+                redundant_principal=text(node),
+                parent_role=parent,
+            )
+
+
+def _missing_actions(report: Report, st: Statement) -> None:
+    """Keys a role session only carries when the trust policy also allows setting them."""
+    actions = [text(n) for _, n in st.strings("Action")]
+    cond = st.value("Condition")
+    for op, (_k, block) in members(cond).items() if cond is not None else ():
+        for key, (_kn, values) in members(block).items():
+            needed = NEEDS_ACTION.get(key.lower())
+            if needed and not _covers(actions, needed):
+                path = st.at("Condition") + ({"value": op}, {"value": key})
+                report.at("MISSING_ACTION_FOR_CONDITION_KEY", path, values, actionName=needed, keyName=key)
