@@ -511,6 +511,8 @@ ROWS: list[Row] = [
     # CloudTrail
     row("cloudtrail:LookupEvents", _nothing, "*"),
     row("cloudtrail:ListPublicKeys", _nothing, "*"),
+    # Access Analyzer
+    row("access-analyzer:ValidatePolicy", lambda w: {"policyDocument": "{}", "policyType": "IDENTITY_POLICY"}, "*"),
     *ORG_ROWS,
 ]
 
@@ -565,6 +567,7 @@ class Probe:
         iam.create_user(UserName="prober", Path="/probe/")
         key = iam.create_access_key(UserName="prober")["AccessKey"]
         self.clients = {svc: as_creds(server, svc, key) for svc in ("iam", "sts", "cloudtrail", "organizations")}
+        self.clients["access-analyzer"] = as_creds(server, "accessanalyzer", key)
 
     def call(self, entry: Row, params: dict[str, Any], *statements: dict[str, Any]) -> dict[str, Any] | None:
         """The error (code and message) of the call, None when it succeeded."""
