@@ -223,7 +223,7 @@ class App:
             prepared = proto.prepare(http, request.headers.get("content-type", ""))
             state.operation = proto.operation_name(prepared)
             if state.operation is not None:
-                state.read_only = catalogue.is_read_only(f"{auth.service}:{state.operation}")
+                state.read_only = catalogue.is_read_only(catalogue.permission_of(f"{auth.service}:{state.operation}"))
             if (auth.service, state.operation) in AUTHENTICATORS and not http.path.startswith(ADMIN_PREFIX):
                 # Signed anyway: the signature must verify, but it grants nothing; the caller
                 # is whom the token or assertion names, as for the unsigned call.
