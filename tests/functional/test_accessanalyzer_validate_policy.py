@@ -210,3 +210,29 @@ def test_recorded_in_the_audit_trail(server: IamdServer, aa: Any) -> None:
     record = json.loads(events[0]["CloudTrailEvent"])
     assert record["eventSource"] == "access-analyzer.amazonaws.com"
     assert record["readOnly"] is True
+
+
+def test_a_token_is_bound_to_its_account(
+    two_accounts: tuple[IamdServer, dict[str, str]], error_of: ErrorOf
+) -> None:
+    server, other_key = two_accounts
+    mine = server.client("accessanalyzer")
+    theirs = as_creds(server, "accessanalyzer", other_key)
+    token = mine.validate_policy(policyDocument=COGNITO, policyType="RESOURCE_POLICY", maxResults=1)[
+        "nextToken"
+    ]
+    err = error_of(
+        theirs.validate_policy, policyDocument=COGNITO, policyType="RESOURCE_POLICY", nextToken=token
+    )
+    assert err["Code"] == "ValidationException"
+    own = theirs.validate_policy(policyDocument=COGNITO, policyType="RESOURCE_POLICY", maxResults=1)[
+        "nextToken"
+    ]
+    assert (
+        len(
+            theirs.validate_policy(policyDocument=COGNITO, policyType="RESOURCE_POLICY", nextToken=own)[
+                "findings"
+            ]
+        )
+        == 2
+    )

@@ -58,9 +58,9 @@ def _provider_host(value: str) -> str:
 def check(report: Report, st: Statement, kind: Kind) -> None:
     for path, node in _entries(st, "AWS"):
         value = text(node)
-        if kind.trust and value == "*":
-            report.at("ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL", path, node)
-        elif value != "*" and ("*" in value or "?" in value):
+        # ``{"AWS": "*"}`` is accepted in trust policies; the reference refuses ``"Principal": "*"``
+        # (grammar.py), in its own words.
+        if value != "*" and ("*" in value or "?" in value):
             report.at("UNSUPPORTED_WILDCARD_IN_PRINCIPAL", path, node, principal_key="AWS")
         elif _ROLE_ID.fullmatch(value):
             report.at("INVALID_ROLE_REFERENCE", path, node, roleid=value)
