@@ -233,3 +233,12 @@ def test_a_token_is_bound_to_its_account(
         )
         == 2
     )
+
+
+def test_the_cli_pages(aws: Any, tmp_path: Path) -> None:
+    (tmp_path / "myfile.json").write_text(COGNITO)
+    base = ("accessanalyzer", "validate-policy", "--policy-document", "file://myfile.json", "--policy-type", "RESOURCE_POLICY")
+    first = aws(*base, "--max-items", "2", "--page-size", "1")
+    assert [f["issueCode"] for f in first["findings"]] == ["EMPTY_SID_VALUE", "MISMATCHED_ACTION_FOR_PRINCIPAL"]
+    rest = aws(*base, "--starting-token", first["NextToken"])
+    assert [f["issueCode"] for f in rest["findings"]] == ["UNSUPPORTED_ACTION_FOR_CONDITION_KEY"]
