@@ -93,6 +93,12 @@ def parser() -> argparse.ArgumentParser:
         help="PEM file of CAs trusted for OIDC issuers' TLS instead of the system's (env IAMD_OIDC_CA_BUNDLE)",
     )
     serve.add_argument(
+        "--public-url",
+        default=env_default("public_url"),
+        help="the URL clients reach this server at (a proxy's): the base of outbound web identity issuer URLs "
+        "(default http://HOST:PORT; env IAMD_PUBLIC_URL)",
+    )
+    serve.add_argument(
         "--oidc-jwks",
         default=env_default("oidc_jwks"),
         help="comma-separated ISSUER=FILE pairs: use FILE as ISSUER's JWKS, never fetch it (air-gapped installs; "

@@ -201,6 +201,9 @@ def _actions_of(action: str, params: Mapping[str, Any]) -> list[str]:
         actions.append("iam:PassRole")
     if action == "sts:GetFederationToken" and params.get("Tags"):
         actions.append("sts:TagSession")
+    if action == "sts:GetWebIdentityToken" and params.get("Tags"):
+        # "Tag actions" of the SAR: request tags of a web identity token need this action too.
+        actions.append("sts:TagGetWebIdentityToken")
     if action == "sts:AssumeRole":
         if params.get("Tags") or params.get("TransitiveTagKeys"):
             actions.append("sts:TagSession")

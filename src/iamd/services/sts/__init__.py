@@ -2,11 +2,29 @@
 
 One module per concern: ``identity`` (GetCallerIdentity, GetAccessKeyInfo), ``assume_role``,
 ``assume_root`` (AssumeRoot), ``tokens`` (GetSessionToken, GetFederationToken), ``web_identity``
-(AssumeRoleWithWebIdentity), ``saml`` (AssumeRoleWithSAML), ``messages``
+(AssumeRoleWithWebIdentity), ``web_identity_token`` (GetWebIdentityToken), ``saml`` (AssumeRoleWithSAML), ``messages``
 (DecodeAuthorizationMessage); ``credentials`` and ``session_policies`` hold the rules they share.
 Importing this package registers every action.
 """
 
-from iamd.services.sts import assume_role, assume_root, identity, messages, saml, tokens, web_identity
+from iamd.services.sts import (
+    assume_role,
+    assume_root,
+    identity,
+    messages,
+    saml,
+    tokens,
+    web_identity,
+    web_identity_token,
+)
 
-__all__ = ["assume_role", "assume_root", "identity", "messages", "saml", "tokens", "web_identity"]
+__all__ = [
+    "assume_role",
+    "assume_root",
+    "identity",
+    "messages",
+    "saml",
+    "tokens",
+    "web_identity",
+    "web_identity_token",
+]
