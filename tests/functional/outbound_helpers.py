@@ -36,12 +36,19 @@ def verify(token: str, issuer: str, audience: str | list[str]) -> dict[str, Any]
     )
 
 
-def role_session(iam: Any, server: IamdServer, name: str, *statements: dict[str, Any], **assume: Any) -> Any:
-    """An STS client acting as a session of a new role ``name`` with ``statements``, assumed by a user."""
+def role_session_creds(iam: Any, server: IamdServer, name: str, *statements: dict[str, Any],
+                       **assume: Any) -> tuple[str, dict[str, Any]]:
+    """A new role ``name`` with ``statements``, assumed by a user: its ARN and the credentials."""
     _, key = new_user(iam, f"{name}-assumer", allow("sts:AssumeRole"))
     trust = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{server.account_id}:root"},
                  "Action": "sts:AssumeRole"})
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]
     iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=doc(*statements))
     creds = as_creds(server, "sts", key).assume_role(RoleArn=role["Arn"], RoleSessionName="job", **assume)
-    return role["Arn"], as_creds(server, "sts", creds["Credentials"])
+    return role["Arn"], creds["Credentials"]
+
+
+def role_session(iam: Any, server: IamdServer, name: str, *statements: dict[str, Any], **assume: Any) -> Any:
+    """An STS client acting as a session of a new role (``role_session_creds``), and the role's ARN."""
+    arn, creds = role_session_creds(iam, server, name, *statements, **assume)
+    return arn, as_creds(server, "sts", creds)

@@ -512,6 +512,10 @@ ROWS: list[Row] = [
     row("sts:GetAccessKeyInfo", lambda w: {"AccessKeyId": w.key(w.user)}, "*"),
     row("sts:GetCallerIdentity", _nothing),
     row("sts:GetSessionToken", _nothing),
+    # Authorized first; then the prober's long-term key is refused (InvalidSubjectCredentials).
+    row("sts:GetScopedCredentials", lambda w: {"DurationSeconds": 900}, "*"),
+    # Authorized first; then no trade-in token is exchangeable (ExpiredTradeInTokenException).
+    row("sts:GetDelegatedAccessToken", lambda w: {"TradeInToken": "token"}, "*"),
     # Authorized before the feature's state is looked at (disabled here: then its own error).
     row("sts:GetWebIdentityToken", lambda w: {"Audience": ["x"], "SigningAlgorithm": "RS256"}, "*"),
     row("sts:GetWebIdentityToken",

@@ -39,8 +39,11 @@ TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceide
 # What temporary credentials of each kind may call of STS (IAM User Guide, "Comparing the AWS
 # STS API operations"): GetSessionToken's AssumeRole and GetCallerIdentity; GetFederationToken's
 # GetCallerIdentity only. Neither calls IAM (GetSessionToken's may with MFA).
-SESSION_TOKEN_STS = frozenset({"sts:AssumeRole", "sts:GetCallerIdentity"})
-FEDERATED_USER_STS = frozenset({"sts:GetCallerIdentity"})
+# GetScopedCredentials: "If you want to scope down IAM user credentials, first call
+# GetSessionToken … and then call GetScopedCredentials with those credentials"; it takes
+# "credentials from an assumed role or a federated session" too.
+SESSION_TOKEN_STS = frozenset({"sts:AssumeRole", "sts:GetCallerIdentity", "sts:GetScopedCredentials"})
+FEDERATED_USER_STS = frozenset({"sts:GetCallerIdentity", "sts:GetScopedCredentials"})
 
 
 class Authorizer:

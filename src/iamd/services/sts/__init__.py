@@ -3,16 +3,19 @@
 One module per concern: ``identity`` (GetCallerIdentity, GetAccessKeyInfo), ``assume_role``,
 ``assume_root`` (AssumeRoot), ``tokens`` (GetSessionToken, GetFederationToken), ``web_identity``
 (AssumeRoleWithWebIdentity), ``web_identity_token`` (GetWebIdentityToken), ``saml`` (AssumeRoleWithSAML), ``messages``
-(DecodeAuthorizationMessage); ``credentials`` and ``session_policies`` hold the rules they share.
+(DecodeAuthorizationMessage), ``scoped_credentials`` (GetScopedCredentials), ``delegated_access``
+(GetDelegatedAccessToken); ``credentials`` and ``session_policies`` hold the rules they share.
 Importing this package registers every action.
 """
 
 from iamd.services.sts import (
     assume_role,
     assume_root,
+    delegated_access,
     identity,
     messages,
     saml,
+    scoped_credentials,
     tokens,
     web_identity,
     web_identity_token,
@@ -21,9 +24,11 @@ from iamd.services.sts import (
 __all__ = [
     "assume_role",
     "assume_root",
+    "delegated_access",
     "identity",
     "messages",
     "saml",
+    "scoped_credentials",
     "tokens",
     "web_identity",
     "web_identity_token",
