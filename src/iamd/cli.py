@@ -122,6 +122,7 @@ def parser() -> argparse.ArgumentParser:
     _add_policy(sub)
     _add_keys(sub)
     _add_org(sub)
+    _add_outbound(sub)
     return root
 
 
@@ -169,6 +170,12 @@ def _add_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from iamd.services.keys_cli import add_parser
+
+    add_parser(sub)
+
+
+def _add_outbound(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from iamd.services.outbound.rotate_cli import add_parser
 
     add_parser(sub)
 
@@ -327,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
         from iamd.analysis.policy_cli import run as run_policy
 
         return run_policy(args)
+    if args.command == "outbound":
+        from iamd.services.outbound.rotate_cli import run as run_outbound
+
+        return run_outbound(args)
     if args.command == "org":
         from iamd.services.organizations.org_cli import run as run_org
 
