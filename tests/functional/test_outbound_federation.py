@@ -180,3 +180,15 @@ def test_discovery_endpoints_are_public_and_reveal_nothing_else(iam: Any, server
         assert fetch(base + path)[0] == 404, path
     iam.disable_outbound_web_identity_federation()
     assert fetch(f"{issuer}/.well-known/jwks.json")[1] == jwks  # earlier tokens still verify
+
+
+def test_the_aws_cli_as_the_user_guide_shows(aws: Any, server: IamdServer) -> None:
+    """"Getting started with outbound identity federation": enable, then request a token."""
+    issuer = aws("iam", "enable-outbound-web-identity-federation")["IssuerIdentifier"]
+    assert aws("iam", "get-outbound-web-identity-federation-info")["JwtVendingEnabled"] is True
+    # (aws CLI v1 would fetch an https:// parameter value as a URL: a plain audience here.)
+    out = aws("sts", "get-web-identity-token", "--audience", "my-service",
+              "--signing-algorithm", "ES384", "--duration-seconds", "300")
+    claims = verify(out["WebIdentityToken"], issuer, "my-service")
+    assert claims["sub"] == f"arn:aws:iam::{server.account_id}:root"
+    aws("iam", "disable-outbound-web-identity-federation")

@@ -40,7 +40,7 @@ def discovery_document(issuer: str) -> dict[str, Any]:
 
 
 def _answer(runtime: Runtime, issuer_id: str, document: str) -> tuple[int, dict[str, Any]]:
-    with runtime.store.begin() as conn:
+    with runtime.store.snapshot() as conn:
         found = federation.of_issuer(conn, issuer_id)
         if found is None:
             return 404, {"error": "not_found"}
