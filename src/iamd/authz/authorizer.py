@@ -183,7 +183,8 @@ def _temporary_credential_limits(caller: Caller, action: str) -> None:
         raise AccessDenied("Cannot call GetFederationToken with session credentials")  # AWS's words
     allowed, operation = (FEDERATED_USER_STS, "GetFederationToken") if federated else (SESSION_TOKEN_STS, "GetSessionToken")
     if action.startswith("sts:") and action not in allowed:
-        names = " and ".join(a.removeprefix("sts:") for a in sorted(allowed))
+        *others, last = (a.removeprefix("sts:") for a in sorted(allowed))
+        names = f"{', '.join(others)} and {last}" if others else last
         raise AccessDenied(
             f"User: {caller.arn} is not authorized to perform: {action} because credentials from "
             f"{operation} can call only {names} of STS"
