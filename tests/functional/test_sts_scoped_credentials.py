@@ -106,3 +106,28 @@ def test_no_trade_in_token_is_ever_exchangeable(iam: Any, sts: Any, server: Iamd
     _, key = new_user(iam, "partner", allow("sts:GetCallerIdentity"))
     err = error(as_creds(server, "sts", key).get_delegated_access_token, TradeInToken=token)
     assert err["Code"] == "AccessDenied" and "sts:GetDelegatedAccessToken" in err["Message"]
+
+
+def test_a_layer_reading_resource_tags_is_enforced(iam: Any, server: IamdServer) -> None:
+    """The layer alone reads ``iam:ResourceTag``: the target's tags must be loaded for it."""
+    iam.create_user(UserName="tagged", Tags=[{"Key": "team", "Value": "blue"}])
+    iam.create_user(UserName="other", Tags=[{"Key": "team", "Value": "red"}])
+    _, session = role_session(iam, server, "tagger", allow(["iam:GetUser", "sts:GetScopedCredentials"]))
+    layer = doc(allow("iam:GetUser", StringEquals={"iam:ResourceTag/team": "blue"}))
+    creds = session.get_scoped_credentials(Policy=layer)["Credentials"]
+    narrow = as_creds(server, "iam", creds)
+    narrow.get_user(UserName="tagged")
+    assert error(narrow.get_user, UserName="other")["Code"] == "AccessDenied"
+
+
+def test_a_scoped_session_cannot_escape_by_assuming_a_role(iam: Any, server: IamdServer) -> None:
+    trust = doc({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{server.account_id}:root"},
+                 "Action": "sts:AssumeRole"})
+    target = iam.create_role(RoleName="target", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    _, session = role_session(iam, server, "chain", allow(["sts:AssumeRole", "sts:GetScopedCredentials"]))
+    session.assume_role(RoleArn=target, RoleSessionName="ok")  # the unscoped session may
+    creds = session.get_scoped_credentials(Policy=doc(allow("sts:GetCallerIdentity")))["Credentials"]
+    err = error(as_creds(server, "sts", creds).assume_role, RoleArn=target, RoleSessionName="escape")
+    assert err["Code"] == "AccessDenied"
+    # Nor mint long-term-style credentials from it.
+    assert error(as_creds(server, "sts", creds).get_session_token)["Code"] == "AccessDenied"

@@ -79,7 +79,8 @@ class Principal:
 
     def __post_init__(self) -> None:
         p = self.policies
-        indexes = [p.identity, *(p.scps or ()), *([p.boundary] if p.boundary else []), *([p.session] if p.session else [])]
+        indexes = [p.identity, *(p.scps or ()), *([p.boundary] if p.boundary else []), *([p.session] if p.session else []),
+                   *p.scoped]
         policies = [policy for index in indexes for policy in index.policies]
         object.__setattr__(self, "needs_resource_tags", reads_resource_tags(policies))
         object.__setattr__(self, "reads_resource_org", any(ORG_KEYS & keys_read(policy) for policy in policies))
