@@ -19,9 +19,11 @@ Authorization (``sts:GetWebIdentityToken``, conditions on ``sts:IdentityTokenAud
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
+from iamd.auth.secretbox import SecretBoxError
 from iamd.errors import ValidationError
 from iamd.services.context import Call
 from iamd.services.outbound import federation, keys, tokens
@@ -30,6 +32,7 @@ from iamd.services.registry import action
 from iamd.store.locks import lock_account
 
 DEFAULT_SECONDS = 300
+log = logging.getLogger(__name__)
 CACHE = "outbound_signing_keys"
 
 
@@ -54,19 +57,33 @@ def _check_request(p: dict[str, Any]) -> None:
         seen.add(tag["Key"].lower())
 
 
+def _active(call: Call, algorithm: str) -> keys.SigningKey | None:
+    """The active key, None when there is none, it is due, or it does not open here (sealed
+    under a master key this server lacks, or edited): then a new key signs, as the audit trail's
+    key ring does, and the unopenable key's public half stays published until it is pruned."""
+    try:
+        return keys.active(
+            call.conn, call.runtime.secretbox, call.account_id, algorithm, call.now,
+            call.runtime.caches.setdefault(CACHE, {}),
+        )
+    except (SecretBoxError, ValueError):
+        log.error("outbound federation: signing key of account %s (%s) does not open here; rotating",
+                  call.account_id, algorithm)
+        return None
+
+
 def _signing_key(call: Call, algorithm: str) -> keys.SigningKey:
-    cache = call.runtime.caches.setdefault(CACHE, {})
     box = call.runtime.secretbox
-    key = keys.active(call.conn, box, call.account_id, algorithm, call.now, cache)
+    key = _active(call, algorithm)
     if key is not None:
         return key
     # None or due for rotation: rotate under the account's lock, unless another call just did.
     lock_account(call.conn, call.account_id)
-    key = keys.active(call.conn, box, call.account_id, algorithm, call.now, cache)
+    key = _active(call, algorithm)
     if key is None:
         keys.rotate(call.conn, box, call.account_id, call.now, algorithm)
         keys.prune(call.conn, call.account_id, call.now)
-        key = keys.active(call.conn, box, call.account_id, algorithm, call.now, cache)
+        key = _active(call, algorithm)
     assert key is not None  # INVARIANT: rotate() just made the active key
     return key
 
