@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 import pytest
@@ -131,3 +133,21 @@ def test_a_scoped_session_cannot_escape_by_assuming_a_role(iam: Any, server: Iam
     assert err["Code"] == "AccessDenied"
     # Nor mint long-term-style credentials from it.
     assert error(as_creds(server, "sts", creds).get_session_token)["Code"] == "AccessDenied"
+
+
+def test_the_trail_records_the_description_and_hides_secrets(iam: Any, sts: Any, server: IamdServer) -> None:
+    _, session = role_session(iam, server, "logged", allow("sts:GetScopedCredentials"))
+    issued = session.get_scoped_credentials(DurationSeconds=60, ScopedSessionDescription="nightly export")
+    secret = "trade-in-" + "7" * 40
+    error(sts.get_delegated_access_token, TradeInToken=secret)
+    ct = server.client("cloudtrail")
+    wanted = {"GetScopedCredentials", "GetDelegatedAccessToken"}
+    for _ in range(50):
+        events = {e["EventName"]: e["CloudTrailEvent"] for e in ct.lookup_events(MaxResults=50)["Events"]}
+        if wanted <= set(events):
+            break
+        time.sleep(0.1)
+    assert json.loads(events["GetScopedCredentials"])["requestParameters"]["scopedSessionDescription"] == "nightly export"
+    for value in (issued["Credentials"]["SecretAccessKey"], issued["Credentials"]["SessionToken"]):
+        assert value not in events["GetScopedCredentials"]
+    assert secret not in events["GetDelegatedAccessToken"]
