@@ -98,6 +98,12 @@ def parser() -> argparse.ArgumentParser:
         help="PEM file of CAs trusted for OIDC issuers' TLS instead of the system's (env IAMD_OIDC_CA_BUNDLE)",
     )
     serve.add_argument(
+        "--public-url",
+        default=env_default("public_url"),
+        help="the URL clients reach this server at (a proxy's): the base of outbound web identity issuer URLs "
+        "(default http://HOST:PORT; env IAMD_PUBLIC_URL)",
+    )
+    serve.add_argument(
         "--oidc-jwks",
         default=env_default("oidc_jwks"),
         help="comma-separated ISSUER=FILE pairs: use FILE as ISSUER's JWKS, never fetch it (air-gapped installs; "
@@ -117,6 +123,7 @@ def parser() -> argparse.ArgumentParser:
     _add_policy(sub)
     _add_keys(sub)
     _add_org(sub)
+    _add_outbound(sub)
     return root
 
 
@@ -170,6 +177,12 @@ def _add_policy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from iamd.services.keys_cli import add_parser
+
+    add_parser(sub)
+
+
+def _add_outbound(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from iamd.services.outbound.rotate_cli import add_parser
 
     add_parser(sub)
 
@@ -337,6 +350,10 @@ def main(argv: list[str] | None = None) -> int:
         from iamd.analysis.policy_cli import run as run_policy
 
         return run_policy(args)
+    if args.command == "outbound":
+        from iamd.services.outbound.rotate_cli import run as run_outbound
+
+        return run_outbound(args)
     if args.command == "org":
         from iamd.services.organizations.org_cli import run as run_org
 

@@ -28,6 +28,7 @@ DEFAULTS = {
     "extra_regions": "",
     "oidc_ca_bundle": "",
     "oidc_jwks": "",
+    "public_url": "",
     "org_max_accounts": "10",
     "lock_timeout": "10",
     "worker_threads": "16",
@@ -73,6 +74,9 @@ class Settings:
     # registered per issuer (HOST/PATH → file) for issuers this server cannot reach.
     oidc_ca_bundle: str = ""
     oidc_jwks: tuple[tuple[str, str], ...] = ()
+    # The URL clients reach this server at (behind a proxy, the proxy's): outbound web identity
+    # federation's issuer URLs are built on it (docs/federation.md). Default: ``endpoint``.
+    public_url: str = ""
     # Organizations' "maximum number of accounts" per organization: AWS's default quota is 10,
     # raised on request; here a setting.
     org_max_accounts: int = 10
@@ -130,6 +134,7 @@ def from_values(values: dict[str, object]) -> Settings:
         extra_regions=tuple(r.strip() for r in str(values.get("extra_regions") or "").split(",") if r.strip()),
         oidc_ca_bundle=str(values.get("oidc_ca_bundle") or ""),
         oidc_jwks=_pairs(str(values.get("oidc_jwks") or "")),
+        public_url=_public_url(str(values.get("public_url") or "")),
         org_max_accounts=_positive(values, "org_max_accounts", int),
         lock_timeout=float(str(values.get("lock_timeout") or DEFAULTS["lock_timeout"])),
         worker_threads=_positive(values, "worker_threads", int),
@@ -154,6 +159,19 @@ def _pairs(raw: str) -> tuple[tuple[str, str], ...]:
             raise ValueError(f"oidc-jwks wants ISSUER=FILE pairs, not {item!r}")
         out.append((key.removeprefix("https://").rstrip("/"), value))
     return tuple(out)
+
+
+def _public_url(raw: str) -> str:
+    """``http(s)://host[:port][/path]`` without a trailing slash, query or fragment; "" if unset."""
+    from urllib.parse import urlsplit
+
+    url = raw.strip().rstrip("/")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"public-url must be an http(s) URL without query or fragment, not {raw!r}")
+    return url
 
 
 def _positive(

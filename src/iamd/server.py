@@ -75,6 +75,7 @@ def build_runtime(settings: Settings, serving: bool = True) -> tuple[Runtime, Ro
         oidc_ca_bundle=settings.oidc_ca_bundle,
         oidc_jwks=dict(settings.oidc_jwks),
         org_max_accounts=settings.org_max_accounts,
+        public_url=settings.public_url or settings.endpoint,
     )
     if settings.ephemeral:
         runtime.seed = created

@@ -487,6 +487,10 @@ ROWS: list[Row] = [
     row(U + "EnableOrganizationsRootSessions", _nothing, "*"),
     row(U + "DisableOrganizationsRootSessions", _nothing, "*"),
     row(U + "ListOrganizationsFeatures", _nothing, "*"),
+    # Outbound web identity federation (account-level: the SAR lists no resource type).
+    row(U + "EnableOutboundWebIdentityFederation", _nothing, "*"),
+    row(U + "DisableOutboundWebIdentityFederation", _nothing, "*"),
+    row(U + "GetOutboundWebIdentityFederationInfo", _nothing, "*"),
     row(U + "GenerateCredentialReport", _nothing, "*"),
     row(U + "GetCredentialReport", _nothing, "*"),
     # STS
@@ -513,6 +517,15 @@ ROWS: list[Row] = [
     row("sts:GetAccessKeyInfo", lambda w: {"AccessKeyId": w.key(w.user)}, "*"),
     row("sts:GetCallerIdentity", _nothing),
     row("sts:GetSessionToken", _nothing),
+    # Authorized first; then the prober's long-term key is refused (InvalidSubjectCredentials).
+    row("sts:GetScopedCredentials", lambda w: {"DurationSeconds": 900}, "*"),
+    # Authorized first; then no trade-in token is exchangeable (ExpiredTradeInTokenException).
+    row("sts:GetDelegatedAccessToken", lambda w: {"TradeInToken": "token"}, "*"),
+    # Authorized before the feature's state is looked at (disabled here: then its own error).
+    row("sts:GetWebIdentityToken", lambda w: {"Audience": ["x"], "SigningAlgorithm": "RS256"}, "*"),
+    row("sts:GetWebIdentityToken",
+        lambda w: {"Audience": ["x"], "SigningAlgorithm": "RS256", "Tags": [{"Key": "k", "Value": "v"}]}, "*",
+        also=(("sts:TagGetWebIdentityToken", "*"),), case="tags"),
     # CloudTrail
     row("cloudtrail:LookupEvents", _nothing, "*"),
     row("cloudtrail:ListPublicKeys", _nothing, "*"),

@@ -37,3 +37,13 @@ def test_org_max_accounts(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
     assert _settings().org_max_accounts == 42  # type: ignore[attr-defined]
     assert main(["serve", "--ephemeral", "--org-max-accounts", "0"]) == 2
     assert "must be positive" in capsys.readouterr().err
+
+
+def test_public_url_is_normalized_and_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _settings().public_url == ""  # type: ignore[attr-defined]
+    assert _settings("--public-url", "https://iam.example.com/base/").public_url == "https://iam.example.com/base"  # type: ignore[attr-defined]
+    monkeypatch.setenv("IAMD_PUBLIC_URL", "http://10.0.0.1:8750")
+    assert _settings().public_url == "http://10.0.0.1:8750"  # type: ignore[attr-defined]
+    for bad in ("ftp://x", "https://", "https://x/?a=1", "https://x/#f", "x.example.com"):
+        with pytest.raises(ValueError, match="public-url"):
+            _settings("--public-url", bad)

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from iamd.api import admin
+from iamd.api import admin, outbound
 from iamd.api.protocols import QueryProtocol, WireProtocol, intended_service, protocols, rest_service
 from iamd.api.request_facts import arn_accounts, read_body, requested_region, secure_transport, source_ip
 from iamd.api.unsigned import unsigned_operation
@@ -504,7 +504,8 @@ def create_app(
         # SIGTERM after this, so ``cli.serve``'s own clean-up runs only when serving failed.)
         leave_key_servers(runtime)
 
-    return Starlette(routes=[Route("/{path:path}", _Endpoint(handler))], lifespan=lifespan)
+    # The public OIDC discovery documents of outbound federation (api/outbound.py), then every call.
+    return Starlette(routes=[*outbound.routes(runtime), Route("/{path:path}", _Endpoint(handler))], lifespan=lifespan)
 
 
 def _recorder(runtime: Runtime, throttle: FailureThrottle) -> Recorder:

@@ -13,7 +13,8 @@ Owners:
   and deactivating a device re-seal its seed for its new owner);
 - a server certificate's private key: the certificate itself (its id), in its account;
 - a SAML provider's assertion-decryption key: the provider (its id) and the key (its id);
-- the trail's digest-signing key: the trail (no account), the key itself (its id).
+- the trail's digest-signing key: the trail (no account), the key itself (its id);
+- an outbound web identity federation signing key: its account and the key (its id).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "access_key",
     "mfa_owner",
     "mfa_seed",
+    "outbound_signing_key",
     "saml_private_key",
     "server_certificate_key",
     "trail_signing_key",
@@ -67,3 +69,8 @@ def saml_private_key(account_id: str, provider_id: str, key_id: str) -> str:
 def trail_signing_key(key_id: str) -> str:
     """The audit trail's digest-signing key: bound to its key id, outside every account."""
     return _context("audit_signing_keys", "", "trail", key_id)
+
+
+def outbound_signing_key(account_id: str, key_id: str) -> str:
+    """A key signing an account's outbound web identity tokens: bound to the account and key id."""
+    return _context("outbound_signing_keys", account_id, "outbound", key_id)

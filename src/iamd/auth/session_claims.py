@@ -7,6 +7,7 @@ the issuing role or user from the store, so deleting a role ends its sessions at
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +16,9 @@ ASSUMED_ROLE = "assumed-role"  # AssumeRole (and later AssumeRoleWithWebIdentity
 FEDERATED_USER = "federated-user"  # GetFederationToken
 SESSION_TOKEN = "session-token"  # GetSessionToken: the IAM user (or root) itself, possibly with MFA
 ROOT_SESSION = "root-session"  # AssumeRoot: a member account's root, scoped by a root-task policy
+# ``extra`` key of GetScopedCredentials' scope-down policies: a JSON array of policy documents,
+# oldest first, each a layer every request must also be allowed by.
+SCOPED_POLICIES = "scoped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +52,14 @@ class SessionClaims:
     # True when these credentials were obtained with role-session credentials (role chaining).
     chained: bool = False
     extra: dict[str, str] = field(default_factory=dict)
+
+
+def scoped_policies(claims: SessionClaims) -> list[str]:
+    """The scope-down policy documents GetScopedCredentials added to the session, oldest first."""
+    raw = claims.extra.get(SCOPED_POLICIES)
+    if not raw:
+        return []
+    layers = json.loads(raw)
+    if not isinstance(layers, list) or not all(isinstance(layer, str) for layer in layers):
+        raise ValueError("scoped policies")
+    return layers

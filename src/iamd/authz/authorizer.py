@@ -39,8 +39,11 @@ TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceide
 # What temporary credentials of each kind may call of STS (IAM User Guide, "Comparing the AWS
 # STS API operations"): GetSessionToken's AssumeRole and GetCallerIdentity; GetFederationToken's
 # GetCallerIdentity only. Neither calls IAM (GetSessionToken's may with MFA).
-SESSION_TOKEN_STS = frozenset({"sts:AssumeRole", "sts:GetCallerIdentity"})
-FEDERATED_USER_STS = frozenset({"sts:GetCallerIdentity"})
+# GetScopedCredentials: "If you want to scope down IAM user credentials, first call
+# GetSessionToken … and then call GetScopedCredentials with those credentials"; it takes
+# "credentials from an assumed role or a federated session" too.
+SESSION_TOKEN_STS = frozenset({"sts:AssumeRole", "sts:GetCallerIdentity", "sts:GetScopedCredentials"})
+FEDERATED_USER_STS = frozenset({"sts:GetCallerIdentity", "sts:GetScopedCredentials"})
 
 
 class Authorizer:
@@ -181,7 +184,8 @@ def _temporary_credential_limits(caller: Caller, action: str) -> None:
         raise AccessDenied("Cannot call GetFederationToken with session credentials")  # AWS's words
     allowed, operation = (FEDERATED_USER_STS, "GetFederationToken") if federated else (SESSION_TOKEN_STS, "GetSessionToken")
     if action.startswith("sts:") and action not in allowed:
-        names = " and ".join(a.removeprefix("sts:") for a in sorted(allowed))
+        *others, last = (a.removeprefix("sts:") for a in sorted(allowed))
+        names = f"{', '.join(others)} and {last}" if others else last
         raise AccessDenied(
             f"User: {caller.arn} is not authorized to perform: {action} because credentials from "
             f"{operation} can call only {names} of STS"
@@ -202,6 +206,9 @@ def _actions_of(action: str, params: Mapping[str, Any]) -> list[str]:
         actions.append("iam:PassRole")
     if action == "sts:GetFederationToken" and params.get("Tags"):
         actions.append("sts:TagSession")
+    if action == "sts:GetWebIdentityToken" and params.get("Tags"):
+        # "Tag actions" of the SAR: request tags of a web identity token need this action too.
+        actions.append("sts:TagGetWebIdentityToken")
     if action == "sts:AssumeRole":
         if params.get("Tags") or params.get("TransitiveTagKeys"):
             actions.append("sts:TagSession")

@@ -31,6 +31,9 @@ REQUEST_KEYS: Mapping[str, str] = {
     "sts:SourceIdentity": "SourceIdentity",
     "sts:TransitiveTagKeys": "TransitiveTagKeys",
     "sts:DurationSeconds": "DurationSeconds",
+    # GetWebIdentityToken: the requested audiences (multivalued) and algorithm.
+    "sts:IdentityTokenAudience": "Audience",
+    "sts:SigningAlgorithm": "SigningAlgorithm",
     # "Filters access by the name of the service principal" (Enable/DisableAWSServiceAccess,
     # Register/DeregisterDelegatedAdministrator, ListDelegatedAdministrators).
     "organizations:ServicePrincipal": "ServicePrincipal",

@@ -25,12 +25,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection
 
 from iamd.auth.caller import Caller
-from iamd.auth.session_claims import ASSUMED_ROLE, FEDERATED_USER, ROOT_SESSION
+from iamd.auth.session_claims import (
+    ASSUMED_ROLE,
+    FEDERATED_USER,
+    ROOT_SESSION,
+    SCOPED_POLICIES,
+    scoped_policies,
+)
 from iamd.authz.compiled import ALLOW_ALL, LruCache, compile_document
 from iamd.authz.organizations import ORG_KEYS, Organizations, Placement, is_service_linked, scps_for
 from iamd.errors import InvalidClientTokenId
@@ -73,7 +79,8 @@ class Principal:
 
     def __post_init__(self) -> None:
         p = self.policies
-        indexes = [p.identity, *(p.scps or ()), *([p.boundary] if p.boundary else []), *([p.session] if p.session else [])]
+        indexes = [p.identity, *(p.scps or ()), *([p.boundary] if p.boundary else []), *([p.session] if p.session else []),
+                   *p.scoped]
         policies = [policy for index in indexes for policy in index.policies]
         object.__setattr__(self, "needs_resource_tags", reads_resource_tags(policies))
         object.__setattr__(self, "reads_resource_org", any(ORG_KEYS & keys_read(policy) for policy in policies))
@@ -120,6 +127,8 @@ class PolicySets:
             built = self._root_session(conn, caller, org)
         else:
             built = self._user(conn, caller, org)
+        if session is not None and session.extra:
+            built = _scoped(built, scoped_policies(session))
         self._cache.put(key, built)
         return built
 
@@ -306,6 +315,23 @@ class PolicySets:
         return out
 
 
+def _scoped(principal: Principal, documents: list[str]) -> Principal:
+    """The principal with GetScopedCredentials' scope-down layers, each one more intersection."""
+    if not documents:
+        return principal
+    layers = [[p] if (p := compile_document(doc, PolicyType.SESSION, f"scope-down policy {i + 1}")) else []
+              for i, doc in enumerate(documents)]
+    ps = principal.policies
+    scoped = PolicySet(
+        identity=ps.identity.policies,
+        boundary=None if ps.boundary is None else ps.boundary.policies,
+        scps=[index.policies for index in ps.scps],
+        session=None if ps.session is None else ps.session.policies,
+        scoped=layers,
+    )
+    return replace(principal, policies=scoped)
+
+
 def _source_id(caller: Caller) -> str:
     return caller.session.source_id if caller.session is not None else caller.user_id
 
@@ -330,5 +356,6 @@ def _session_fingerprint(caller: Caller) -> bytes | None:
     session = caller.session
     if session is None:
         return None
-    material = repr((session.kind, session.source_id, session.policy, session.policy_arns, session.tags))
+    material = repr((session.kind, session.source_id, session.policy, session.policy_arns, session.tags,
+                     session.extra.get(SCOPED_POLICIES)))
     return hashlib.sha256(material.encode()).digest()

@@ -84,7 +84,7 @@ _PLAN_LIMIT = 8192
 class _Plan:
     """Everything a decision for one action needs, precomputed from the indexes."""
 
-    __slots__ = ("denies", "scp_allows", "identity_allows", "boundary_allows", "session_allows")
+    __slots__ = ("denies", "scp_allows", "identity_allows", "boundary_allows", "session_allows", "scoped_allows")
 
     def __init__(self, policy_set: PolicySet, action: str) -> None:
         self.denies = tuple(
@@ -97,6 +97,7 @@ class _Plan:
         boundary, session = policy_set.boundary, policy_set.session
         self.boundary_allows = None if boundary is None else boundary.lookup(action)[1]
         self.session_allows = None if session is None else session.lookup(action)[1]
+        self.scoped_allows = tuple(index.lookup(action)[1] for index in policy_set.scoped)
 
 
 class _WithControls:
@@ -117,9 +118,12 @@ class PolicySet:
     ``scps``: SCPs per level from the organization root down to the account (each level a
     sequence of policies); ``None``/empty when the account is not governed by SCPs.
     ``session``: session policies passed when the session was created, or ``None`` if none.
+    ``scoped``: the scope-down layers GetScopedCredentials added (at most three), each a sequence
+    of policies that must allow too: "The resulting session's permissions are the intersection
+    of the calling session's existing permissions and this scope down policy".
     """
 
-    __slots__ = ("identity", "boundary", "scps", "session", "_deny_slots", "_plans")
+    __slots__ = ("identity", "boundary", "scps", "session", "scoped", "_deny_slots", "_plans")
 
     def __init__(
         self,
@@ -127,6 +131,7 @@ class PolicySet:
         boundary: Policy | Iterable[Policy] | None = None,
         scps: Sequence[Sequence[Policy]] | None = None,
         session: Iterable[Policy] | None = None,
+        scoped: Sequence[Sequence[Policy]] = (),
     ) -> None:
         self.identity = PolicyIndex(identity)
         if isinstance(boundary, Policy):
@@ -134,6 +139,7 @@ class PolicySet:
         self.boundary = None if boundary is None else PolicyIndex(boundary)
         self.scps = tuple(PolicyIndex(level) for level in (scps or ()))
         self.session = None if session is None else PolicyIndex(session)
+        self.scoped = tuple(PolicyIndex(layer) for layer in scoped)
         slots: list[tuple[PolicyType, int | None, PolicyIndex]] = [
             (PolicyType.SCP, level, index) for level, index in enumerate(self.scps)
         ]
@@ -141,6 +147,7 @@ class PolicySet:
             slots.append((PolicyType.BOUNDARY, None, self.boundary))
         if self.session is not None:
             slots.append((PolicyType.SESSION, None, self.session))
+        slots.extend((PolicyType.SESSION, level, index) for level, index in enumerate(self.scoped))
         slots.append((PolicyType.IDENTITY, None, self.identity))
         self._deny_slots = tuple(slots)
         self._plans: dict[str, _Plan] = {}
@@ -237,6 +244,9 @@ class PolicySet:
                 return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, explained)
         elif kind is _FEDERATED_USER:
             return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, explained)
+        for allows in plan.scoped_allows:
+            if not _allows(allows, resource, context, p):
+                return Decision(d.IMPLICIT_DENY, _SESSION, d.NO_SESSION_ALLOW, self, request, explained)
         return Decision(d.ALLOW, decided_by, d.ALLOWED_BY[decided_by], self, request, explained)
 
     def explain(

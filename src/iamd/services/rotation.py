@@ -1,7 +1,7 @@
 """Re-sealing stored secrets: under the current master key, and with their full encryption context.
 
 Secrets at rest (secret access keys, TOTP seeds, server-certificate and SAML-provider private
-keys) are sealed with
+keys, outbound web identity token signing keys) are sealed with
 the current master key and bound to their row's owner (``auth/sealed_context``). Two things
 re-seal them:
 
@@ -28,6 +28,7 @@ from iamd.auth import sealed_context
 from iamd.auth.secretbox import SecretBox, SecretBoxError
 from iamd.store import schema
 from iamd.store.audit_schema import audit_signing_keys
+from iamd.store.outbound_schema import outbound_signing_keys
 from iamd.store.saml_schema import saml_private_keys
 
 
@@ -81,6 +82,14 @@ SEALED: tuple[Sealed, ...] = (
         "key_id",
         "private_sealed",
         lambda r: sealed_context.trail_signing_key(r.key_id),
+        lambda r: str(r.key_id),
+    ),
+    # Outbound web identity federation's token-signing keys (retired ones NULL).
+    Sealed(
+        outbound_signing_keys,
+        "key_id",
+        "private_sealed",
+        lambda r: sealed_context.outbound_signing_key(r.account_id, r.key_id),
         lambda r: str(r.key_id),
     ),
 )

@@ -66,6 +66,8 @@ class Runtime:
     # registered per issuer (``HOST/PATH`` → path) for issuers iamd cannot reach.
     oidc_ca_bundle: str = ""
     oidc_jwks: dict[str, str] = field(default_factory=dict)
+    # The base of outbound web identity federation's issuer URLs (``--public-url``).
+    public_url: str = "http://127.0.0.1:8750"
     # Caches that a change must invalidate; keyed by subsystem.
     caches: dict[str, Any] = field(default_factory=dict)
 

@@ -355,4 +355,5 @@ import iamd.store.audit_schema  # noqa: E402, F401  (the audit trail tables, in 
 import iamd.store.key_schema  # noqa: E402, F401  (master-key registry tables, in this metadata)
 import iamd.store.oidc_schema  # noqa: E402, F401  (IAM OIDC providers, in this metadata)
 import iamd.store.org_schema  # noqa: E402, F401  (AWS Organizations tables, in this metadata)
+import iamd.store.outbound_schema  # noqa: E402, F401  (outbound web identity federation, in this metadata)
 import iamd.store.saml_schema  # noqa: E402, F401  (SAML identity providers, in this metadata)

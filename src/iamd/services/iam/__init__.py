@@ -15,6 +15,7 @@ from iamd.services.iam import (  # noqa: F401
     mfa,
     oidc_providers,
     org_root_access,
+    outbound_federation,
     password_policy,
     policy_versions,
     roles,

