@@ -23,6 +23,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from iamd.authz.catalogue_later import LATER_ACTIONS
+
 READ_ONLY_LEVELS = frozenset({"List", "Read"})
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 _TEMPLATE_VAR = re.compile(r"\$\{[^}]*\}|<[^>]*>")
@@ -101,6 +103,8 @@ def _unique(items: Iterator[str]) -> tuple[str, ...]:
 
 def _compile(prefix: str, raw: list[Any], levels: list[str]) -> ServiceInfo:
     name, raw_actions, raw_resources, conditions = raw
+    known = {a[0].lower() for a in raw_actions}
+    raw_actions = [*raw_actions, *(a for a in LATER_ACTIONS.get(prefix, ()) if a[0].lower() not in known)]
     rtypes = {r[0].lower(): ResourceType(prefix, r[0], r[1], tuple(r[2])) for r in raw_resources}
     actions = {}
     for act, level, keys, deps, rows in raw_actions:

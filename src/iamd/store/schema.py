@@ -355,3 +355,4 @@ import iamd.store.key_schema  # noqa: E402, F401  (master-key registry tables, i
 import iamd.store.oidc_schema  # noqa: E402, F401  (IAM OIDC providers, in this metadata)
 import iamd.store.org_schema  # noqa: E402, F401  (AWS Organizations tables, in this metadata)
 import iamd.store.saml_schema  # noqa: E402, F401  (SAML identity providers, in this metadata)
+import iamd.store.settings_schema  # noqa: E402, F401  (account settings, the organization's resource policy)
