@@ -22,6 +22,7 @@ from iamd.services.context import Call
 from iamd.services.iam.errors import InvalidInput
 from iamd.services.registry import action
 
+
 def _namespace(key: str) -> str:
     namespace, sep, name = key.partition("/")
     if not sep or not namespace or not name or "/" in name:
