@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from functional_helpers import allow, as_creds, doc, self_signed_certificate
 from resource_table import Row, full_arn, row
+from resource_table_ops import OPS_ROWS
 from resource_table_orgs import ORG_ROWS, OrgWorld
 from saml_idp import SamlIdp
 
@@ -512,6 +513,7 @@ ROWS: list[Row] = [
     row("cloudtrail:LookupEvents", _nothing, "*"),
     row("cloudtrail:ListPublicKeys", _nothing, "*"),
     *ORG_ROWS,
+    *OPS_ROWS,
 ]
 
 

@@ -6,7 +6,8 @@ IAM operations; until a newer copy lists them, they are given here in the catalo
 Write, Permissions management, Tagging``) so that authorization, the audit trail's ``readOnly``
 and policy linting know them. Access levels follow the operation (a Get is Read, a change Write);
 ``UpdateOpenIDConnectProvider`` acts on the provider it names, like
-``UpdateOpenIDConnectProviderThumbprint``; the others name no resource type AWS has published, so
+``UpdateOpenIDConnectProviderThumbprint``, and ``UpdateDelegationRequest`` on the request, like the
+other delegation-request actions the SAR lists; the others name no resource type AWS has published, so
 they are authorized on ``*``. An entry the shipped catalogue already has wins over this one.
 """
 
@@ -21,5 +22,6 @@ LATER_ACTIONS: dict[str, list[list[Any]]] = {
         ["GetRoleTemplateVersion", 1, [], [], []],
         ["AcquireRole", 2, [], [], []],
         ["UpdateOpenIDConnectProvider", 2, [], [], [["oidc-provider", 1, [], []]]],
+        ["UpdateDelegationRequest", 2, [], [], [["delegation-request", 1, [], []]]],
     ],
 }
