@@ -5,7 +5,6 @@ each after the caller and the request are checked as AWS does."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from botocore.config import Config
