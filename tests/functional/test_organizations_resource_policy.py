@@ -37,7 +37,11 @@ def test_put_describe_replace_and_delete(server: IamdServer, org: Org) -> None:
     assert client.describe_resource_policy()["ResourcePolicy"] == made["ResourcePolicy"]
     assert client.list_tags_for_resource(ResourceId=summary["Id"])["Tags"] == [{"Key": "team", "Value": "sec"}]
 
-    replaced = client.put_resource_policy(Content=delegation(member, "organizations:DescribeOrganization"))
+    again = delegation(member, "organizations:DescribeOrganization")
+    assert reason_of(client.put_resource_policy, Content=again, Tags=[{"Key": "k", "Value": "v"}]) == (
+        "InvalidInputException", "INVALID_LIST_MEMBER")
+    assert client.describe_resource_policy()["ResourcePolicy"]["Content"] == delegation(member)
+    replaced = client.put_resource_policy(Content=again)
     assert replaced["ResourcePolicy"]["ResourcePolicySummary"] == summary
     assert "DescribeOrganization" in client.describe_resource_policy()["ResourcePolicy"]["Content"]
 

@@ -6,8 +6,10 @@ account, create or update a resource-based delegation policy for your organizati
 statement that specifies which member accounts can perform actions on policies"; "You can only
 call this operation from the management account" (Put, Delete), "or a member account that is a
 delegated administrator" (Describe). One policy per organization; Put replaces its content and
-keeps its id (``rp-`` and 8 characters, the model's ``ResourcePolicyId``); ``Tags`` are added on
-the Put that creates it (TagResource/UntagResource take its id later).
+keeps its id (``rp-`` and 8 characters, the model's ``ResourcePolicyId``). "Calls with tags apply
+to the initial creation of the resource policy, otherwise an exception is thrown": a Put with
+``Tags`` that would replace is InvalidInputException ``INVALID_LIST_MEMBER``, and changes nothing
+(TagResource/UntagResource take the policy's id).
 
 The content is checked as the model's ``InvalidInputException`` reasons name:
 ``INVALID_RESOURCE_POLICY_JSON`` (not a resource-based policy in IAM's grammar, ``Principal``
@@ -38,6 +40,9 @@ from iamd.store import tags as tag_store
 from iamd.store.settings_schema import org_resource_policies as t
 
 TAG_TYPE = "org-resource-policy"
+TAGS_ON_CREATE = (
+    "Tags apply only to the initial creation of the resource policy; tag the existing one with TagResource."
+)
 NOT_FOUND = "We can't find a resource policy request with the parameter that you specified."
 _ACCOUNT_PRINCIPAL = re.compile(r"\d{12}|arn:aws:iam::\d{12}:(root|user/.+|role/.+)")
 
@@ -101,6 +106,8 @@ def put_resource_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         policy_id = "rp-" + common.random_suffix(8)
         call.conn.execute(insert(t).values(org_id=org.org_id, policy_id=policy_id, content=content,
                                            updated_at=call.now))
+    elif tags:
+        raise InvalidInputException("INVALID_LIST_MEMBER", TAGS_ON_CREATE)
     else:
         call.conn.execute(update(t).where(t.c.org_id == org.org_id).values(content=content, updated_at=call.now))
     if tags:
