@@ -98,10 +98,13 @@ def test_one_provider_per_url_and_quota(iam: Any) -> None:
     assert err["Code"] == "LimitExceeded" and "OpenIdConnectProvidersPerAccount: 100" in err["Message"]
 
 
-def test_trusted_identity_propagation_is_not_implemented(iam: Any) -> None:
+def test_trusted_identity_propagation_needs_identity_center(iam: Any) -> None:
+    """More in test_iam_delegation_requests.py (UpdateOpenIDConnectProvider's request rules)."""
     iam.create_open_id_connect_provider(Url=URL)
-    err = error(iam.update_open_id_connect_provider, OpenIDConnectProviderArn=ARN, RemoveContextProvider=True)
-    assert (err["Code"], err["HTTPStatus"]) == ("NotImplemented", 501)
+    iam.update_open_id_connect_provider(OpenIDConnectProviderArn=ARN, RemoveContextProvider=True)
+    err = error(iam.update_open_id_connect_provider, OpenIDConnectProviderArn=ARN,
+                ContextProvider={"SubjectSourceKey": "sub"})
+    assert (err["Code"], err["HTTPStatus"]) == ("InvalidInput", 400)
 
 
 def test_client_id_quota_on_add(iam: Any) -> None:

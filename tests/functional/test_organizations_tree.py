@@ -253,6 +253,7 @@ def test_tags_on_ous_and_root(org: Any, tree: dict[str, str]) -> None:
     assert reason_of(org.list_tags_for_resource, ResourceId="999999999999")[0] == "TargetNotFoundException"
 
 
-def test_operations_not_built_say_so(org: Any, tree: dict[str, str]) -> None:
+def test_no_resource_policy_until_one_is_put(org: Any, tree: dict[str, str]) -> None:
+    """More in test_organizations_resource_policy.py and test_organizations_unavailable.py."""
     err = error(org.describe_resource_policy)
-    assert (err["Code"], err["HTTPStatus"]) == ("NotImplemented", 501)
+    assert (err["Code"], err["HTTPStatus"]) == ("ResourcePolicyNotFoundException", 400)

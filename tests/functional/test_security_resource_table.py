@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from functional_helpers import allow, as_creds, doc, self_signed_certificate
 from resource_table import Row, full_arn, row
 from resource_table_aa import AA_ROWS, NOT_IN_SAR, AaWorld
+from resource_table_ops import OPS_ROWS
 from resource_table_orgs import ORG_ROWS, OrgWorld
 from saml_idp import SamlIdp
 
@@ -533,6 +534,7 @@ ROWS: list[Row] = [
     row("access-analyzer:ValidatePolicy", lambda w: {"policyDocument": "{}", "policyType": "IDENTITY_POLICY"}, "*"),
     *ORG_ROWS,
     *AA_ROWS,
+    *OPS_ROWS,
 ]
 
 

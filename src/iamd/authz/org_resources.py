@@ -57,8 +57,12 @@ def resolve(
     if org is None:
         return [ANY]
     owner = org.management_account_id if caller.account_id == org.management_account_id else None
-    if action.lower() == "organizations:tagresource" and "ResourceId" not in params:
+    lowered = action.lower()
+    if lowered == "organizations:tagresource" and "ResourceId" not in params:
         return [_to_be_made(conn, org, owner, params)]
+    special = _SPECIAL.get(lowered)
+    if special is not None:
+        return [special(conn, caller, org, owner, params)]
     found: list[Resource] = []
     for member in _MEMBERS:
         value = params.get(member)
@@ -68,6 +72,43 @@ def resolve(
     if invited is not None:
         found.append(_entity(conn, org, owner, invited, with_tags))
     return found or [ANY]
+
+
+def _resource_policy(conn: Connection, caller: Caller, org: Row[Any], owner: str | None,
+                     params: Mapping[str, Any]) -> Resource:
+    """PutResourcePolicy: the organization's policy (``resourcepolicy/o-…/rp-…``), or, before there
+    is one, its ARN with the id a wildcard."""
+    from iamd.services.organizations.resource_policy import stored_id
+
+    policy_id = stored_id(conn, org) or "rp-*"
+    return Resource(f"arn:aws:organizations::{org.management_account_id}:resourcepolicy/{org.org_id}/{policy_id}", owner)
+
+
+def _own_account(conn: Connection, caller: Caller, org: Row[Any], owner: str | None,
+                 params: Mapping[str, Any]) -> Resource:
+    """DescribeEffectivePolicy: the ``TargetId`` account, or the caller's own when it names none."""
+    target = params.get("TargetId")
+    return _entity(conn, org, owner, target if isinstance(target, str) else caller.account_id, False)
+
+
+def _transfer(conn: Connection, caller: Caller, org: Row[Any], owner: str | None,
+              params: Mapping[str, Any]) -> Resource:
+    """A responsibility transfer, ``transfer/o-…/TYPE/DIRECTION/rt-…``: its type and direction are
+    an existing transfer's, and iamd has none (docs/fidelity.md), so they are ``BILLING`` (the only
+    type) and ``*``."""
+    transfer_id = str(params.get("Id", "rt-*"))
+    return Resource(
+        f"arn:aws:organizations::{org.management_account_id}:transfer/{org.org_id}/BILLING/*/{transfer_id}", owner
+    )
+
+
+_SPECIAL = {
+    "organizations:putresourcepolicy": _resource_policy,
+    "organizations:describeeffectivepolicy": _own_account,
+    "organizations:describeresponsibilitytransfer": _transfer,
+    "organizations:updateresponsibilitytransfer": _transfer,
+    "organizations:terminateresponsibilitytransfer": _transfer,
+}
 
 
 def _invited(conn: Connection, params: Mapping[str, Any]) -> str | None:

@@ -289,6 +289,24 @@ def _root_user_target(conn: Connection, caller: Caller, params: Mapping[str, Any
 _ASSUMED_ROLE = re.compile(r"arn:aws:sts::(\d{12}):assumed-role/([\w+=,.@-]+)/[\w+=,.@-]+")
 _ENTITY_KIND = re.compile(r"arn:aws:iam::\d{12}:(user|group|role)/.+")
 
+_DELEGATION_OPS = ("createdelegationrequest", "getdelegationrequest", "associatedelegationrequest",
+                   "updatedelegationrequest", "acceptdelegationrequest", "rejectdelegationrequest",
+                   "senddelegationtoken", "gethumanreadablesummary")
+
+
+def _delegation_request(
+    conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool
+) -> Resource | None:
+    """A delegation request (``delegation-request/ID``): named by ``DelegationRequestId`` in the
+    caller's account, or by ``EntityArn`` (GetHumanReadableSummary); the one CreateDelegationRequest
+    would make has no id yet, so it is the caller's ``delegation-request/*``."""
+    arn = params.get("EntityArn")
+    if isinstance(arn, str):
+        return Resource(arn, _account_and_name(arn)[0])
+    request_id = params.get("DelegationRequestId", "*")
+    return Resource(f"arn:aws:iam::{caller.account_id}:delegation-request/{request_id}", caller.account_id)
+
+
 Derive = Callable[[Connection, Caller, Mapping[str, Any], bool], "Resource | None"]
 
 # Actions whose resource is derived from the request, not named by a member; None falls back to
@@ -311,10 +329,11 @@ DERIVED: Mapping[str, Derive] = {
             "iam:createopenidconnectprovider", "iam:getopenidconnectprovider", "iam:deleteopenidconnectprovider",
             "iam:tagopenidconnectprovider", "iam:untagopenidconnectprovider", "iam:listopenidconnectprovidertags",
             "iam:addclientidtoopenidconnectprovider", "iam:removeclientidfromopenidconnectprovider",
-            "iam:updateopenidconnectproviderthumbprint",
+            "iam:updateopenidconnectproviderthumbprint", "iam:updateopenidconnectprovider",
         )
     },
     "sts:assumeroot": _root_user_target,
+    **{f"iam:{op}": _delegation_request for op in _DELEGATION_OPS},
 }
 
 

@@ -37,6 +37,9 @@ IAM_TYPES = (
 # ``arn:${Partition}:iam::${Account}:root``, of sts:AssumeRoot; AWS's own root-task policies and
 # its AssumeRoot examples name ``arn:aws:iam::*:root``), which IAM's message does not list.
 IAM_WHOLE_IDS = frozenset({"*", "root"})
+# Resource types AWS added after the message above was recorded (the SAR's ``delegation-request``
+# of the temporary-delegation actions): accepted, not named in the message.
+IAM_LATER_TYPES = ("delegation-request/",)
 # S3's regional resource types; buckets and objects are global and must not name a region.
 S3_REGIONAL = (
     "accesspoint/",
@@ -84,7 +87,7 @@ def resource_error(resource: str) -> str | None:
             return IAM_REGION.format(resource=resource)
         if vendor == "s3" and not resource_id.startswith(S3_REGIONAL):
             return S3_REGION.format(resource=resource)
-    if vendor == "iam" and resource_id not in IAM_WHOLE_IDS and not resource_id.startswith(IAM_TYPES):
+    if vendor == "iam" and resource_id not in IAM_WHOLE_IDS and not resource_id.startswith(IAM_TYPES + IAM_LATER_TYPES):
         return IAM_PATH
     return None
 

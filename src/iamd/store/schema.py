@@ -357,3 +357,4 @@ import iamd.store.oidc_schema  # noqa: E402, F401  (IAM OIDC providers, in this 
 import iamd.store.org_schema  # noqa: E402, F401  (AWS Organizations tables, in this metadata)
 import iamd.store.outbound_schema  # noqa: E402, F401  (outbound web identity federation, in this metadata)
 import iamd.store.saml_schema  # noqa: E402, F401  (SAML identity providers, in this metadata)
+import iamd.store.settings_schema  # noqa: E402, F401  (account settings, the organization's resource policy)

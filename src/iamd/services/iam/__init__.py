@@ -3,10 +3,12 @@
 from iamd.services.iam import (  # noqa: F401
     access_keys,
     account,
+    account_properties,
     attachments,
     authorization_details,
     context_keys,
     credential_report,
+    delegation_requests,
     groups,
     inline_policies,
     instance_profiles,
@@ -18,6 +20,7 @@ from iamd.services.iam import (  # noqa: F401
     outbound_federation,
     password_policy,
     policy_versions,
+    role_templates,
     roles,
     saml_providers,
     server_certificates,
@@ -26,6 +29,7 @@ from iamd.services.iam import (  # noqa: F401
     signing_certificates,
     simulation,
     ssh_keys,
+    sts_preferences,
     users,
 )
 from iamd.services.iam.errors import from_store

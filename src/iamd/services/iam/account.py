@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import distinct, func, select, update
 
 from iamd.services.context import Call
+from iamd.services.iam import sts_preferences
 from iamd.services.iam.errors import EntityAlreadyExists, NoSuchEntity
 from iamd.services.registry import action
 from iamd.store import schema
@@ -34,7 +35,6 @@ QUOTAS = {
     "VersionsPerPolicyQuota": 5,
     "PolicyVersionsInUseQuota": 10000,
     "AssumeRolePolicySizeQuota": 2048,
-    "GlobalEndpointTokenVersion": 1,
 }
 
 
@@ -102,5 +102,6 @@ def get_account_summary(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         "AccountMFAEnabled": 1 if _count(call, s.mfa_devices, s.mfa_devices.c.assigned_to_root.is_(True)) else 0,
         "AccountAccessKeysPresent": 1 if _count(call, s.access_keys, s.access_keys.c.user_id.is_(None)) else 0,
         "AccountSigningCertificatesPresent": 0,
+        "GlobalEndpointTokenVersion": sts_preferences.token_version(call),
     }
     return {"SummaryMap": summary}

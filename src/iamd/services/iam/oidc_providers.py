@@ -19,8 +19,11 @@ Rules as AWS applies them (IAM API Reference, CreateOpenIDConnectProvider and th
 
 Trusted identity propagation (``ContextProvider``, ``IdentityCenterInstanceArn``) needs IAM
 Identity Center, which iamd does not have: asking for it is a clear InvalidInput, never a silent
-success; ``UpdateOpenIDConnectProvider``, which only manages it (and is newer than the action
-catalogue iamd ships), stays NotImplemented.
+success. ``UpdateOpenIDConnectProvider``, which only manages it, checks its request as AWS
+documents ("provide either the new value or the corresponding Remove flag in a single request,
+but not both"; "a single request can change either the context provider or the IAM Identity Center
+association, but not both") and the provider (NoSuchEntity); removing either configuration
+succeeds (no provider of iamd has one), setting one is that same InvalidInput.
 """
 
 from __future__ import annotations
@@ -194,6 +197,31 @@ def update_thumbprint(call: Call, p: dict[str, Any]) -> None:
     """"The list that you pass with this operation completely replaces the existing list"."""
     row = get_row(call, p["OpenIDConnectProviderArn"])
     repo.set_lists(call.conn, row.provider_id, thumbprints=check_thumbprints(p["ThumbprintList"]))
+    return None
+
+
+@action("iam", "UpdateOpenIDConnectProvider")
+def update_open_id_connect_provider(call: Call, p: dict[str, Any]) -> None:
+    context, remove_context = p.get("ContextProvider"), bool(p.get("RemoveContextProvider"))
+    center, remove_center = p.get("IdentityCenterInstanceArn"), bool(p.get("RemoveIdentityCenterInstance"))
+    if context is not None and remove_context:
+        raise InvalidInput("Specify either ContextProvider or RemoveContextProvider, not both.")
+    if center is not None and remove_center:
+        raise InvalidInput("Specify either IdentityCenterInstanceArn or RemoveIdentityCenterInstance, not both.")
+    changes_context = context is not None or remove_context
+    changes_center = center is not None or remove_center
+    if changes_context and changes_center:
+        raise InvalidInput(
+            "A request can change either the context provider or the IAM Identity Center association, not both."
+        )
+    if not (changes_context or changes_center):
+        raise InvalidInput(
+            "Specify one of ContextProvider, RemoveContextProvider, IdentityCenterInstanceArn or "
+            "RemoveIdentityCenterInstance."
+        )
+    get_row(call, p["OpenIDConnectProviderArn"])
+    if context is not None or center is not None:
+        raise InvalidInput(NO_IDENTITY_CENTER)
     return None
 
 

@@ -77,6 +77,11 @@ def target(conn: Connection, org: Row[Any], resource_id: str, *, changing: bool)
                     "IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified."
                 )
             return orgs.TAG_POLICY
+    elif resource_id.startswith("rp-"):
+        from iamd.services.organizations import resource_policy
+
+        if resource_policy.stored_id(conn, org) == resource_id:
+            return resource_policy.TAG_TYPE
     raise TargetNotFoundException(TARGET_NOT_FOUND)
 
 
