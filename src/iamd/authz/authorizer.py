@@ -59,6 +59,10 @@ class Authorizer:
     ) -> None:
         """``generation``: the caller's account policy generation, if already read in ``conn``."""
         action = f"{info.service}:{info.operation}"
+        if info.service == "cloudtrail":  # a trail's ARN names a region: the request's
+            from iamd.authz.cloudtrail_resources import REGION_KEY
+
+            params = {**params, REGION_KEY: info.region}
         if generation is None:
             generation = policy_docs.generation(conn, caller.account_id)
         placement = self.policy_sets.organizations.placement(conn, caller.account_id, generation)

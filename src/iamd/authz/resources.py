@@ -129,6 +129,10 @@ def resolve(
         from iamd.authz import org_resources  # its ARNs come from the organization's rows
 
         return org_resources.resolve(conn, caller, action, params, with_tags)
+    if action[:11].lower() == "cloudtrail:":
+        from iamd.authz import cloudtrail_resources  # trails' ARNs carry their home region
+
+        return cloudtrail_resources.resolve(conn, caller, action, params, with_tags)
     info = catalogue.action(action)
     if info is None:
         return [ANY]
