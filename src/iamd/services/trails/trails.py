@@ -128,15 +128,13 @@ def _fullest_region(call: Call, multi: bool) -> int:
     """How many trails count in the region the new trail would make fullest: this one, or, for a
     multi-region trail, whichever region has the most (every multi-region trail counts in each)."""
     t = ct_trails.c
-    counts: dict[str, int] = dict(
-        call.conn.execute(
-            select(t.home_region, func.count()).where(t.account_id == call.account_id, t.multi_region.is_(False))
-            .group_by(t.home_region)
-        ).tuples()
-    )
-    multis = call.conn.execute(
-        select(func.count()).where(t.account_id == call.account_id, t.multi_region.is_(True))
-    ).scalar_one()
+    counts: dict[str, int] = {}
+    multis = 0
+    for r in call.conn.execute(select(t.home_region, t.multi_region).where(t.account_id == call.account_id)):
+        if r.multi_region:
+            multis += 1
+        else:
+            counts[r.home_region] = counts.get(r.home_region, 0) + 1
     single = max(counts.values(), default=0) if multi else counts.get(call.region, 0)
     return int(single) + int(multis)
 
