@@ -18,7 +18,7 @@ import re
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from iamd.audit.trail_delivery import destination_of
 from iamd.services import cloudtrail_errors as err
