@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 import botocore.session
-from botocore.config import Config
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from functional_helpers import allow, as_creds, doc, error
 
