@@ -28,7 +28,7 @@ from iamd.store.cloudtrail_schema import ct_trails
 REGION_KEY = " region"
 _ARN = re.compile(r"arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):(trail|eventdatastore|channel|dashboard)/(.+)")
 _MEMBERS = {
-    "trail": ("Name", "TrailName"),
+    "trail": ("Name", "TrailName", "InsightSource"),
     "eventdatastore": ("EventDataStore",),
     "channel": ("Channel",),
     "dashboard": ("DashboardId",),
@@ -44,6 +44,9 @@ def resolve(conn: Connection, caller: Caller, action: str, params: Mapping[str, 
     found: list[Resource] = []
     arns = [params[m] for m in ("ResourceId", "ResourceArn") if isinstance(params.get(m), str)]
     arns += [a for a in params.get("ResourceIdList") or [] if isinstance(a, str)]
+    arns += [a for a in params.get("EventDataStores") or [] if isinstance(a, str)]
+    arns += [d.get("Location") for d in params.get("Destinations") or []
+             if isinstance(d, dict) and isinstance(d.get("Location"), str)]
     for arn in arns:
         m = _ARN.fullmatch(arn)
         if m is not None and m.group(3) in kinds:
@@ -53,11 +56,22 @@ def resolve(conn: Connection, caller: Caller, action: str, params: Mapping[str, 
             value = params.get(member)
             if isinstance(value, str) and value:
                 found.append(_named(conn, caller, kind, value, region, with_tags))
+    if action.lower() == "cloudtrail:createdashboard" and isinstance(params.get("Name"), str):
+        found.append(Resource(f"arn:aws:cloudtrail:{region}:{caller.account_id}:dashboard/{params['Name']}",
+                              caller.account_id))
+    named = {r.arn.split(":", 5)[5].split("/", 1)[0] for r in found}
+    for ref in info.resource_types:
+        # A resource the request does not name (a new event data store or channel, a query's
+        # store): its type's ARN in this account and region, any id.
+        if ref.required and ref.name not in named:
+            found.append(Resource(f"arn:aws:cloudtrail:{region}:{caller.account_id}:{ref.name}/*", caller.account_id))
     return found or [ANY]
 
 
 def _named(conn: Connection, caller: Caller, kind: str, value: str, region: str, with_tags: bool) -> Resource:
-    if _ARN.fullmatch(value):
+    if value.startswith("arn:"):
+        if not _ARN.fullmatch(value):  # malformed: the action answers its ARN error
+            return Resource(f"arn:aws:cloudtrail:{region}:{caller.account_id}:{kind}/*", caller.account_id)
         return _resource(conn, caller, kind, value, with_tags)
     if kind == "trail":
         t = ct_trails.c

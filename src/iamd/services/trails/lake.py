@@ -9,7 +9,7 @@ what is missing; a lookup of something that cannot exist answers that it does no
 ``ResourceNotFoundException``) and a listing is truthfully empty. docs/cloudtrail.md lists them.
 
 Resource policies (PutResourcePolicy, GetResourcePolicy, DeleteResourcePolicy) are stored per
-trail or event data store ARN of the caller's account (a JSON policy of at most 8,192
+event data store ARN of the caller's account (a JSON policy of at most 8,192
 characters). iamd has no cross-account Lake queries or channel ingestion for them to govern, so
 they are kept, returned and deleted, and enforce nothing else.
 """
@@ -26,7 +26,7 @@ from sqlalchemy import delete, insert, select, update
 from iamd.services import cloudtrail_errors as err
 from iamd.services.context import Call
 from iamd.services.registry import action
-from iamd.services.trails import common, stores
+from iamd.services.trails import stores
 from iamd.store.cloudtrail_schema import ct_resource_policies
 
 _LAKE = "iamd has no CloudTrail Lake query engine"
@@ -130,9 +130,9 @@ def _policy_target(call: Call, arn: str) -> str:
     if _EDS.fullmatch(arn):
         return stores.arn_of(stores.get(call, arn))
     if arn.startswith("arn:") and ":trail/" in arn:
-        trail = common.find(call, arn)
-        if trail is not None:
-            return common.trail_arn(trail.home_region, trail.account_id, trail.name)
+        raise err.ResourceTypeNotSupportedException(
+            "Resource policies can be attached to channels, dashboards and event data stores, not trails."
+        )
     if re.fullmatch(r"arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:(channel|dashboard)/.+", arn):
         raise err.ResourceNotFoundException(f"Resource {arn[:256]} not found.")
     if not arn.startswith("arn:"):

@@ -27,7 +27,7 @@ from iamd.services import cloudtrail_errors as err
 from iamd.services.context import Call
 from iamd.services.registry import action
 from iamd.store import tags as tag_store
-from iamd.store.cloudtrail_schema import ct_event_data_stores
+from iamd.store.cloudtrail_schema import ct_event_data_stores, ct_resource_policies
 
 TAG_TYPE = "ct-eds"
 MAX_PER_REGION = 10
@@ -79,6 +79,8 @@ def _purge(call: Call) -> None:
     )
     for eds_id in call.conn.execute(gone).scalars().all():
         tag_store.drop_all(call.conn, TAG_TYPE, str(eds_id).replace("-", ""))
+        arn = f"arn:aws:cloudtrail:{call.region}:{call.account_id}:eventdatastore/{eds_id}"
+        call.conn.execute(delete(ct_resource_policies).where(ct_resource_policies.c.resource_arn == arn))
         call.conn.execute(delete(_T).where(_T.c.eds_id == eds_id))
 
 

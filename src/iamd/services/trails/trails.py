@@ -27,7 +27,7 @@ from iamd.services.registry import action
 from iamd.services.trails import common
 from iamd.services.trails.tagging import check_tags
 from iamd.store import tags as tag_store
-from iamd.store.cloudtrail_schema import ct_resource_policies, ct_trails
+from iamd.store.cloudtrail_schema import ct_trails
 
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _IP = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
@@ -183,8 +183,6 @@ def update_trail(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 def delete_trail(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row = common.get_home(call, p["Name"])
     tag_store.drop_all(call.conn, common.TAG_TYPE, row.trail_id)
-    arn = common.trail_arn(row.home_region, row.account_id, row.name)
-    call.conn.execute(delete(ct_resource_policies).where(ct_resource_policies.c.resource_arn == arn))
     call.conn.execute(delete(ct_trails).where(ct_trails.c.trail_id == row.trail_id))
     return {}
 
