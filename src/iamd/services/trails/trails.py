@@ -27,7 +27,7 @@ from iamd.services.registry import action
 from iamd.services.trails import common
 from iamd.services.trails.tagging import check_tags
 from iamd.store import tags as tag_store
-from iamd.store.cloudtrail_schema import ct_trails
+from iamd.store.cloudtrail_schema import ct_log_files, ct_trails
 
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _IP = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
@@ -160,7 +160,13 @@ def update_trail(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     if p.get("EnableLogFileValidation") is not None:
         values["validation"] = p["EnableLogFileValidation"]
         if not p["EnableLogFileValidation"]:
-            values["digest_start"] = None
+            # No digest will list what was delivered so far; turning validation on again starts a
+            # new digest chain, as on AWS.
+            values.update(digest_start=None, digest_pending_end=None, digest_prev_bucket=None,
+                          digest_prev_object=None, digest_prev_hash=None, digest_prev_signature=None)
+            call.conn.execute(delete(ct_log_files).where(ct_log_files.c.trail_id == row.trail_id))
+        elif row.digest_start is None and row.is_logging:
+            values["digest_start"] = call.now
     multi = p.get("IsMultiRegionTrail")
     if multi is not None:
         values["multi_region"] = multi
