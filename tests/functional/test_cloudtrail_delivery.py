@@ -132,3 +132,19 @@ def test_digests_validate_and_tampering_is_detected(srv: IamdServer, folder: Pat
     # An injected log file is in no digest.
     victim.with_name(victim.name.replace(victim.name[-24:-8], "A" * 16)).write_bytes(victim.read_bytes())
     assert "in no digest" in _validate(folder, "logs-signed", srv).stdout
+
+
+def test_validation_turned_on_while_logging_starts_digests(srv: IamdServer, folder: Path) -> None:
+    ct = _trail(srv, "logs-later")
+    srv.client("iam").create_user(UserName="frank")
+    bucket = folder / "logs-later"
+    wait_for(lambda: "frank" in names(bucket, "CreateUser"))
+    assert digest_files(bucket) == []
+    ct.update_trail(Name="logs-later", EnableLogFileValidation=True)
+    srv.client("iam").create_user(UserName="grace")
+    wait_for(lambda: "grace" in names(bucket, "CreateUser"))
+    srv.set_clock_offset(3700)
+    wait_for(lambda: digest_files(bucket))
+    digest = json.loads(gzip.decompress(digest_files(bucket)[0].read_bytes()))
+    listed = [f["s3Object"] for f in digest["logFiles"]]
+    assert listed and all("frank" not in gzip.decompress((bucket / k).read_bytes()).decode() for k in listed)

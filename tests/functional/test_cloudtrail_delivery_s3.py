@@ -98,3 +98,20 @@ def test_delivers_to_s3_and_validates(srv: IamdServer, s3_endpoint: str) -> None
     s3.put_object(Bucket="org-trail", Key=digest, Body=gzip.compress(json.dumps(body).encode()), Metadata=meta)
     bad = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
     assert bad.returncode == 1 and "bad signature" in bad.stdout, bad.stdout
+
+
+def test_a_missing_bucket_is_reported_and_delivery_resumes(srv: IamdServer, s3_endpoint: str) -> None:
+    s3 = _s3(s3_endpoint)
+    s3.create_bucket(Bucket="fragile")
+    ct = srv.client("cloudtrail")
+    ct.create_trail(Name="fragile", S3BucketName="fragile")
+    ct.start_logging(Name="fragile")
+    s3.delete_bucket(Bucket="fragile")
+    srv.client("iam").create_user(UserName="lost-then-found")
+    status = wait_for(lambda: (s := ct.get_trail_status(Name="fragile")).get("LatestDeliveryError") and s)
+    assert status["LatestDeliveryError"] == "NoSuchBucket" and "LatestDeliveryTime" not in status
+    s3.create_bucket(Bucket="fragile")
+    wait_for(lambda: "LatestDeliveryError" not in ct.get_trail_status(Name="fragile"))
+    keys = _keys(s3, "fragile")
+    body = b"".join(gzip.decompress(s3.get_object(Bucket="fragile", Key=k)["Body"].read()) for k in keys)
+    assert b"lost-then-found" in body  # nothing was skipped while the bucket was gone
