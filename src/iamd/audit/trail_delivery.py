@@ -12,9 +12,12 @@ at each trail with something to deliver and, for each, in the trail row's lock:
 
 The claim is what makes delivery exactly-once: a server killed after writing a file and before
 committing leaves its claim, and the next delivery (by any server) writes the same range to the
-same keys again, replacing the file with identical content. The lock (``FOR UPDATE SKIP LOCKED``
-on PostgreSQL; SQLite's write lock) means one server delivers a given trail at a time, so
-servers sharing a database deliver each event once.
+same keys again, replacing the file with identical content. Files are written with no lock held
+(a slow or hanging destination must not hold up the database's writers); the cursor then moves
+in a short transaction under the row's lock (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's
+write lock) only if the claim is still the one written. Two servers that wrote one claim at once
+wrote the same bytes to the same keys, and one of them commits: servers sharing a database
+deliver each event once.
 
 Digests (``EnableLogFileValidation``): when the digest period (an hour, as AWS) has passed since
 the last one, the same claim-then-write writes a digest file naming every log file delivered in
@@ -218,51 +221,59 @@ class TrailDelivery:
                 conn.execute(update(ct_trails).where(ct_trails.c.trail_id == trail_id).values(
                     pending_first=row.delivered_seq + 1, pending_last=end, pending_at=self.clock()))
         try:
-            with self.store.begin() as conn:
-                row = self._lock(conn, trail_id)
-                if row is None or row.pending_first is None:
-                    return -1
-                return self._write_range(conn, row)
+            return self._write_range(trail_id)
         except Exception as err:  # noqa: BLE001 - recorded for GetTrailStatus, retried next tick
             log.warning("trail delivery: trail %s: %s", trail_id, err)
             self._note(trail_id, latest_delivery_attempt=self.clock(), latest_delivery_error=_error_text(err))
             return -1
 
-    def _write_range(self, conn: Connection, row: Any) -> int:
+    def _write_range(self, trail_id: str) -> int:
+        """Write the claimed range with no lock held (a slow destination must not hold up the
+        database's writers), then commit the cursor if the claim is still the one written: a
+        server that wrote the same claim at the same time wrote the same bytes to the same keys."""
         if self.destination is None:
             raise RuntimeError("NoDestination: the server has no --trail-dir or --trail-s3-endpoint")
+        with self.store.connect() as conn:
+            row = conn.execute(select(ct_trails).where(ct_trails.c.trail_id == trail_id)).first()
+            if row is None or row.pending_first is None:
+                return -1
+            texts = list(conn.execute(
+                select(audit_events.c.record).where(
+                    audit_events.c.seq >= row.pending_first, audit_events.c.seq <= row.pending_last,
+                    audit_events.c.account_id == row.account_id,
+                ).order_by(audit_events.c.seq)
+            ).scalars())
         selection = Selection(row.event_selectors, row.advanced_selectors)
-        events = conn.execute(
-            select(audit_events.c.record).where(
-                audit_events.c.seq >= row.pending_first, audit_events.c.seq <= row.pending_last,
-                audit_events.c.account_id == row.account_id,
-            ).order_by(audit_events.c.seq)
-        ).scalars()
         by_region: dict[str, list[dict[str, Any]]] = {}
-        for text in events:
+        for text in texts:
             record = json.loads(text)
             if selects(row, selection, record):
-                region = record.get("awsRegion") or row.home_region
-                if not row.multi_region:
-                    region = row.home_region
+                region = (record.get("awsRegion") or row.home_region) if row.multi_region else row.home_region
                 by_region.setdefault(region, []).append(record)
-        now = self.clock()
+        files = []
         for region, records in sorted(by_region.items()):
             key = log_key(row, region, row.pending_at, unique_part(row.trail_id, row.pending_first, row.pending_last, region))
             body, sha = compress({"Records": records})
             self.destination.put(row.s3_bucket, key, body)
-            if row.validation:
-                times = [r.get("eventTime", "") for r in records]
-                conn.execute(delete(ct_log_files).where(ct_log_files.c.trail_id == row.trail_id, ct_log_files.c.object_key == key))
-                conn.execute(insert(ct_log_files).values(
-                    trail_id=row.trail_id, object_key=key, bucket=row.s3_bucket, sha256=sha,
-                    oldest_event=_parse_time(min(times)), newest_event=_parse_time(max(times)), delivered_at=now))
-        values: dict[str, Any] = {"delivered_seq": row.pending_last, "pending_first": None, "pending_last": None,
-                                  "pending_at": None, "latest_delivery_attempt": now, "latest_delivery_error": None}
-        if by_region:
-            values["latest_delivery_time"] = now
-        conn.execute(update(ct_trails).where(ct_trails.c.trail_id == row.trail_id).values(**values))
-        return len(by_region)
+            times = [r.get("eventTime", "") for r in records]
+            files.append((key, sha, _parse_time(min(times)), _parse_time(max(times))))
+        with self.store.begin() as conn:
+            now_row = self._lock(conn, trail_id)
+            if now_row is None or (now_row.pending_first, now_row.pending_last) != (row.pending_first, row.pending_last):
+                return -1  # another server committed this claim first
+            now = self.clock()
+            if now_row.validation:
+                for key, sha, oldest, newest in files:
+                    conn.execute(delete(ct_log_files).where(ct_log_files.c.trail_id == trail_id, ct_log_files.c.object_key == key))
+                    conn.execute(insert(ct_log_files).values(
+                        trail_id=trail_id, object_key=key, bucket=row.s3_bucket, sha256=sha,
+                        oldest_event=oldest, newest_event=newest, delivered_at=now))
+            values: dict[str, Any] = {"delivered_seq": row.pending_last, "pending_first": None, "pending_last": None,
+                                      "pending_at": None, "latest_delivery_attempt": now, "latest_delivery_error": None}
+            if files:
+                values["latest_delivery_time"] = now
+            conn.execute(update(ct_trails).where(ct_trails.c.trail_id == trail_id).values(**values))
+        return len(files)
 
     def _note(self, trail_id: str, **values: Any) -> None:
         try:
@@ -284,19 +295,38 @@ class TrailDelivery:
         try:
             with self.store.begin() as conn:  # a short transaction: it holds the trail head's lock
                 ensure_signing_key(conn, self.signer, self.clock())
-            with self.store.begin() as conn:
-                row = self._lock(conn, trail_id)
-                if row is None or row.digest_pending_end is None:
-                    return 0
-                return self._write_digest(conn, row)
+            return self._write_digest(trail_id)
         except Exception as err:  # noqa: BLE001
             log.warning("trail delivery: digest of trail %s: %s", trail_id, err)
             self._note(trail_id, latest_digest_attempt=self.clock(), latest_digest_error=_error_text(err))
             return 0
 
-    def _write_digest(self, conn: Connection, row: Any) -> int:
+    def _write_digest(self, trail_id: str) -> int:
+        """Like log files: built and written with no lock held, committed if still claimed. The
+        files it lists are stable once claimed: a log file's ``delivered_at`` is set in the
+        locked commit, so one committed after the claim is later than its end."""
         if self.destination is None:
             raise RuntimeError("NoDestination: the server has no --trail-dir or --trail-s3-endpoint")
+        with self.store.connect() as conn:
+            row = conn.execute(select(ct_trails).where(ct_trails.c.trail_id == trail_id)).first()
+            if row is None or row.digest_pending_end is None:
+                return 0
+            key, body, sha, signature = self._build_digest(conn, row)
+        end = row.digest_pending_end
+        self.destination.put(row.s3_bucket, key, body, {"signature": signature, "signature-algorithm": "Ed25519"})
+        with self.store.begin() as conn:
+            now_row = self._lock(conn, trail_id)
+            if now_row is None or (now_row.digest_pending_end, now_row.digest_prev_object) != (end, row.digest_prev_object):
+                return 0  # another server committed this digest first
+            conn.execute(delete(ct_log_files).where(ct_log_files.c.trail_id == trail_id, ct_log_files.c.delivered_at <= end))
+            conn.execute(update(ct_trails).where(ct_trails.c.trail_id == trail_id).values(
+                digest_start=end, digest_pending_end=None, digest_prev_bucket=row.s3_bucket, digest_prev_object=key,
+                digest_prev_hash=sha, digest_prev_signature=signature, latest_digest_delivery_time=self.clock(),
+                latest_digest_attempt=self.clock(), latest_digest_error=None))
+        return 1
+
+    def _build_digest(self, conn: Connection, row: Any) -> tuple[str, bytes, str, str]:
+        """(key, gzip body, SHA-256 of the uncompressed digest, hex signature)."""
         end = row.digest_pending_end
         files = conn.execute(
             select(ct_log_files).where(ct_log_files.c.trail_id == row.trail_id, ct_log_files.c.delivered_at <= end)
@@ -330,13 +360,7 @@ class TrailDelivery:
         signed_kid, signature = self.signer.sign(conn, message, self.clock())
         if signed_kid != kid:
             raise RuntimeError("the signing key changed while the digest was written; will retry")
-        self.destination.put(row.s3_bucket, key, body, {"signature": signature, "signature-algorithm": "Ed25519"})
-        conn.execute(delete(ct_log_files).where(ct_log_files.c.trail_id == row.trail_id, ct_log_files.c.delivered_at <= end))
-        conn.execute(update(ct_trails).where(ct_trails.c.trail_id == row.trail_id).values(
-            digest_start=end, digest_pending_end=None, digest_prev_bucket=row.s3_bucket, digest_prev_object=key,
-            digest_prev_hash=sha, digest_prev_signature=signature, latest_digest_delivery_time=self.clock(),
-            latest_digest_attempt=self.clock(), latest_digest_error=None))
-        return 1
+        return key, body, sha, signature
 
 
 def string_to_sign(doc: dict[str, Any], sha_hex: str) -> bytes:
