@@ -208,3 +208,15 @@ def test_low_privilege_and_other_account(server: IamdServer, iam: Any, ct: Any) 
         assert "arn:aws:cloudtrail:us-east-1:123456789012:trail/" in e["Message"]
     assert ct.get_trail(Name="guarded")["Trail"]["Name"] == "guarded"
     assert json.dumps(ct.list_trails()["Trails"]).count("guarded") == 2  # its ARN and its name
+
+
+def test_restart_logging_does_not_deliver_the_stopped_time(server: IamdServer) -> None:
+    """Through the API: StartLogging after StopLogging moves on (the logic both ways is in
+    services/trails/logging.py; the delivery side in tests/unit/audit/test_trail_delivery.py)."""
+    ct = server.client("cloudtrail")
+    ct.create_trail(Name="again", S3BucketName="bucket-a")
+    ct.start_logging(Name="again")
+    ct.stop_logging(Name="again")
+    ct.start_logging(Name="again")
+    status = ct.get_trail_status(Name="again")
+    assert status["IsLogging"] is True and status["StartLoggingTime"] >= status["StopLoggingTime"]

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, not_, select, update
 
 from iamd.audit.chain import ensure_signing_key
 from iamd.audit.keys import KeyRing
@@ -237,12 +237,13 @@ class TrailDelivery:
             row = conn.execute(select(ct_trails).where(ct_trails.c.trail_id == trail_id)).first()
             if row is None or row.pending_first is None:
                 return -1
-            texts = list(conn.execute(
-                select(audit_events.c.record).where(
-                    audit_events.c.seq >= row.pending_first, audit_events.c.seq <= row.pending_last,
-                    audit_events.c.account_id == row.account_id,
-                ).order_by(audit_events.c.seq)
-            ).scalars())
+            q = select(audit_events.c.record).where(
+                audit_events.c.seq >= row.pending_first, audit_events.c.seq <= row.pending_last,
+                audit_events.c.account_id == row.account_id,
+            )
+            if row.skip_from is not None and row.skip_to is not None:
+                q = q.where(not_(audit_events.c.seq.between(row.skip_from, row.skip_to)))
+            texts = list(conn.execute(q.order_by(audit_events.c.seq)).scalars())
         selection = Selection(row.event_selectors, row.advanced_selectors)
         by_region: dict[str, list[dict[str, Any]]] = {}
         for text in texts:

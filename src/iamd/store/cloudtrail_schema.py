@@ -53,6 +53,10 @@ ct_trails = Table(
     Column("pending_at", UtcDateTime(), nullable=True),
     # Set by StopLogging: events from this seq on are not delivered.
     Column("stop_seq", BigInteger, nullable=True),
+    # Set by a StartLogging while the last logging period is still being delivered: the events
+    # recorded while the trail was stopped, skipped.
+    Column("skip_from", BigInteger, nullable=True),
+    Column("skip_to", BigInteger, nullable=True),
     Column("latest_delivery_time", UtcDateTime(), nullable=True),
     Column("latest_delivery_attempt", UtcDateTime(), nullable=True),
     Column("latest_delivery_error", Text, nullable=True),

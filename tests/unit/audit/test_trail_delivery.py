@@ -136,3 +136,23 @@ def test_stopped_trail_delivers_until_the_stop(env: Any, tmp_path: Path) -> None
     _event(store, rec, "after")
     TrailDelivery(store, FolderDestination(tmp_path / "out"), rec.signer, clock).tick()
     assert _users(tmp_path / "out") == ["before"]
+
+
+def test_restarted_while_draining_skips_the_stopped_time(env: Any, tmp_path: Path) -> None:
+    """StopLogging, events, StartLogging before the last period was delivered: the events of the
+    stopped time are not delivered, those before and after are."""
+    store, rec, clock, trail_id = env
+    from iamd.store.audit_schema import audit_trail_head
+
+    _event(store, rec, "before")
+    with store.begin() as conn:
+        head = conn.execute(select(audit_trail_head.c.last_seq)).scalar_one()
+        conn.execute(ct_trails.update().values(is_logging=False, stop_seq=head + 1))
+    _event(store, rec, "stopped")
+    with store.begin() as conn:
+        head = conn.execute(select(audit_trail_head.c.last_seq)).scalar_one()
+        row = conn.execute(select(ct_trails)).one()
+        conn.execute(ct_trails.update().values(is_logging=True, stop_seq=None, skip_from=row.stop_seq, skip_to=head))
+    _event(store, rec, "after")
+    TrailDelivery(store, FolderDestination(tmp_path / "out"), rec.signer, clock).tick()
+    assert _users(tmp_path / "out") == ["before", "after"]

@@ -28,11 +28,13 @@ def _head_seq(call: Call) -> int:
 def start_logging(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row = common.get_home(call, p["Name"])
     if not row.is_logging:
-        values: dict[str, Any] = {"is_logging": True, "start_logging_time": call.now}
-        if row.pending_first is None and row.stop_seq is not None and row.delivered_seq < row.stop_seq:
-            values["stop_seq"] = None  # the last logging period is still being delivered: go on from there
+        values: dict[str, Any] = {"is_logging": True, "start_logging_time": call.now, "stop_seq": None}
+        head = _head_seq(call)
+        draining = row.pending_first is not None or (row.stop_seq is not None and row.delivered_seq < row.stop_seq - 1)
+        if draining:  # the last period is still being delivered: go on, skipping the stopped time
+            values.update(skip_from=row.stop_seq, skip_to=head)
         else:
-            values.update(stop_seq=None, delivered_seq=max(row.delivered_seq, _head_seq(call)))
+            values["delivered_seq"] = max(row.delivered_seq, head)
         if row.validation and row.digest_start is None:
             values["digest_start"] = call.now
         call.conn.execute(update(ct_trails).where(ct_trails.c.trail_id == row.trail_id).values(**values))

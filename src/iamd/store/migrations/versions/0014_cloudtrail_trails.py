@@ -49,6 +49,8 @@ def upgrade() -> None:
         sa.Column('pending_last', sa.BigInteger(), nullable=True),
         sa.Column('pending_at', UtcDateTime(), nullable=True),
         sa.Column('stop_seq', sa.BigInteger(), nullable=True),
+        sa.Column('skip_from', sa.BigInteger(), nullable=True),
+        sa.Column('skip_to', sa.BigInteger(), nullable=True),
         sa.Column('latest_delivery_time', UtcDateTime(), nullable=True),
         sa.Column('latest_delivery_attempt', UtcDateTime(), nullable=True),
         sa.Column('latest_delivery_error', sa.Text(), nullable=True),
