@@ -220,3 +220,14 @@ def test_restart_logging_does_not_deliver_the_stopped_time(server: IamdServer) -
     ct.start_logging(Name="again")
     status = ct.get_trail_status(Name="again")
     assert status["IsLogging"] is True and status["StartLoggingTime"] >= status["StopLoggingTime"]
+
+
+def test_becoming_multi_region_counts_in_every_region(server: IamdServer) -> None:
+    west = server.client("cloudtrail", region_name="us-west-2")
+    for n in range(5):
+        west.create_trail(Name=f"west-{n}", S3BucketName="bucket-a")
+    east = server.client("cloudtrail")
+    east.create_trail(Name="east-one", S3BucketName="bucket-a")
+    e = error(east.update_trail, Name="east-one", IsMultiRegionTrail=True)
+    assert e["Code"] == "MaximumNumberOfTrailsExceededException"
+    assert east.get_trail(Name="east-one")["Trail"]["IsMultiRegionTrail"] is False

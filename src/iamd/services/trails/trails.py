@@ -124,13 +124,15 @@ def create_trail(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     return _created(row)
 
 
-def _fullest_region(call: Call, multi: bool) -> int:
+def _fullest_region(call: Call, multi: bool, but: str | None = None) -> int:
     """How many trails count in the region the new trail would make fullest: this one, or, for a
     multi-region trail, whichever region has the most (every multi-region trail counts in each)."""
     t = ct_trails.c
     counts: dict[str, int] = {}
     multis = 0
-    for r in call.conn.execute(select(t.home_region, t.multi_region).where(t.account_id == call.account_id)):
+    for r in call.conn.execute(select(t.home_region, t.multi_region, t.trail_id).where(t.account_id == call.account_id)):
+        if r.trail_id == but:
+            continue
         if r.multi_region:
             multis += 1
         else:
@@ -179,6 +181,11 @@ def update_trail(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         ).first()
         if clash is not None:
             raise err.TrailAlreadyExistsException(f"A trail named {row.name} exists in another region.")
+        # Now it counts in every region: the fullest other region must have room for it.
+        if _fullest_region(call, True, but=row.trail_id) >= common.MAX_TRAILS_PER_REGION:
+            raise err.MaximumNumberOfTrailsExceededException(
+                f"User: {call.account_id} already has {common.MAX_TRAILS_PER_REGION} trails in a region."
+            )
     if values:
         call.conn.execute(update(ct_trails).where(ct_trails.c.trail_id == row.trail_id).values(**values))
     fresh = call.conn.execute(select(ct_trails).where(ct_trails.c.trail_id == row.trail_id)).one()
