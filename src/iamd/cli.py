@@ -71,6 +71,31 @@ def parser() -> argparse.ArgumentParser:
         help="also send each digest to syslog at HOST:PORT (UDP) or a socket path (env IAMD_TRAIL_DIGEST_SYSLOG)",
     )
     serve.add_argument(
+        "--trail-dir",
+        default=env_default("trail_dir") or None,
+        help="folder CloudTrail trails deliver log and digest files into, a trail's S3BucketName "
+        "being a sub-folder (env IAMD_TRAIL_DIR; default DATA_DIR/trail-logs)",
+    )
+    serve.add_argument(
+        "--trail-s3-endpoint",
+        default=env_default("trail_s3_endpoint") or None,
+        help="deliver trails' files to this S3-compatible endpoint instead (env IAMD_TRAIL_S3_ENDPOINT; "
+        "credentials IAMD_TRAIL_S3_ACCESS_KEY_ID/IAMD_TRAIL_S3_SECRET_ACCESS_KEY; needs boto3)",
+    )
+    serve.add_argument(
+        "--trail-delivery-interval",
+        type=_positive_seconds,
+        default=env_default("trail_delivery_interval"),
+        help="seconds between two deliveries of trails' log files (env IAMD_TRAIL_DELIVERY_INTERVAL; default 30)",
+    )
+    serve.add_argument(
+        "--trail-digest-period",
+        type=_positive_seconds,
+        default=env_default("trail_digest_period"),
+        help="seconds covered by one digest file of a trail with log file validation "
+        "(env IAMD_TRAIL_DIGEST_PERIOD; default 3600, as AWS)",
+    )
+    serve.add_argument(
         "--lock-timeout",
         type=_positive_seconds,
         default=env_default("lock_timeout"),

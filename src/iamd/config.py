@@ -25,6 +25,10 @@ DEFAULTS = {
     "trail_digest_dir": "",
     "trail_digest_url": "",
     "trail_digest_syslog": "",
+    "trail_dir": "",
+    "trail_s3_endpoint": "",
+    "trail_delivery_interval": "30",
+    "trail_digest_period": "3600",
     "extra_regions": "",
     "oidc_ca_bundle": "",
     "oidc_jwks": "",
@@ -68,6 +72,12 @@ class Settings:
     trail_digest_dir: Path | None = None
     trail_digest_url: str = ""
     trail_digest_syslog: str = ""
+    # CloudTrail trails deliver log files into this folder (default DATA_DIR/trail-logs), or to
+    # an S3-compatible endpoint; every this many seconds; digests every trail_digest_period.
+    trail_dir: Path | None = None
+    trail_s3_endpoint: str = ""
+    trail_delivery_interval: float = 30.0
+    trail_digest_period: float = 3600.0
     # Regions besides AWS's that a SigV4 scope may name (a private cloud's own).
     extra_regions: tuple[str, ...] = ()
     # OIDC federation (docs/federation.md): the CA bundle for issuers' TLS, and JWKS files
@@ -131,6 +141,10 @@ def from_values(values: dict[str, object]) -> Settings:
         trail_digest_dir=Path(str(values["trail_digest_dir"])) if values.get("trail_digest_dir") else None,
         trail_digest_url=str(values.get("trail_digest_url") or ""),
         trail_digest_syslog=str(values.get("trail_digest_syslog") or ""),
+        trail_dir=Path(str(values["trail_dir"])) if values.get("trail_dir") else None,
+        trail_s3_endpoint=str(values.get("trail_s3_endpoint") or ""),
+        trail_delivery_interval=_positive(values, "trail_delivery_interval", float),
+        trail_digest_period=_positive(values, "trail_digest_period", float),
         extra_regions=tuple(r.strip() for r in str(values.get("extra_regions") or "").split(",") if r.strip()),
         oidc_ca_bundle=str(values.get("oidc_ca_bundle") or ""),
         oidc_jwks=_pairs(str(values.get("oidc_jwks") or "")),

@@ -62,6 +62,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 
 EXPECTED = [
     ("no_password_policy", "ACCOUNT"),
+    ("cloudtrail_not_enabled", "ACCOUNT"),  # no trail at all
     ("root_access_key", "<root_account>"),
     ("root_without_mfa", "<root_account>"),
     ("user_without_mfa", "console"),

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from functional_helpers import allow, as_creds, doc, self_signed_certificate
 from resource_table import Row, full_arn, row
 from resource_table_aa import AA_ROWS, NOT_IN_SAR, AaWorld
+from resource_table_cloudtrail import CT_ROWS
 from resource_table_ops import OPS_ROWS
 from resource_table_orgs import ORG_ROWS, OrgWorld
 from saml_idp import SamlIdp
@@ -532,6 +533,7 @@ ROWS: list[Row] = [
     row("cloudtrail:ListPublicKeys", _nothing, "*"),
     # Access Analyzer
     row("access-analyzer:ValidatePolicy", lambda w: {"policyDocument": "{}", "policyType": "IDENTITY_POLICY"}, "*"),
+    *CT_ROWS,
     *ORG_ROWS,
     *AA_ROWS,
     *OPS_ROWS,
@@ -563,6 +565,8 @@ def test_the_table_follows_the_service_authorization_reference(entry: Row) -> No
     """The expected side: each resource fits a resource type the SAR lists for the action."""
     for action, resource in entry.checks:
         info = catalogue.action(action)
+        if info is None and entry.beyond_sar and resource == "*":
+            continue  # an operation the SAR does not list (its reason is in the row)
         assert info is not None, action
         arn = full_arn("123456789012", resource)
         if arn == "*":

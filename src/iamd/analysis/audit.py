@@ -31,6 +31,7 @@ CHECKS = {
     "old_access_key": "an active access key is older than --max-key-age days",
     "unused_access_key": "an active access key was never used, or not for --max-unused-days days",
     "inactive_access_key": "an inactive access key is still present",
+    "cloudtrail_not_enabled": "no multi-region, logging trail with management events and log file validation",
 }
 
 NOT_A_TIME = ("N/A", "no_information", "not_supported", "")
@@ -61,6 +62,8 @@ class Snapshot:
     has_password_policy: bool
     generated_at: datetime
     source: str
+    # The account's trails (``trail_check.py``); None when they could not be read.
+    trails: list[Any] | None = None
 
     @property
     def account_id(self) -> str:
@@ -109,6 +112,13 @@ def run_checks(
     if not snapshot.has_password_policy:
         account_arn = f"arn:aws:iam::{snapshot.account_id}:root"
         out.append(Finding("no_password_policy", snapshot.account_id, account_arn, CHECKS["no_password_policy"]))
+    if snapshot.trails is not None:
+        from iamd.analysis.trail_check import problem
+
+        why = problem(snapshot.trails)
+        if why is not None:
+            account_arn = f"arn:aws:iam::{snapshot.account_id}:root"
+            out.append(Finding("cloudtrail_not_enabled", snapshot.account_id, account_arn, why))
     for row in snapshot.rows:
         user, arn = row["user"], row["arn"]
         if user == ROOT_NAME:
@@ -130,7 +140,7 @@ def run_checks(
 # --- sources ---------------------------------------------------------------------------------
 
 
-def from_client(iam: Any, *, wait: float = 60.0) -> Snapshot:
+def from_client(iam: Any, *, wait: float = 60.0, cloudtrail: Any = None) -> Snapshot:
     """Generate (or reuse) the credential report through the API and read it, as an auditor would."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -157,8 +167,16 @@ def from_client(iam: Any, *, wait: float = 60.0) -> Snapshot:
         raise AuditError(str(err)) from err
     from iamd.services.iam.credential_report import parse_csv
 
+    trails = None
+    if cloudtrail is not None:
+        from iamd.analysis import trail_check
+
+        try:
+            trails = trail_check.from_client(cloudtrail)
+        except (ClientError, BotoCoreError) as err:
+            raise AuditError(f"cannot read the account's trails: {err}") from err
     endpoint = getattr(iam.meta, "endpoint_url", "")
-    return Snapshot(parse_csv(report["Content"]), has_policy, report["GeneratedTime"], endpoint)
+    return Snapshot(parse_csv(report["Content"]), has_policy, report["GeneratedTime"], endpoint, trails)
 
 
 def store_url(data_dir: str | None, db: str | None) -> str:
@@ -231,12 +249,16 @@ def from_store(url: str, account_id: str | None = None) -> Snapshot:
             policy = conn.execute(
                 select(schema.password_policies.c.account_id).where(schema.password_policies.c.account_id == account)
             ).scalar()
+            from iamd.analysis.trail_check import from_rows
+            from iamd.store.cloudtrail_schema import ct_trails
+
+            trails = from_rows(list(conn.execute(select(ct_trails).where(ct_trails.c.account_id == account))))
             conn.rollback()
     except (SQLAlchemyError, StoreError) as err:
         raise AuditError(f"cannot read the store: {err}") from err
     finally:
         store.close()
-    return Snapshot(rows, policy is not None, datetime.now(UTC).replace(microsecond=0), "store")
+    return Snapshot(rows, policy is not None, datetime.now(UTC).replace(microsecond=0), "store", trails)
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -278,7 +300,8 @@ EPILOG = (
     + "".join(f"  {check:<20} {meaning}\n" for check, meaning in CHECKS.items())
     + "\nexit status: 0 no findings, 1 findings, 2 the audit could not run.\n"
     "Against a server, credentials come from the usual AWS_* environment (or profile); the caller\n"
-    "needs iam:GenerateCredentialReport, iam:GetCredentialReport and iam:GetAccountPasswordPolicy."
+    "needs iam:GenerateCredentialReport, iam:GetCredentialReport, iam:GetAccountPasswordPolicy and\n"
+    "cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, cloudtrail:GetEventSelectors."
 )
 
 
@@ -317,10 +340,12 @@ def run(
 
             region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
             try:
-                iam = get_session().create_client("iam", endpoint_url=endpoint_url, region_name=region)
+                session = get_session()
+                iam = session.create_client("iam", endpoint_url=endpoint_url, region_name=region)
+                cloudtrail = session.create_client("cloudtrail", endpoint_url=endpoint_url, region_name=region)
             except BotoCoreError as exc:
                 raise AuditError(str(exc)) from exc
-            snapshot = from_client(iam)
+            snapshot = from_client(iam, cloudtrail=cloudtrail)
         if not snapshot.rows:
             raise AuditError("the credential report is empty")
     except AuditError as exc:

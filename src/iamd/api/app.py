@@ -36,6 +36,7 @@ from iamd.audit.record import ApiCallRecord
 from iamd.audit.recorder import Recorder
 from iamd.audit.retention import prune
 from iamd.audit.throttle import FailureThrottle
+from iamd.audit.trail_delivery import delivery_for
 from iamd.auth.authparams import parse_auth
 from iamd.auth.caller import Caller
 from iamd.auth.federated import AUTHENTICATORS, SAML_USER, WEB_IDENTITY_USER, role_account
@@ -491,6 +492,9 @@ def create_app(
         )
         if isinstance(handler.audit, Recorder):
             handler.audit.start()  # the digest cadence
+        delivery = delivery_for(runtime)  # CloudTrail trails' log files, off the request path
+        if delivery is not None:
+            delivery.start()
         heartbeat = asyncio.create_task(periodically(HEARTBEAT_SECONDS, handler.key_heartbeat, "master-key heartbeat"))
         yield
         heartbeat.cancel()
@@ -500,6 +504,8 @@ def create_app(
         handler.workers.shutdown()
         handler.flush_key_usage()  # last-used times noted since the last batch
         handler.audit.close()  # queued read-only and failed-call events, and the last digest
+        if delivery is not None:
+            delivery.close()
         # A stopped server does not hold up the next master-key rotation step. (uvicorn re-raises
         # SIGTERM after this, so ``cli.serve``'s own clean-up runs only when serving failed.)
         leave_key_servers(runtime)

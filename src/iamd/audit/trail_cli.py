@@ -79,6 +79,9 @@ def add_parser(sub: Any) -> None:
     )
     store_flags(rotate)
     digest_flag(rotate)
+    from iamd.audit.trail_validate_cli import add_parser as add_validate
+
+    add_validate(trail_sub)
     prune.add_argument(
         "--retention-days",
         type=int,
@@ -93,6 +96,10 @@ def _env_int(name: str) -> int | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.trail_command == "validate":  # reads delivered files, maybe no store at all
+        from iamd.audit.trail_validate_cli import run as run_validate
+
+        return run_validate(args)
     try:
         store = _open_store(args)
     except (OSError, ValueError) as err:

@@ -135,6 +135,10 @@ def resolve(
         from iamd.authz import aa_resources  # analyzer ARNs carry the region and are read by ARN
 
         return aa_resources.resolve(conn, caller, action, params, with_tags, region)
+    if action[:11].lower() == "cloudtrail:":
+        from iamd.authz import cloudtrail_resources  # trails' ARNs carry their home region
+
+        return cloudtrail_resources.resolve(conn, caller, action, params, with_tags, region)
     info = catalogue.action(action)
     if info is None:
         return [ANY]

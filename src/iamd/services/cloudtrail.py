@@ -142,3 +142,4 @@ def list_public_keys(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             item["ValidityEndTime"] = row.valid_until
         out.append(item)
     return {"PublicKeyList": out}
+import iamd.services.trails  # noqa: E402, F401  (the rest of CloudTrail registers with it)

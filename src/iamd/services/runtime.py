@@ -58,6 +58,12 @@ class Runtime:
     trail_digest_dir: Path | None = None
     trail_digest_url: str = ""
     trail_digest_syslog: str = ""
+    # CloudTrail trails' delivery (audit/trail_delivery.py): the folder trails' buckets are
+    # sub-folders of, or an S3-compatible endpoint; how often delivery looks; the digest period.
+    trail_dir: Path | None = None
+    trail_s3_endpoint: str = ""
+    trail_delivery_interval: float = 30.0
+    trail_digest_period: float = 3600.0
     # Last-used times of access keys, written in batches.
     key_usage: KeyUsage = field(default_factory=KeyUsage)
     # The just-started state an ephemeral server's reset restores.

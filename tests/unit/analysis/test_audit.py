@@ -189,6 +189,7 @@ class Planted:
         store.close()
         self.expected = [
             ("no_password_policy", self.account),
+            ("cloudtrail_not_enabled", self.account),
             ("root_access_key", "<root_account>"),
             ("root_without_mfa", "<root_account>"),
             ("user_without_mfa", "console"),
@@ -248,6 +249,7 @@ def test_unreachable_server_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_clean_store_exits_0(tmp_path: Path) -> None:
     from iamd.store import schema as s
+    from iamd.store.cloudtrail_schema import ct_trails
     from iamd.store.engine import Store
 
     planted = Planted(f"sqlite:///{tmp_path / 'iamd.db'}")
@@ -271,6 +273,11 @@ def test_clean_store_exits_0(tmp_path: Path) -> None:
             require_uppercase_characters=True, require_lowercase_characters=True,
             allow_users_to_change_password=True, max_password_age=90, password_reuse_prevention=24,
             hard_expiry=False,
+        ))
+        conn.execute(insert(ct_trails).values(  # multi-region, logging, management events, validation
+            trail_id="0" * 32, account_id=planted.account, home_region="us-east-1", name="audit", s3_bucket="logs",
+            include_global=True, multi_region=True, organization=False, validation=True, is_logging=True,
+            created_at=datetime.now(UTC), delivered_seq=0,
         ))
     store.close()
     out = io.StringIO()
