@@ -66,7 +66,7 @@ def get_group(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     u = schema.users
     q = select(u).join(members, members.c.user_id == u.c.user_id).where(members.c.group_id == row.group_id)
     rows, page = paginate(call.conn, q, u.c.name_lower, p)
-    return {"Group": group_shape(row), "Users": [user_shape(r) for r in rows], **page}
+    return {"Group": group_shape(row), "Users": [user_shape(r, listed=True) for r in rows], **page}
 
 
 @action("iam", "UpdateGroup")

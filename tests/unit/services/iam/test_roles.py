@@ -84,7 +84,7 @@ def test_create_role_with_every_option(invoke: Any, account: str) -> None:
     assert role["MaxSessionDuration"] == 43200
     assert role["Tags"] == tags
     assert role["PermissionsBoundary"] == {
-        "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+        "PermissionsBoundaryType": "Policy",
         "PermissionsBoundaryArn": BOUNDARY,
     }
     got = get(invoke, "svc")
