@@ -39,7 +39,7 @@ from iamd.audit.throttle import FailureThrottle
 from iamd.auth.authparams import parse_auth
 from iamd.auth.caller import Caller
 from iamd.auth.federated import AUTHENTICATORS, SAML_USER, WEB_IDENTITY_USER, role_account
-from iamd.auth.principals import account_of_long_term_key, resolve_access_key
+from iamd.auth.principals import owner_of_long_term_key, resolve_access_key
 from iamd.auth.request import HttpRequest, SigV4Auth
 from iamd.auth.scope import RegionCheck, wrong_service
 from iamd.auth.sessions import SessionKeyring, account_of_access_key_id, caller_from_claims, open_session
@@ -264,10 +264,13 @@ class App:
     ) -> ApiCallRecord:
         caller = state.caller
         account: str | None
+        key_owner = None
         if caller is not None:
             account = caller.account_id
+        elif state.account_hint:
+            account = state.account_hint
         else:
-            account = state.account_hint or self._account_of_key(state.access_key_id)
+            account, key_owner = self._owner_of_key(state.access_key_id)
         # Only a call that succeeded reaches into another account; a denied or failed call naming
         # an ARN of account A must not let a principal of B write into A's trail.
         others = tuple(a for a in arn_accounts(state.inputs) if a != account) if err is None else ()
@@ -289,6 +292,7 @@ class App:
             read_only=state.read_only,
             resource_accounts=others,
             federated_type=state.federated_type,
+            key_owner=key_owner,
         )
 
     def _record_failure(
@@ -348,14 +352,16 @@ class App:
             self.audit.record_later(self._record(state, info, request_id, None))
         return Response(proto.render(state.operation, state.result, request_id), 200, _headers(request_id, proto))
 
-    def _account_of_key(self, access_key_id: str | None) -> str | None:
-        """For a failed authentication: the account owning the presented key, when it can be told."""
+    def _owner_of_key(self, access_key_id: str | None) -> tuple[str | None, Caller | None]:
+        """For a failed authentication: the account owning the presented key, when it can be
+        told, and for a long-term key its user (CloudTrail records the event under it)."""
         if not access_key_id:
-            return None
+            return None, None
         if access_key_id.startswith("ASIA"):
-            return account_of_access_key_id(access_key_id)
+            return account_of_access_key_id(access_key_id), None
         with self.runtime.store.connect() as conn:
-            return account_of_long_term_key(conn, access_key_id)
+            owner = owner_of_long_term_key(conn, access_key_id)
+        return (owner.account_id, owner) if owner is not None else (None, None)
 
     def _authenticate(self, conn: Connection, http: HttpRequest, auth: SigV4Auth) -> tuple[Caller, int | None]:
         """The verified caller, and its account's policy generation when the lookup read it."""

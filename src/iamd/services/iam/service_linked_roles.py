@@ -41,10 +41,14 @@ def ensure_modifiable_role(row: Row[Any]) -> None:
 
 
 def _trust_policy(service: str) -> str:
+    """The trust policy AWS writes, in its own form (lists; the aws CLI's create-service-linked-role
+    example)."""
     return json.dumps(
         {
             "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+            "Statement": [
+                {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": [service]}}
+            ],
         }
     )
 
