@@ -25,7 +25,8 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from iamd.api import admin
-from iamd.api.protocols import QueryProtocol, WireProtocol, intended_service, protocols
+from iamd.api.foreign import foreign_protocol
+from iamd.api.protocols import QueryProtocol, WireProtocol, intended_service, named_service, protocols
 from iamd.api.request_facts import arn_accounts, read_body, requested_region, source_ip
 from iamd.api.unsigned import unsigned_operation
 from iamd.api.workers import Workers
@@ -202,7 +203,11 @@ class App:
                 raise
             state.service, state.region, state.access_key_id = auth.service, requested_region(auth), auth.access_key_id
             if auth.service not in self.protocols:
-                intended = intended_service(self.protocols, http)
+                intended = named_service(self.protocols, http)
+                if intended is None:
+                    # Meant for a service iamd does not serve: refused in that service's protocol.
+                    proto = foreign_protocol(auth.service, http, self.protocols)
+                    raise proto.refusal
                 proto = self.protocols[intended]
                 raise wrong_service(intended)
             proto = self.protocols[auth.service]
