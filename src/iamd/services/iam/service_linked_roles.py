@@ -90,8 +90,10 @@ def create_service_linked_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
                 attached_at=call.now,
             )
         )
-    # The trust policy names only the service: nothing bound to show.
-    return {"Role": roles.role_shape(row, {}, last_used=False)}
+    # The trust policy names only the service: nothing bound to show. AWS answers the role's
+    # summary, without Description and MaxSessionDuration (the aws CLI's example passes a
+    # description and shows none); GetRole has them.
+    return {"Role": roles.role_summary(row, {})}
 
 
 @action("iam", "DeleteServiceLinkedRole")
