@@ -9,7 +9,9 @@ may do on AWS, no more.
 
 Sources: the IAM User Guide ("AWS services that work with IAM" and each service's
 "Using service-linked roles" page; for Application Auto Scaling, its user guide's
-"Service-linked roles" page, whose ARN table names every principal and role). ``suffix`` says
+"Service-linked roles" page, whose ARN table names every principal and role), checked against
+responses AWS gave (the role and attached policy of each principal, and which principals refuse
+a suffix, as recorded from AWS by LocalStack's AWS-validated IAM tests). ``suffix`` says
 whether the service accepts ``CustomSuffix``: the API reference warns that "some services do not
 support the CustomSuffix parameter"; Amazon EC2 Auto Scaling, Amazon Connect and Amazon Lex V2
 create several roles per account (``AWSServiceRoleForAutoScaling_<suffix>``), the others one, and
@@ -82,6 +84,7 @@ LINKED_ROLES: dict[str, LinkedRole] = {
     "compute-optimizer.amazonaws.com": _r("ComputeOptimizer", "ComputeOptimizerServiceRolePolicy"),
     "config.amazonaws.com": _r("Config", "AWSConfigServiceRolePolicy"),
     "connect.amazonaws.com": _r("AmazonConnect", "AmazonConnectServiceLinkedRolePolicy", suffix=True),
+    "dms.amazonaws.com": _r("DMSServerless", "AWSDMSServerlessServiceRolePolicy"),
     "dms-fleet-advisor.amazonaws.com": _r("DMSFleetAdvisor", "AWSDMSFleetAdvisorServiceRolePolicy"),
     "docdb-elastic.amazonaws.com": _r("DocDB-Elastic", "AmazonDocDB-ElasticServiceRolePolicy"),
     "ec2-instance-connect.amazonaws.com": _r("Ec2InstanceConnect", "Ec2InstanceConnectEndpoint"),
@@ -96,6 +99,7 @@ LINKED_ROLES: dict[str, LinkedRole] = {
     "elasticfilesystem.amazonaws.com": _r("AmazonElasticFileSystem", "AmazonElasticFileSystemServiceRolePolicy"),
     "elasticloadbalancing.amazonaws.com": _r("ElasticLoadBalancing", "AWSElasticLoadBalancingServiceRolePolicy"),
     "elasticmapreduce.amazonaws.com": _r("EMRCleanup", "AmazonEMRCleanupPolicy"),
+    "emrwal.amazonaws.com": _r("EMRWAL", "EMRDescribeClusterPolicyForEMRWAL"),
     "email.cognito-idp.amazonaws.com": _r("AmazonCognitoIdpEmailService", "AmazonCognitoIdpEmailServiceRolePolicy"),
     "emr-containers.amazonaws.com": _r("AmazonEMRContainers", "AmazonEMRContainersServiceRolePolicy"),
     "es.amazonaws.com": _r("AmazonElasticsearchService", "AmazonElasticsearchServiceRolePolicy"),
@@ -108,12 +112,16 @@ LINKED_ROLES: dict[str, LinkedRole] = {
     "imagebuilder.amazonaws.com": _r("ImageBuilder", "AWSServiceRoleForImageBuilder"),
     "inspector.amazonaws.com": _r("AmazonInspector", "AmazonInspectorServiceRolePolicy"),
     "inspector2.amazonaws.com": _r("AmazonInspector2", "AmazonInspector2ServiceRolePolicy"),
+    "iotmanagedintegrations.amazonaws.com": _r("IoTManagedIntegrations", "AWSIoTManagedIntegrationsRolePolicy"),
     "kafka.amazonaws.com": _r("Kafka", "KafkaServiceRolePolicy"),
     "kafkaconnect.amazonaws.com": _r("KafkaConnect", "KafkaConnectServiceRolePolicy"),
     "lakeformation.amazonaws.com": _r("LakeFormationDataAccess", "LakeFormationDataAccessServiceRolePolicy"),
+    # AWS attaches AmazonLexBotPolicy today; the shipped catalogue has it only under its older
+    # name, LexBotPolicy (regenerating the catalogue brings the new name).
     "lex.amazonaws.com": _r("LexBots", "LexBotPolicy"),
     "lexv2.amazonaws.com": _r("LexV2Bots", "AmazonLexV2BotPolicy", suffix=True),
     "lightsail.amazonaws.com": _r("Lightsail", "LightsailExportAccess"),
+    "m2.amazonaws.com": _r("AWSM2", "AWSM2ServicePolicy"),
     "macie.amazonaws.com": _r("AmazonMacie", "AmazonMacieServiceRolePolicy"),
     "member.org.stacksets.cloudformation.amazonaws.com": _r(
         "CloudFormationStackSetsOrgMember", "CloudFormationStackSetsOrgMemberServiceRolePolicy"
@@ -142,10 +150,12 @@ LINKED_ROLES: dict[str, LinkedRole] = {
     "replication.cassandra.amazonaws.com": _r("KeyspacesReplication", "KeyspacesReplicationServiceRolePolicy"),
     "replication.dynamodb.amazonaws.com": _r("DynamoDBReplication", "DynamoDBReplicationServiceRolePolicy"),
     "replication.ecr.amazonaws.com": _r("ECRReplication", "ECRReplicationServiceRolePolicy"),
+    "repository.sync.codeconnections.amazonaws.com": _r("GitSync", "AWSGitSyncServiceRolePolicy"),
     "resource-explorer-2.amazonaws.com": _r("ResourceExplorer", "AWSResourceExplorerServiceRolePolicy"),
     "rolesanywhere.amazonaws.com": _r("RolesAnywhere", "AWSRolesAnywhereServicePolicy"),
     "s3-outposts.amazonaws.com": _r("S3OnOutposts", "AWSS3OnOutpostsServiceRolePolicy"),
     "securityhub.amazonaws.com": _r("SecurityHub", "AWSSecurityHubServiceRolePolicy"),
+    "ses.amazonaws.com": _r("AmazonSES", "AmazonSESServiceRolePolicy"),
     "shield.amazonaws.com": _r("AWSShield", "AWSShieldServiceRolePolicy"),
     "spot.amazonaws.com": _r("EC2Spot", "AWSEC2SpotServiceRolePolicy"),
     "spotfleet.amazonaws.com": _r("EC2SpotFleet", "AWSEC2SpotFleetServiceRolePolicy"),
@@ -159,6 +169,7 @@ LINKED_ROLES: dict[str, LinkedRole] = {
     "support.amazonaws.com": _r("Support", "AWSSupportServiceRolePolicy"),
     "transitgateway.amazonaws.com": _r("VPCTransitGateway", "AWSVPCTransitGatewayServiceRolePolicy"),
     "trustedadvisor.amazonaws.com": _r("TrustedAdvisor", "AWSTrustedAdvisorServiceRolePolicy"),
+    "vpcorigin.cloudfront.amazonaws.com": _r("CloudFrontVPCOrigin", "AWSCloudFrontVPCOriginServiceRolePolicy"),
     "waf.amazonaws.com": _r("WAFLogging", "WAFLoggingServiceRolePolicy"),
     "wafv2.amazonaws.com": _r("WAFV2Logging", "WAFV2LoggingServiceRolePolicy"),
 }

@@ -41,14 +41,12 @@ def ensure_modifiable_role(row: Row[Any]) -> None:
 
 
 def _trust_policy(service: str) -> str:
-    """The trust policy AWS writes, in its own form (lists; the aws CLI's create-service-linked-role
-    example)."""
+    """The trust policy AWS writes (as GetRole shows it on AWS today; the aws CLI's 2019 example
+    shows lists)."""
     return json.dumps(
         {
             "Version": "2012-10-17",
-            "Statement": [
-                {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": [service]}}
-            ],
+            "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": service}}],
         }
     )
 

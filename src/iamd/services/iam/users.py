@@ -153,7 +153,8 @@ def delete_user(call: Call, p: dict[str, Any]) -> None:
         (s.mfa_devices.c.user_id == uid, "must delete MFA device first."),
         (s.signing_certificates.c.user_id == uid, "must delete signing certificate first."),
         (s.ssh_public_keys.c.user_id == uid, "must delete SSH public key first."),
-        (s.service_specific_credentials.c.user_id == uid, "must delete service specific credentials first."),
+        # AWS's wording for this one is generic (as AWS answers it).
+        (s.service_specific_credentials.c.user_id == uid, "must remove referenced objects first."),
     ]
     refuse_if_attached(call.conn, checks)
     tag_store.drop_all(call.conn, "user", uid)

@@ -68,9 +68,9 @@ def test_create_service_linked_role(invoke: Any, account: str) -> None:
     trust = json.loads(unquote(role["AssumeRolePolicyDocument"]))
     assert trust["Statement"] == [
         {
-            "Action": ["sts:AssumeRole"],
+            "Action": "sts:AssumeRole",
             "Effect": "Allow",
-            "Principal": {"Service": ["elasticbeanstalk.amazonaws.com"]},
+            "Principal": {"Service": "elasticbeanstalk.amazonaws.com"},
         }
     ]
     got = invoke("iam", "GetRole", {"RoleName": name})["Role"]
