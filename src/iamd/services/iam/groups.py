@@ -116,8 +116,9 @@ def list_groups(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 @action("iam", "AddUserToGroup")
 def add_user_to_group(call: Call, p: dict[str, Any]) -> None:
-    group = get_group_row(call, p["GroupName"])
+    # The user is looked up first: with both missing, AWS names the user.
     user = get_user_row(call, p["UserName"])
+    group = get_group_row(call, p["GroupName"])
     where = (members.c.group_id == group.group_id) & (members.c.user_id == user.user_id)
     if exists(call.conn, where):
         return None
@@ -132,8 +133,9 @@ def add_user_to_group(call: Call, p: dict[str, Any]) -> None:
 
 @action("iam", "RemoveUserFromGroup")
 def remove_user_from_group(call: Call, p: dict[str, Any]) -> None:
-    group = get_group_row(call, p["GroupName"])
+    # As AddUserToGroup: with both missing, AWS names the user.
     user = get_user_row(call, p["UserName"])
+    group = get_group_row(call, p["GroupName"])
     where = (members.c.group_id == group.group_id) & (members.c.user_id == user.user_id)
     if not call.conn.execute(delete(members).where(where)).rowcount:
         raise NoSuchEntity(f"The user with name {user.name} cannot be found in group {group.name}.")
