@@ -178,7 +178,8 @@ def remove_role_from_instance_profile(call: Call, p: dict[str, Any]) -> None:
         )
     ).rowcount
     if not removed:
-        raise NoSuchEntity(f"The role with name {role.name} cannot be found.")
+        # AWS's wording for a role the profile does not hold (as AWS answers it).
+        raise NoSuchEntity(f"Role {role.name} in Instance Profile {profile.name} cannot be found.")
     return None
 
 

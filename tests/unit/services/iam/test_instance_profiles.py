@@ -181,7 +181,7 @@ def test_remove_role_not_in_profile(invoke: Any) -> None:
     create_role(invoke, "other")
     create(invoke, "ip")
     add(invoke, "ip", "other")
-    with pytest.raises(NoSuchEntity, match=r"^The role with name r cannot be found\.$"):
+    with pytest.raises(NoSuchEntity, match=r"^Role r in Instance Profile ip cannot be found\.$"):
         invoke("iam", "RemoveRoleFromInstanceProfile", {"InstanceProfileName": "ip", "RoleName": "r"})
     assert [r["RoleName"] for r in get(invoke, "ip")["Roles"]] == ["other"]
 
