@@ -57,7 +57,9 @@ def _model_protocol(service: str) -> str | None:
     also its model's name (nearly all); None when botocore has no such model."""
     if service not in _known_services():
         return None
-    metadata = _loader().load_service_model(service, "service-2").get("metadata", {})
+    # A Loader of its own, dropped after the call: botocore's caches every model it loads, and
+    # nothing of a foreign model but its protocol may stay in memory.
+    metadata = Loader().load_service_model(service, "service-2").get("metadata", {})
     protocol = metadata.get("protocol")
     return protocol if isinstance(protocol, str) else None
 

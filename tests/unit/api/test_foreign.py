@@ -88,3 +88,15 @@ def test_parse_and_render_refuse() -> None:
         proto.parse(None)
     with pytest.raises(UnknownService):
         proto.render("ListBuckets", {}, "rid")
+
+
+def test_a_foreign_model_is_not_kept() -> None:
+    """Only the protocol string is remembered; the shared loader (botocore caches what a Loader
+    loads, in ``_cache``) holds no foreign model."""
+    from iamd.api import foreign
+
+    _model_protocol.cache_clear()
+    assert _model_protocol("sns") == "query"
+    cached = foreign._loader()._cache
+    assert isinstance(cached, dict)
+    assert not [k for k in cached if k[0] in ("load_service_model", "load_data_with_path")]
