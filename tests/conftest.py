@@ -49,6 +49,7 @@ _load_helper("functional", "resource_table_aa")
 _load_helper("functional", "resource_table_ops")
 _load_helper("functional", "resource_table_cloudtrail")
 _load_helper("functional", "trail_files")
+_load_helper("functional", "cli_examples")
 # ``tools/`` runs as ``python -m tools.…`` from the repository root; tests import it the same way.
 ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:

@@ -50,7 +50,7 @@ def test_user_boundary_caps_an_administrator_until_deleted(server: IamdServer, i
 
     iam.put_user_permissions_boundary(UserName="admin", PermissionsBoundary=read_only)
     assert admin.get_user()["User"]["PermissionsBoundary"] == {
-        "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+        "PermissionsBoundaryType": "Policy",
         "PermissionsBoundaryArn": read_only,
     }
     assert denied(admin.create_user, UserName="during").endswith(NO_BOUNDARY_ALLOWS)

@@ -248,7 +248,7 @@ def test_durations_within_the_role_maximum(
 def test_duration_beyond_the_role_maximum_until_it_is_raised(server: IamdServer, iam: Any, caller: Any) -> None:
     user_arn, key = caller
     role = new_role(iam, "r", trust(user_arn))
-    assert role["MaxSessionDuration"] == 3600
+    assert iam.get_role(RoleName=role["RoleName"])["Role"]["MaxSessionDuration"] == 3600
     sts = as_creds(server, "sts", key, config=NO_VALIDATION)
     err = error(sts.assume_role, RoleArn=role["Arn"], RoleSessionName="s1", DurationSeconds=3601)
     assert (err["Code"], err["HTTPStatus"]) == ("ValidationError", 400)

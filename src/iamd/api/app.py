@@ -25,7 +25,14 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from iamd.api import admin, outbound
-from iamd.api.protocols import QueryProtocol, WireProtocol, intended_service, protocols, rest_service
+from iamd.api.foreign import foreign_protocol
+from iamd.api.protocols import (
+    QueryProtocol,
+    WireProtocol,
+    intended_service,
+    named_service,
+    protocols,
+)
 from iamd.api.request_facts import arn_accounts, read_body, requested_region, secure_transport, source_ip
 from iamd.api.unsigned import unsigned_operation
 from iamd.api.workers import Workers
@@ -40,7 +47,7 @@ from iamd.audit.trail_delivery import delivery_for
 from iamd.auth.authparams import parse_auth
 from iamd.auth.caller import Caller
 from iamd.auth.federated import AUTHENTICATORS, SAML_USER, WEB_IDENTITY_USER, role_account
-from iamd.auth.principals import account_of_long_term_key, resolve_access_key
+from iamd.auth.principals import owner_of_long_term_key, resolve_access_key
 from iamd.auth.request import HttpRequest, SigV4Auth
 from iamd.auth.scope import RegionCheck, wrong_service
 from iamd.auth.sessions import SessionKeyring, account_of_access_key_id, caller_from_claims, open_session
@@ -183,11 +190,7 @@ class App:
                 headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
                 body=body if isinstance(body, bytes) else b"",
             )
-            if (
-                isinstance(body, AwsError)
-                or request.method not in SERVED_METHODS | REST_METHODS
-                or (request.method in REST_METHODS and rest_service(self.protocols, http) is None)
-            ):
+            if isinstance(body, AwsError) or request.method not in SERVED_METHODS | REST_METHODS:
                 # Answered before the signature is read: in the protocol the client speaks.
                 proto = self.protocols[intended_service(self.protocols, http)]
                 raise body if isinstance(body, AwsError) else MethodNotAllowed(method=request.method)
@@ -212,7 +215,11 @@ class App:
                 raise
             state.service, state.region, state.access_key_id = auth.service, requested_region(auth), auth.access_key_id
             if auth.service not in self.protocols:
-                intended = intended_service(self.protocols, http)
+                intended = named_service(self.protocols, http)
+                if intended is None:
+                    # Meant for a service iamd does not serve: refused in that service's protocol.
+                    proto = foreign_protocol(auth.service, http, self.protocols)
+                    raise proto.refusal
                 proto = self.protocols[intended]
                 raise wrong_service(intended)
             proto = self.protocols[auth.service]
@@ -278,10 +285,13 @@ class App:
     ) -> ApiCallRecord:
         caller = state.caller
         account: str | None
+        key_owner = None
         if caller is not None:
             account = caller.account_id
+        elif state.account_hint:
+            account = state.account_hint
         else:
-            account = state.account_hint or self._account_of_key(state.access_key_id)
+            account, key_owner = self._owner_of_key(state.access_key_id)
         # Only a call that succeeded reaches into another account; a denied or failed call naming
         # an ARN of account A must not let a principal of B write into A's trail.
         others = tuple(a for a in arn_accounts(state.inputs) if a != account) if err is None else ()
@@ -303,6 +313,7 @@ class App:
             read_only=state.read_only,
             resource_accounts=others,
             federated_type=state.federated_type,
+            key_owner=key_owner,
         )
 
     def _record_failure(
@@ -362,14 +373,16 @@ class App:
             self.audit.record_later(self._record(state, info, request_id, None))
         return _success(proto, state.operation, state.result, request_id)
 
-    def _account_of_key(self, access_key_id: str | None) -> str | None:
-        """For a failed authentication: the account owning the presented key, when it can be told."""
+    def _owner_of_key(self, access_key_id: str | None) -> tuple[str | None, Caller | None]:
+        """For a failed authentication: the account owning the presented key, when it can be
+        told, and for a long-term key its user (CloudTrail records the event under it)."""
         if not access_key_id:
-            return None
+            return None, None
         if access_key_id.startswith("ASIA"):
-            return account_of_access_key_id(access_key_id)
+            return account_of_access_key_id(access_key_id), None
         with self.runtime.store.connect() as conn:
-            return account_of_long_term_key(conn, access_key_id)
+            owner = owner_of_long_term_key(conn, access_key_id)
+        return (owner.account_id, owner) if owner is not None else (None, None)
 
     def _authenticate(self, conn: Connection, http: HttpRequest, auth: SigV4Auth) -> tuple[Caller, int | None]:
         """The verified caller, and its account's policy generation when the lookup read it."""

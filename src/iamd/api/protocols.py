@@ -153,6 +153,27 @@ def rest_service(served: Mapping[str, WireProtocol], http: HttpRequest) -> str |
     return None
 
 
+def named_service(served: Mapping[str, WireProtocol], http: HttpRequest) -> str | None:
+    """The served service the request itself names, if any: a JSON service by its
+    ``X-Amz-Target`` prefix, a Query service by its ``Version``. A request signed for another
+    service that names one of ours is a misconfigured client of ours (AWS's "Credential should
+    be scoped to correct service"); one that names none is meant for a service iamd does not
+    serve (``api/foreign``)."""
+    target = next((v for k, v in http.headers if k.lower() == "x-amz-target"), None)
+    if target is not None:
+        prefix = target.rpartition(".")[0]
+        return next(
+            (n for n, p in served.items() if isinstance(p, JsonProtocol) and p.codec.target_prefix == prefix), None
+        )
+    try:
+        version = decode(http.query_string, http.body, "").get("Version")
+    except AwsError:
+        return None
+    return next(
+        (n for n, p in served.items() if isinstance(p, QueryProtocol) and p.codec.api_version == version), None
+    )
+
+
 def intended_service(served: Mapping[str, WireProtocol], http: HttpRequest) -> str:
     """The service a request whose scope names none of iamd's was meant for, so that its error is
     one the client can parse: a JSON service when it names an ``X-Amz-Target`` (the one whose

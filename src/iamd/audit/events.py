@@ -100,6 +100,8 @@ def _base(record: ApiCallRecord) -> dict[str, Any]:
     elif record.federated_type is not None:
         # Nothing the unverified token or assertion claims is trusted into the trail.
         identity = {"type": record.federated_type}
+    elif record.key_owner is not None:
+        identity = user_identity(record.key_owner)
     else:
         identity = unauthenticated_identity(record.access_key_id, record.account_id)
     cut = _Truncation()

@@ -5,8 +5,10 @@ Types as CloudTrail records them (CloudTrail userIdentity element reference): ``
 (issuer the IAM user or root that called GetFederationToken), ``WebIdentityUser`` and ``SAMLUser``
 for the unsigned AssumeRoleWithWebIdentity / AssumeRoleWithSAML calls themselves (their role
 sessions are ``AssumedRole``, a web identity's with ``webIdFederationData``), ``AWSAccount`` for the copy of a
-cross-account event recorded in the resource's account, and ``Unknown`` when authentication failed
-(only the presented access key id and, when it can be told, the account are known).
+cross-account event recorded in the resource's account. When authentication fails, CloudTrail
+names the owner of a long-term key it knows (``IAMUser`` or ``Root``, with the key id), and
+otherwise records ``Unknown`` (only the presented access key id and, when it can be told, the
+account are known).
 """
 
 from __future__ import annotations

@@ -46,3 +46,6 @@ class ApiCallRecord:
     # Failed calls from the same source address not recorded since the previous recorded one
     # (the audit throttle's count); 0 for most events.
     suppressed_events: int = 0
+    # A failed authentication with a long-term key iamd knows: the key's owner, whom CloudTrail
+    # names in userIdentity (the call was not authenticated; ``caller`` stays None).
+    key_owner: Caller | None = None

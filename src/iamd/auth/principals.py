@@ -6,6 +6,8 @@ the response must not tell an attacker which key ids exist.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, bindparam, select
 
 from iamd.auth import sealed_context
@@ -38,6 +40,13 @@ _QUERY = (
 )
 
 
+def _caller(row: Any, access_key_id: str) -> Caller:
+    if row.user_id is None:
+        return Caller(row.account_id, f"arn:aws:iam::{row.account_id}:root", row.account_id, "root", access_key_id)
+    arn = f"arn:aws:iam::{row.account_id}:user{row.path}{row.name}"
+    return Caller(row.account_id, arn, row.user_id, "user", access_key_id, user_name=row.name)
+
+
 def resolve_access_key(conn: Connection, box: SecretBox, access_key_id: str) -> tuple[Caller, str, int]:
     """The caller a long-term access key authenticates, its secret (for SigV4 only), and the
     account's policy generation as of this transaction."""
@@ -50,12 +59,15 @@ def resolve_access_key(conn: Connection, box: SecretBox, access_key_id: str) -> 
         # A key sealed under another master key, or a row moved to another user or account (its
         # secret is bound to its owner): unusable, and indistinguishable to the client.
         raise InvalidClientTokenId() from None
-    if row.user_id is None:
-        caller = Caller(row.account_id, f"arn:aws:iam::{row.account_id}:root", row.account_id, "root", access_key_id)
-    else:
-        arn = f"arn:aws:iam::{row.account_id}:user{row.path}{row.name}"
-        caller = Caller(row.account_id, arn, row.user_id, "user", access_key_id, user_name=row.name)
-    return caller, secret, int(row.generation)
+    return _caller(row, access_key_id), secret, int(row.generation)
+
+
+def owner_of_long_term_key(conn: Connection, access_key_id: str) -> Caller | None:
+    """Whom an access key belongs to, active or not, without authenticating anyone: for the
+    trail of a failed authentication, which CloudTrail records under the key's user (the
+    caller is told nothing more than before)."""
+    row = conn.execute(_QUERY, {"key_id": access_key_id}).first()
+    return None if row is None else _caller(row, access_key_id)
 
 
 def account_of_long_term_key(conn: Connection, access_key_id: str) -> str | None:

@@ -150,6 +150,23 @@ def test_failed_authentication() -> None:
     assert events[0].columns.error_code == "InvalidClientTokenId"
 
 
+def test_failed_authentication_with_a_known_key_names_its_owner() -> None:
+    """CloudTrail records a failed authentication with a key it knows under the key's user."""
+    owner = user()
+    rec = replace(
+        record("ListUsers", None, access_key_id=owner.access_key_id,
+               error=("SignatureDoesNotMatch", "The request signature we calculated does not match")),
+        key_owner=owner,
+    )
+    events = build_events(rec)
+    ev = json.loads(events[0].record)
+    assert ev["userIdentity"]["type"] == "IAMUser"
+    assert ev["userIdentity"]["arn"] == owner.arn
+    assert ev["userIdentity"]["accessKeyId"] == owner.access_key_id
+    assert events[0].columns.username == owner.user_name
+    assert ev["errorCode"] == "SignatureDoesNotMatch"
+
+
 def test_denied_call_has_no_response() -> None:
     rec = record(
         "CreateUser",

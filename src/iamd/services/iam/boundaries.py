@@ -21,8 +21,10 @@ Finder = Callable[[Call, dict[str, Any]], str]
 
 
 def boundary_shape(arn: str) -> dict[str, str]:
-    """The ``PermissionsBoundary`` member of a User or Role."""
-    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
+    """The ``PermissionsBoundary`` member of a User or Role. AWS answers the type ``Policy``
+    (the aws CLI's create-user example 3), not the ``PermissionsBoundaryPolicy`` of botocore's
+    enum, which SDKs do not check."""
+    return {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": arn}
 
 
 def register(entity: str, find: Finder, repo: NamedRepo) -> None:

@@ -66,7 +66,7 @@ def get_group(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     u = schema.users
     q = select(u).join(members, members.c.user_id == u.c.user_id).where(members.c.group_id == row.group_id)
     rows, page = paginate(call.conn, q, u.c.name_lower, p)
-    return {"Group": group_shape(row), "Users": [user_shape(r) for r in rows], **page}
+    return {"Group": group_shape(row), "Users": [user_shape(r, listed=True) for r in rows], **page}
 
 
 @action("iam", "UpdateGroup")
@@ -116,8 +116,9 @@ def list_groups(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 @action("iam", "AddUserToGroup")
 def add_user_to_group(call: Call, p: dict[str, Any]) -> None:
-    group = get_group_row(call, p["GroupName"])
+    # The user is looked up first: with both missing, AWS names the user.
     user = get_user_row(call, p["UserName"])
+    group = get_group_row(call, p["GroupName"])
     where = (members.c.group_id == group.group_id) & (members.c.user_id == user.user_id)
     if exists(call.conn, where):
         return None
@@ -132,8 +133,9 @@ def add_user_to_group(call: Call, p: dict[str, Any]) -> None:
 
 @action("iam", "RemoveUserFromGroup")
 def remove_user_from_group(call: Call, p: dict[str, Any]) -> None:
-    group = get_group_row(call, p["GroupName"])
+    # As AddUserToGroup: with both missing, AWS names the user.
     user = get_user_row(call, p["UserName"])
+    group = get_group_row(call, p["GroupName"])
     where = (members.c.group_id == group.group_id) & (members.c.user_id == user.user_id)
     if not call.conn.execute(delete(members).where(where)).rowcount:
         raise NoSuchEntity(f"The user with name {user.name} cannot be found in group {group.name}.")

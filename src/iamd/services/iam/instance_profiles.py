@@ -110,8 +110,11 @@ def create_instance_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 def get_instance_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     row = get_profile_row(call, p["InstanceProfileName"])
     linked = roles_of(call, row.instance_profile_id)
-    tags = tag_store.list_tags(call.conn, "instance-profile", row.instance_profile_id)
-    return {"InstanceProfile": profile_shape(row, linked, trust_shown(call, linked), tags=tags)}
+    out = profile_shape(row, linked, trust_shown(call, linked))
+    # GetInstanceProfile always answers Tags, [] when there are none (never tagged, or every tag
+    # removed), as AWS does; the listings leave them out.
+    out["Tags"] = tag_store.list_tags(call.conn, "instance-profile", row.instance_profile_id)
+    return {"InstanceProfile": out}
 
 
 @action("iam", "DeleteInstanceProfile")
@@ -175,7 +178,8 @@ def remove_role_from_instance_profile(call: Call, p: dict[str, Any]) -> None:
         )
     ).rowcount
     if not removed:
-        raise NoSuchEntity(f"The role with name {role.name} cannot be found.")
+        # AWS's wording for a role the profile does not hold (as AWS answers it).
+        raise NoSuchEntity(f"Role {role.name} in Instance Profile {profile.name} cannot be found.")
     return None
 
 

@@ -67,7 +67,8 @@ def check_document(document: str) -> None:
 def policy_shape(
     policy: Row[Any] | aws_managed.AwsPolicy, counts: tuple[int, int], *, full: bool = True
 ) -> dict[str, Any]:
-    """The ``Policy`` shape. ListPolicies (``full=False``) leaves out Description and Tags, as AWS does."""
+    """The ``Policy`` shape. ListPolicies and CreatePolicy (``full=False``) leave out the
+    Description, as AWS does; Tags are the caller's to add."""
     if isinstance(policy, aws_managed.AwsPolicy):
         arn, pid, default, created, updated = (
             policy.arn,
@@ -138,7 +139,9 @@ def create_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     tag_store.put_tags(call.conn, "policy", policy_id, new_tags)
     row = managed_policies.get_by_id(call.conn, policy_id)
     assert row is not None
-    out = policy_shape(row, (0, 0))
+    # AWS does not echo the Description (the aws CLI's create-policy example 2 passes one and
+    # shows none): it appears in GetPolicy.
+    out = policy_shape(row, (0, 0), full=False)
     if new_tags:
         out["Tags"] = new_tags
     return {"Policy": out}
@@ -148,13 +151,12 @@ def create_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 def get_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     arn = p["PolicyArn"]
     ref = policy_refs.resolve(call, arn, message=not_found_message(arn))
+    # GetPolicy always answers Tags, ``[]`` for an untagged policy (AWS-managed ones included).
     if ref["aws"]:
-        return {"Policy": policy_shape(ref["policy"], counts_of(call, arn))}
+        return {"Policy": {**policy_shape(ref["policy"], counts_of(call, arn)), "Tags": []}}
     row = ref["row"]
     out = policy_shape(row, counts_of(call, arn))
-    tags = tag_store.list_tags(call.conn, "policy", row.policy_id)
-    if tags:
-        out["Tags"] = tags
+    out["Tags"] = tag_store.list_tags(call.conn, "policy", row.policy_id)
     return {"Policy": out}
 
 

@@ -216,7 +216,8 @@ def get_account_password_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]
 
 @action("iam", "DeleteAccountPasswordPolicy")
 def delete_account_password_policy(call: Call, p: dict[str, Any]) -> None:
+    """AWS words the missing policy differently here than GetAccountPasswordPolicy does."""
     done = call.conn.execute(delete(T).where(T.c.account_id == call.account_id))
     if not done.rowcount:
-        raise _not_found(call.account_id)
+        raise NoSuchEntity("The account policy with name PasswordPolicy cannot be found.")
     return None

@@ -184,7 +184,11 @@ def create_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         boundary=boundary or None,
         tags=new_tags,
     )
-    return {"Role": role_shape(row, trust_shown(call, [row]), tags=new_tags, last_used=False)}
+    # AWS's CreateRole answers no MaxSessionDuration, even when one is given (the aws CLI's
+    # create-role examples); GetRole shows it.
+    out = role_shape(row, trust_shown(call, [row]), tags=new_tags, last_used=False)
+    del out["MaxSessionDuration"]
+    return {"Role": out}
 
 
 @action("iam", "GetRole")

@@ -8,62 +8,36 @@ role for both, so what is authorized is what is created.
 
 from __future__ import annotations
 
+from iamd.services.iam.service_linked_catalogue import LINKED_ROLES, LinkedRole
+
 PATH_PREFIX = "/aws-service-role/"
 ROLE_PREFIX = "AWSServiceRoleFor"
 MAX_ROLE_NAME = 64
 TASK_PREFIX = "task" + PATH_PREFIX
-
-# The role names AWS gives that a CamelCase of the principal would not guess.
-# (IAM User Guide, "AWS services that work with IAM", each service's service-linked role page.)
-SERVICE_ROLE_NAMES = {
-    "access-analyzer.amazonaws.com": "AccessAnalyzer",
-    "autoscaling.amazonaws.com": "AutoScaling",
-    "backup.amazonaws.com": "Backup",
-    "cloudtrail.amazonaws.com": "CloudTrail",
-    "config.amazonaws.com": "Config",
-    "dynamodb.application-autoscaling.amazonaws.com": "ApplicationAutoScaling_DynamoDBTable",
-    "ecs.amazonaws.com": "ECS",
-    "ecs.application-autoscaling.amazonaws.com": "ApplicationAutoScaling_ECSService",
-    "eks.amazonaws.com": "AmazonEKS",
-    "eks-nodegroup.amazonaws.com": "AmazonEKSNodegroup",
-    "elasticache.amazonaws.com": "ElastiCache",
-    "elasticbeanstalk.amazonaws.com": "ElasticBeanstalk",
-    "elasticloadbalancing.amazonaws.com": "ElasticLoadBalancing",
-    "elasticmapreduce.amazonaws.com": "EMRCleanup",
-    "es.amazonaws.com": "AmazonElasticsearchService",
-    "guardduty.amazonaws.com": "AmazonGuardDuty",
-    "inspector2.amazonaws.com": "AmazonInspector2",
-    "lex.amazonaws.com": "LexBots",
-    "macie.amazonaws.com": "AmazonMacie",
-    "opensearchservice.amazonaws.com": "AmazonOpenSearchService",
-    "organizations.amazonaws.com": "Organizations",
-    "rds.amazonaws.com": "RDS",
-    "redshift.amazonaws.com": "Redshift",
-    "securityhub.amazonaws.com": "SecurityHub",
-    "spot.amazonaws.com": "EC2Spot",
-    "spotfleet.amazonaws.com": "EC2SpotFleet",
-    "ssm.amazonaws.com": "AmazonSSM",
-    "sso.amazonaws.com": "SSO",
-    "support.amazonaws.com": "Support",
-    "trustedadvisor.amazonaws.com": "TrustedAdvisor",
-}
 
 
 def _camel(label: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in label.split("-") if part)
 
 
-def service_role_name(service: str, suffix: str | None = None) -> str:
-    """``AWSServiceRoleFor…``: AWS's name where known, else a CamelCase of the principal.
+def linked_role(service: str) -> LinkedRole | None:
+    """What AWS's service makes for this principal (``service_linked_catalogue``), if iamd knows."""
+    return LINKED_ROLES.get(service)
 
-    ``sub.service.amazonaws.com`` becomes ``Service_Sub``, the shape AWS uses for principals that
-    qualify a service (``ApplicationAutoScaling_DynamoDBTable``).
+
+def service_role_name(service: str, suffix: str | None = None) -> str:
+    """``AWSServiceRoleFor…``: AWS's name where known, else a CamelCase of the principal, with
+    ``_<suffix>`` appended when one is given.
+
+    For a principal the catalogue does not know (a private cloud's own service), the name is
+    guessed in the shape AWS uses: ``sub.service.amazonaws.com`` becomes ``Service_Sub``.
     """
-    short = SERVICE_ROLE_NAMES.get(service)
-    if short is None:
+    known = LINKED_ROLES.get(service)
+    if known is not None:
+        name = known.role_name
+    else:
         labels = service.removesuffix(".amazonaws.com").split(".")
-        short = _camel(labels[-1]) + "".join("_" + _camel(label) for label in reversed(labels[:-1]))
-    name = ROLE_PREFIX + short
+        name = ROLE_PREFIX + _camel(labels[-1]) + "".join("_" + _camel(label) for label in reversed(labels[:-1]))
     return f"{name}_{suffix}" if suffix else name
 
 

@@ -6,6 +6,11 @@ trust policy, permissions boundary and policies of such a role are refused with 
 (``ensure_modifiable_role``), and DeleteRole refuses them too — DeleteServiceLinkedRole deletes
 them, returning a deletion task whose status GetServiceLinkedRoleDeletionStatus reports. iamd has
 no linked service to ask whether the role is in use, so a task always succeeds at once.
+
+The role carries its service's AWS-managed policy, as on AWS, so a session of the role may do what
+the service may do; a principal the catalogue does not know (a private cloud's own service) gets
+a guessed name, accepts a suffix and has no policy until its service attaches one — which, as on
+AWS, no API call can (the role is unmodifiable).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from sqlalchemy import Row, delete, insert, select
 from iamd.services.context import Call
 
 # A module object, not names: roles imports this module too (see roles.py).
-from iamd.services.iam import roles
+from iamd.services.iam import aws_managed, roles
 from iamd.services.iam import service_linked_names as names
 from iamd.services.iam.errors import InvalidInput, NoSuchEntity, UnmodifiableEntity
 from iamd.services.registry import action
@@ -36,20 +41,28 @@ def ensure_modifiable_role(row: Row[Any]) -> None:
 
 
 def _trust_policy(service: str) -> str:
+    """The trust policy AWS writes (as GetRole shows it on AWS today; the aws CLI's 2019 example
+    shows lists)."""
     return json.dumps(
         {
             "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+            "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": service}}],
         }
     )
 
 
 @action("iam", "CreateServiceLinkedRole")
 def create_service_linked_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    """The role the service would make: AWS's name and path, a trust policy for the service, and
+    the service's AWS-managed policy attached (``service_linked_catalogue``)."""
     service = p["AWSServiceName"]
     if not service.endswith(".amazonaws.com") or service == ".amazonaws.com":
         raise InvalidInput(f"Invalid service name: {service}")
-    name = names.service_role_name(service, p.get("CustomSuffix"))
+    suffix = p.get("CustomSuffix")
+    known = names.linked_role(service)
+    if suffix is not None and known is not None and not known.suffix:
+        raise InvalidInput(f"Custom suffix is not allowed for {service}")
+    name = names.service_role_name(service, suffix)
     if len(name) > names.MAX_ROLE_NAME:
         raise InvalidInput(f"Service role name {name} is longer than {names.MAX_ROLE_NAME} characters.")
     if role_repo.get_by_name(call.conn, call.account_id, name) is not None:
@@ -65,8 +78,20 @@ def create_service_linked_role(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         max_session_duration=roles.DEFAULT_MAX_SESSION_DURATION,
         service_linked=True,
     )
-    # The trust policy names only the service: nothing bound to show.
-    return {"Role": roles.role_shape(row, {}, last_used=False)}
+    for policy in known.policies if known is not None else ():
+        call.conn.execute(
+            insert(schema.policy_attachments).values(
+                account_id=call.account_id,
+                principal_type="role",
+                principal_id=row.role_id,
+                policy_arn=f"{aws_managed.PREFIX}{names.PATH_PREFIX}{policy}",
+                attached_at=call.now,
+            )
+        )
+    # The trust policy names only the service: nothing bound to show. AWS answers the role's
+    # summary, without Description and MaxSessionDuration (the aws CLI's example passes a
+    # description and shows none); GetRole has them.
+    return {"Role": roles.role_summary(row, {})}
 
 
 @action("iam", "DeleteServiceLinkedRole")

@@ -29,7 +29,10 @@ def user_arn(row: Row[Any]) -> str:
     return arn(row.account_id, "user", row.path, row.name)
 
 
-def user_shape(row: Row[Any], *, tags: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def user_shape(row: Row[Any], *, tags: list[dict[str, str]] | None = None, listed: bool = False) -> dict[str, Any]:
+    """The ``User`` shape; ``listed`` is ListUsers' and GetGroup's subset, which AWS answers
+    without PermissionsBoundary and Tags (ListUsers: "returns a subset of the available
+    attributes"; GetUser has them all)."""
     out: dict[str, Any] = {
         "Path": row.path,
         "UserName": row.name,
@@ -39,7 +42,7 @@ def user_shape(row: Row[Any], *, tags: list[dict[str, str]] | None = None) -> di
     }
     if row.password_last_used is not None:
         out["PasswordLastUsed"] = row.password_last_used
-    if row.permissions_boundary:
+    if row.permissions_boundary and not listed:
         out["PermissionsBoundary"] = boundary_shape(row.permissions_boundary)
     if tags:
         out["Tags"] = tags
@@ -150,7 +153,8 @@ def delete_user(call: Call, p: dict[str, Any]) -> None:
         (s.mfa_devices.c.user_id == uid, "must delete MFA device first."),
         (s.signing_certificates.c.user_id == uid, "must delete signing certificate first."),
         (s.ssh_public_keys.c.user_id == uid, "must delete SSH public key first."),
-        (s.service_specific_credentials.c.user_id == uid, "must delete service specific credentials first."),
+        # AWS's wording for this one is generic (as AWS answers it).
+        (s.service_specific_credentials.c.user_id == uid, "must remove referenced objects first."),
     ]
     refuse_if_attached(call.conn, checks)
     tag_store.drop_all(call.conn, "user", uid)
@@ -162,7 +166,7 @@ def delete_user(call: Call, p: dict[str, Any]) -> None:
 def list_users(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     q = users.list_query(call.account_id, p.get("PathPrefix"))
     rows, page = paginate(call.conn, q, schema.users.c.name_lower, p)
-    return {"Users": [user_shape(r) for r in rows], **page}
+    return {"Users": [user_shape(r, listed=True) for r in rows], **page}
 
 
 tagging.register("User", "user", lambda call, p: get_user_row(call, p["UserName"]).user_id)

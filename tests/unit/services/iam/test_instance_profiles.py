@@ -181,7 +181,7 @@ def test_remove_role_not_in_profile(invoke: Any) -> None:
     create_role(invoke, "other")
     create(invoke, "ip")
     add(invoke, "ip", "other")
-    with pytest.raises(NoSuchEntity, match=r"^The role with name r cannot be found\.$"):
+    with pytest.raises(NoSuchEntity, match=r"^Role r in Instance Profile ip cannot be found\.$"):
         invoke("iam", "RemoveRoleFromInstanceProfile", {"InstanceProfileName": "ip", "RoleName": "r"})
     assert [r["RoleName"] for r in get(invoke, "ip")["Roles"]] == ["other"]
 
@@ -191,7 +191,7 @@ def test_delete_instance_profile(invoke: Any) -> None:
     assert invoke("iam", "DeleteInstanceProfile", {"InstanceProfileName": "IP"}) is None
     with pytest.raises(NoSuchEntity):
         get(invoke, "ip")
-    assert "Tags" not in get_after_create(invoke, "ip")
+    assert get_after_create(invoke, "ip")["Tags"] == []  # the old tags went with the old profile
 
 
 def get_after_create(invoke: Any, name: str) -> dict[str, Any]:
@@ -251,6 +251,9 @@ def test_instance_profile_tags(invoke: Any) -> None:
     ]
     invoke("iam", "UntagInstanceProfile", {"InstanceProfileName": "ip", "TagKeys": ["A"]})
     assert get(invoke, "ip")["Tags"] == [{"Key": "b", "Value": "2"}]
+    # Every tag removed: GetInstanceProfile still answers Tags, empty, as AWS does.
+    invoke("iam", "UntagInstanceProfile", {"InstanceProfileName": "ip", "TagKeys": ["b"]})
+    assert get(invoke, "ip")["Tags"] == []
 
 
 def test_deleting_a_role_frees_its_profiles(invoke: Any) -> None:

@@ -32,7 +32,7 @@ def test_no_policy_until_one_is_set(invoke, account: str) -> None:
     message = f"^The Password Policy with domain name {account} cannot be found.$"
     with pytest.raises(NoSuchEntity, match=message):
         invoke("iam", "GetAccountPasswordPolicy")
-    with pytest.raises(NoSuchEntity, match=message):
+    with pytest.raises(NoSuchEntity, match=r"^The account policy with name PasswordPolicy cannot be found\.$"):
         invoke("iam", "DeleteAccountPasswordPolicy")
 
 

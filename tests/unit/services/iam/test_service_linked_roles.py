@@ -41,6 +41,11 @@ def protected(name: str) -> str:
             None,
             "AWSServiceRoleForApplicationAutoScaling_DynamoDBTable",
         ),
+        ("custom-resource.application-autoscaling.amazonaws.com", None,
+         "AWSServiceRoleForApplicationAutoScaling_CustomResource"),
+        ("lambda.application-autoscaling.amazonaws.com", None,
+         "AWSServiceRoleForApplicationAutoScaling_LambdaConcurrency"),
+        ("ops.apigateway.amazonaws.com", None, "AWSServiceRoleForAPIGateway"),
         ("new-thing.amazonaws.com", None, "AWSServiceRoleForNewThing"),
         ("worker.new-thing.amazonaws.com", "x", "AWSServiceRoleForNewThing_Worker_x"),
     ],
@@ -58,17 +63,18 @@ def test_create_service_linked_role(invoke: Any, account: str) -> None:
         role["Arn"] == f"arn:aws:iam::{account}:role/aws-service-role/elasticbeanstalk.amazonaws.com/{name}"
     )
     assert role["RoleId"].startswith("AROA")
-    assert role["Description"] == "for EB"
-    assert role["MaxSessionDuration"] == 3600
+    # Not echoed, as AWS answers (the aws CLI's example); GetRole shows both.
+    assert "Description" not in role and "MaxSessionDuration" not in role
     trust = json.loads(unquote(role["AssumeRolePolicyDocument"]))
     assert trust["Statement"] == [
         {
+            "Action": "sts:AssumeRole",
             "Effect": "Allow",
             "Principal": {"Service": "elasticbeanstalk.amazonaws.com"},
-            "Action": "sts:AssumeRole",
         }
     ]
     got = invoke("iam", "GetRole", {"RoleName": name})["Role"]
+    assert (got["Description"], got["MaxSessionDuration"]) == ("for EB", 3600)
     assert got["RoleId"] == role["RoleId"]
     assert got["AssumeRolePolicyDocument"] == role["AssumeRolePolicyDocument"]
     listed = invoke("iam", "ListRoles", {"PathPrefix": "/aws-service-role/"})["Roles"]
@@ -112,8 +118,9 @@ def test_not_a_service_principal(invoke: Any, service: str) -> None:
 
 
 def test_name_too_long(invoke: Any) -> None:
-    with pytest.raises(InvalidInput):
-        create(invoke, "elasticbeanstalk.amazonaws.com", CustomSuffix="x" * 40)
+    name = "AWSServiceRoleForAutoScaling_" + "x" * 40
+    with pytest.raises(InvalidInput, match=rf"^Service role name {name} is longer than 64 characters\.$"):
+        create(invoke, "autoscaling.amazonaws.com", CustomSuffix="x" * 40)
     assert invoke("iam", "ListRoles", {})["Roles"] == []
 
 
@@ -164,7 +171,7 @@ def test_ensure_modifiable_role_passes_ordinary_roles(invoke: Any, runtime: Runt
 
 
 def test_delete_service_linked_role(invoke: Any, runtime: Runtime, account: str) -> None:
-    role = create(invoke, "dynamodb.application-autoscaling.amazonaws.com", CustomSuffix="table-1")
+    role = create(invoke, "autoscaling.amazonaws.com", CustomSuffix="table-1")
     name = role["RoleName"]
     invoke("iam", "TagRole", {"RoleName": name, "Tags": [{"Key": "k", "Value": "v"}]})
     with runtime.store.begin() as conn:
@@ -179,7 +186,7 @@ def test_delete_service_linked_role(invoke: Any, runtime: Runtime, account: str)
             )
         )
     task = invoke("iam", "DeleteServiceLinkedRole", {"RoleName": name})["DeletionTaskId"]
-    service = "dynamodb.application-autoscaling.amazonaws.com"
+    service = "autoscaling.amazonaws.com"
     assert re.fullmatch(rf"task/aws-service-role/{re.escape(service)}/{name}/{UUID}", task)
     with pytest.raises(NoSuchEntity):
         invoke("iam", "GetRole", {"RoleName": name})
@@ -249,3 +256,63 @@ def test_deletion_status_names_the_roles_own_service(invoke: Any) -> None:
 def test_deletion_status_of_malformed_task(invoke: Any, task: str) -> None:
     with pytest.raises(InvalidInput):
         invoke("iam", "GetServiceLinkedRoleDeletionStatus", {"DeletionTaskId": task})
+
+
+# --- the service's policy and the suffix rule ----------------------------------------------------
+
+
+def attached(invoke: Any, name: str) -> list[str]:
+    return [p["PolicyArn"] for p in invoke("iam", "ListAttachedRolePolicies", {"RoleName": name})["AttachedPolicies"]]
+
+
+@pytest.mark.parametrize(
+    ("service", "policy"),
+    [
+        ("autoscaling.amazonaws.com", "AutoScalingServiceRolePolicy"),
+        ("custom-resource.application-autoscaling.amazonaws.com", "AWSApplicationAutoScalingCustomResourcePolicy"),
+        ("ecs.amazonaws.com", "AmazonECSServiceRolePolicy"),
+        ("organizations.amazonaws.com", "AWSOrganizationsServiceTrustPolicy"),
+    ],
+)
+def test_the_services_policy_is_attached(invoke: Any, service: str, policy: str) -> None:
+    name = create(invoke, service)["RoleName"]
+    arn = f"arn:aws:iam::aws:policy/aws-service-role/{policy}"
+    assert attached(invoke, name) == [arn]
+    entities = invoke("iam", "ListEntitiesForPolicy", {"PolicyArn": arn})
+    assert [r["RoleName"] for r in entities["PolicyRoles"]] == [name]
+    assert invoke("iam", "GetPolicy", {"PolicyArn": arn})["Policy"]["AttachmentCount"] == 1
+
+
+def test_the_policy_cannot_be_detached(invoke: Any) -> None:
+    name = create(invoke, "autoscaling.amazonaws.com")["RoleName"]
+    arn = "arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy"
+    with pytest.raises(UnmodifiableEntity, match=protected(name)):
+        invoke("iam", "DetachRolePolicy", {"RoleName": name, "PolicyArn": arn})
+    assert attached(invoke, name) == [arn]
+
+
+def test_a_suffixed_role_carries_the_policy_too(invoke: Any) -> None:
+    name = create(invoke, "autoscaling.amazonaws.com", CustomSuffix="blue")["RoleName"]
+    assert attached(invoke, name) == ["arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy"]
+
+
+def test_unknown_principal_gets_no_policy(invoke: Any) -> None:
+    name = create(invoke, "worker.new-thing.amazonaws.com", CustomSuffix="a")["RoleName"]
+    assert name == "AWSServiceRoleForNewThing_Worker_a"
+    assert attached(invoke, name) == []
+
+
+@pytest.mark.parametrize(
+    "service", ["ecs.amazonaws.com", "es.amazonaws.com", "dynamodb.application-autoscaling.amazonaws.com"]
+)
+def test_suffix_refused_where_the_service_does_not_allow_it(invoke: Any, service: str) -> None:
+    with pytest.raises(InvalidInput, match=rf"^Custom suffix is not allowed for {re.escape(service)}$"):
+        create(invoke, service, CustomSuffix="x")
+    assert invoke("iam", "ListRoles", {})["Roles"] == []
+
+
+def test_deleting_the_role_releases_the_policy(invoke: Any) -> None:
+    name = create(invoke, "autoscaling.amazonaws.com")["RoleName"]
+    invoke("iam", "DeleteServiceLinkedRole", {"RoleName": name})
+    arn = "arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy"
+    assert invoke("iam", "GetPolicy", {"PolicyArn": arn})["Policy"]["AttachmentCount"] == 0

@@ -44,7 +44,7 @@ def test_permissions_boundary(invoke) -> None:
     invoke("iam", "CreateUser", {"UserName": "b", "PermissionsBoundary": boundary})
     user = invoke("iam", "GetUser", {"UserName": "b"})["User"]
     assert user["PermissionsBoundary"] == {
-        "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+        "PermissionsBoundaryType": "Policy",
         "PermissionsBoundaryArn": boundary,
     }
     invoke("iam", "DeleteUserPermissionsBoundary", {"UserName": "b"})
