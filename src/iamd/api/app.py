@@ -218,8 +218,9 @@ class App:
                 intended = named_service(self.protocols, http)
                 if intended is None:
                     # Meant for a service iamd does not serve: refused in that service's protocol.
-                    proto = foreign_protocol(auth.service, http, self.protocols)
-                    raise proto.refusal
+                    foreign = foreign_protocol(auth.service, http, self.protocols)
+                    proto = foreign
+                    raise foreign.refusal
                 proto = self.protocols[intended]
                 raise wrong_service(intended)
             proto = self.protocols[auth.service]

@@ -68,6 +68,8 @@ class ForeignProtocol:
     """A ``WireProtocol`` that only refuses: iamd has no operation of this service to answer,
     so parsing or rendering a result raises the refusal; errors render in the service's protocol."""
 
+    extra_methods: frozenset[str] = frozenset()
+
     def __init__(self, protocol: str, content_type: str, refusal: AwsError) -> None:
         self.protocol = protocol
         self.content_type = content_type
@@ -84,6 +86,12 @@ class ForeignProtocol:
 
     def operation_name(self, prepared: object) -> str | None:
         return None
+
+    def response_meta(self, operation: str, result: dict[str, Any] | None) -> tuple[int, dict[str, str]]:
+        raise self.refusal
+
+    def error_headers(self, err: AwsError) -> dict[str, str]:
+        return {}
 
     def render_error(self, err: AwsError, request_id: str) -> bytes:
         if self.protocol in ("json", "rest-json"):
