@@ -1,0 +1,178 @@
+"""One custom-check problem: parsed policies, a z3 context, the symbolic request, a bounded solve.
+
+Each problem owns a fresh ``z3.Context`` (z3 is not thread-safe across contexts shared between
+threads) and asks one bounded question: is the goal satisfiable within ``timeout_ms``? z3's
+``unknown`` is never read as an answer: a timeout raises ``CheckTimeout``, any other reason
+``Undecidable``.
+
+Strings the solver invents (resources, context values, names) are drawn from printable ASCII
+plus every character the policies themselves use: a counter-example is readable, and nothing a
+policy can match is out of reach.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from iamd.policy import (
+    ALLOW,
+    SIZE_LIMITS,
+    Context,
+    Policy,
+    PolicySet,
+    PolicySyntaxError,
+    PolicyType,
+    PrincipalType,
+    Request,
+    RequestPrincipal,
+    parse_policy,
+    policy_size,
+)
+
+from .smt_encode import Encoder
+from .smt_keys import Undecidable, collect_keys
+from .smt_request import SymbolicRequest, text
+
+DEFAULT_TIMEOUT_MS = 10_000
+MAX_DOCUMENT_CHARS = 131_072
+POLICY_TYPES = {"IDENTITY_POLICY": PolicyType.IDENTITY, "RESOURCE_POLICY": PolicyType.RESOURCE}
+_ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
+HOLDER = "policy-holder"
+
+
+class InvalidPolicy(Exception):
+    """A document the check refuses before solving: not a valid policy, or over AWS's size."""
+
+
+class CheckTimeout(Exception):
+    """The solver did not decide within the check's time bound."""
+
+
+class Discrepancy(Exception):
+    """The solver's counter-example is not allowed by the engine: a bug in one of them."""
+
+
+def parse_document(text_: str, policy_type: str, label: str) -> Policy:
+    ptype = POLICY_TYPES[policy_type]
+    if not isinstance(text_, str) or len(text_) > MAX_DOCUMENT_CHARS or policy_size(text_) > SIZE_LIMITS[ptype]:
+        raise InvalidPolicy(
+            f"The {label} exceeds the maximum size of {SIZE_LIMITS[ptype]} characters for a {policy_type}."
+        )
+    try:
+        return parse_policy(text_, ptype, label)
+    except PolicySyntaxError as err:
+        where = f" (line {err.line}, column {err.column})" if err.line is not None else ""
+        raise InvalidPolicy(f"The {label} is not a valid {policy_type}: {err.message}{where}") from None
+
+
+def fresh_accounts(texts: list[str], count: int) -> list[str]:
+    """Account ids no policy names: the resource's owner, an unnamed outsider."""
+    out: list[str] = []
+    candidate = 999999999999
+    while len(out) < count:
+        digits = str(candidate)
+        if not any(digits in t for t in texts):
+            out.append(digits)
+        candidate -= 1
+    return out
+
+
+class Problem:
+    def __init__(self, policies: list[Policy], policy_type: str) -> None:
+        self.policies = policies
+        self.resource_based = POLICY_TYPES[policy_type] is PolicyType.RESOURCE
+        self.ctx = z3.Context()
+        self.request = SymbolicRequest(self.ctx, collect_keys(policies))
+        self.encoder = Encoder(self.request)
+        texts = [p.text for p in policies]
+        self.owner, self.outsider = fresh_accounts(texts, 2)
+        self._alphabet(texts)
+        if self.resource_based:
+            self.request.constraints.extend(self.encoder.principals.well_formed(self.owner))
+
+    def _alphabet(self, texts: list[str]) -> None:
+        ctx = self.ctx
+        extra = sorted({ch for t in texts for ch in t if not " " <= ch <= "~"})
+        chars = z3.Range(" ", "~", ctx=ctx)
+        if extra:
+            chars = z3.Union(chars, *[z3.Re(z3.StringVal(ch, ctx)) for ch in extra])
+        word = z3.Star(chars)
+        r, p = self.request, self.request.principal
+        strings = [r.resource, p.arn, p.source, p.account]
+        for key in r.keys.values():
+            if key.kind in ("string", "bool", "binary"):
+                strings.extend(key.values)
+        r.constraints.extend(z3.InRe(s, word) for s in strings)
+
+    def solve(self, goal: z3.BoolRef, timeout_ms: int) -> z3.ModelRef | None:
+        solver = z3.Solver(ctx=self.ctx)
+        solver.set("timeout", max(1, int(timeout_ms)))
+        solver.add(*self.request.constraints)
+        solver.add(goal)
+        verdict = solver.check()
+        if verdict == z3.sat:
+            return solver.model()
+        if verdict == z3.unsat:
+            return None
+        reason = solver.reason_unknown()
+        if "timeout" in reason or "canceled" in reason or "resource" in reason:
+            raise CheckTimeout(f"The policy check did not finish within {timeout_ms / 1000:g} seconds.")
+        raise Undecidable(f"the solver could not decide the check ({reason})")
+
+    def trusted_pass(self) -> None:
+        """A PASS holds only if the encoding was exact; otherwise say why it cannot be decided."""
+        if self.encoder.inexact:
+            raise Undecidable("iamd cannot decide this check exactly: " + "; ".join(sorted(set(self.encoder.inexact))))
+
+    # --- the counter-example, and the engine's opinion of it -------------------------------
+
+    def render(self, model: z3.ModelRef) -> dict[str, object]:
+        r = self.request
+        if self.resource_based:
+            p = self.encoder.principals.render(model)
+        else:
+            p = self.holder()
+        principal: dict[str, object] = {"arn": p.arn, "type": p.type.value}
+        if p.account:
+            principal["account"] = p.account
+        if p.source_arn:
+            principal["sourceArn"] = p.source_arn
+        out: dict[str, object] = {
+            "action": text(model, r.action),
+            "resource": text(model, r.resource),
+            "principal": principal,
+            "context": r.render_context(model),
+        }
+        if self.resource_based:
+            out["resourceAccount"] = self.owner
+        return out
+
+    def holder(self) -> RequestPrincipal:
+        return RequestPrincipal(f"arn:aws:iam::{self.owner}:user/{HOLDER}", self.owner, PrincipalType.USER)
+
+    def engine_allows(self, policy: Policy, example: dict[str, object]) -> bool:
+        """Decide the counter-example with iamd's engine: the one decision path."""
+        principal = example["principal"]
+        assert isinstance(principal, dict)
+        p = RequestPrincipal(
+            str(principal["arn"]),
+            str(principal.get("account", "")),
+            PrincipalType(principal["type"]),
+            source_arn=principal.get("sourceArn"),
+        )
+        context = example["context"]
+        assert isinstance(context, dict)
+        request = Request(p, str(example["action"]), str(example["resource"]), Context(context), self.owner)
+        if self.resource_based:
+            everything = parse_policy(_ALLOW_ALL, PolicyType.IDENTITY, "iamd:allow-all")
+            decision = PolicySet(identity=[everything]).evaluate(request, resource_policy=policy)
+        else:
+            decision = PolicySet(identity=[policy]).evaluate(request)
+        return decision.effect == ALLOW
+
+    def disagree(self, what: str, example: dict[str, object]) -> Exception:
+        if self.encoder.inexact:
+            return Undecidable(
+                "iamd cannot decide this check exactly: " + "; ".join(sorted(set(self.encoder.inexact)))
+            )
+        return Discrepancy(f"iamd's solver and policy engine disagree on {what} for the request {example} (a bug).")
