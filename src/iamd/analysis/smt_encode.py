@@ -38,10 +38,10 @@ from .smt_strings import Part, Regexes, Slot, colons_before_first_slot
 
 
 class Encoder:
-    def __init__(self, request: SymbolicRequest) -> None:
+    def __init__(self, request: SymbolicRequest, extra_chars: list[str] | None = None) -> None:
         self.request = request
         self.ctx = request.ctx
-        self.re = Regexes(request.ctx)
+        self.re = Regexes(request.ctx, extra_chars)
         self.principals = PrincipalEncoder(request)
         self.inexact: list[str] = []
         self.true = z3.BoolVal(True, self.ctx)
@@ -85,9 +85,30 @@ class Encoder:
 
     def resource_pattern(self, template: Template) -> z3.BoolRef:
         parts, defined = self.resolve(template)
-        if colons_before_first_slot(parts) < 5:
+        if template.variables and colons_before_first_slot(parts) < 5:
             self.no_colon(parts, "a policy variable before an ARN's resource segment")
-        return z3.And(defined, z3.InRe(self.request.resource, self.re.resource(parts)))
+        return z3.And(defined, self.match(self.request.resource, parts, self.re.resource))
+
+    def match(self, x: z3.SeqRef, parts: tuple[Part, ...], language: Any) -> z3.BoolRef:
+        """``x`` is in the pattern's language. A variable in a literal head (``bucket/${aws:username}/*``)
+        becomes a prefix test and the rest a regex over the remainder: z3 decides that far faster
+        than a regex holding a symbolic string. Only for heads holding the first five colons (or
+        patterns whose language is a plain glob), where the remainder is a plain glob."""
+        head: list[Part] = []
+        for part in parts:
+            if not isinstance(part, str | Slot):
+                break
+            head.append(part)
+        if not any(isinstance(p, Slot) for p in head) or (
+            language is not self.re.glob and colons_before_first_slot(parts) < 5
+        ):
+            built = language(parts)
+            return self.false if built is None else z3.InRe(x, built)
+        prefix = self.text_of(tuple(head))
+        rest = parts[len(head) :]
+        k = z3.Length(prefix)
+        tail = z3.SubString(x, k, z3.Length(x) - k)
+        return z3.And(z3.PrefixOf(prefix, x), z3.InRe(tail, self.re.glob(rest)))
 
     # --- variables -------------------------------------------------------------------------
 
@@ -202,12 +223,11 @@ class Encoder:
             else:
                 match = z3.InRe(x, self.re.literal(tokens_text(parts), ignore_case=True))  # type: ignore[arg-type]
         elif family is strings.LIKE:
-            match = z3.InRe(x, self.re.glob(parts))
+            match = self.match(x, parts, self.re.glob)
         else:
             if dynamic and colons_before_first_slot(parts) < 5:
                 self.no_colon(parts, "a policy variable in an ARN condition before the resource segment")
-            language = self.re.arn_like(parts)
-            match = self.false if language is None else z3.InRe(x, language)
+            match = self.match(x, parts, self.re.arn_like)
         return z3.And(defined, match) if dynamic else match
 
 

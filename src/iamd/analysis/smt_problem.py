@@ -83,20 +83,15 @@ class Problem:
         self.resource_based = POLICY_TYPES[policy_type] is PolicyType.RESOURCE
         self.ctx = z3.Context()
         self.request = SymbolicRequest(self.ctx, collect_keys(policies))
-        self.encoder = Encoder(self.request)
         texts = [p.text for p in policies]
+        self.encoder = Encoder(self.request, sorted({ch for t in texts for ch in t if not " " <= ch <= "~"}))
         self.owner, self.outsider = fresh_accounts(texts, 2)
-        self._alphabet(texts)
+        self._alphabet()
         if self.resource_based:
             self.request.constraints.extend(self.encoder.principals.well_formed(self.owner))
 
-    def _alphabet(self, texts: list[str]) -> None:
-        ctx = self.ctx
-        extra = sorted({ch for t in texts for ch in t if not " " <= ch <= "~"})
-        chars = z3.Range(" ", "~", ctx=ctx)
-        if extra:
-            chars = z3.Union(chars, *[z3.Re(z3.StringVal(ch, ctx)) for ch in extra])
-        word = z3.Star(chars)
+    def _alphabet(self) -> None:
+        word = self.encoder.re.alphabet
         r, p = self.request, self.request.principal
         strings = [r.resource, p.arn, p.source, p.account]
         for key in r.keys.values():

@@ -37,11 +37,16 @@ Part = Token | Slot
 class Regexes:
     """Regex constructors bound to one z3 context (each check has its own: z3 is not thread-safe)."""
 
-    def __init__(self, ctx: z3.Context) -> None:
+    def __init__(self, ctx: z3.Context, extra: list[str] | None = None) -> None:
+        """Wildcards range over ``alphabet``: printable ASCII plus ``extra`` characters (every
+        other character a policy holds); the problem limits every string to it. Character ranges,
+        not complements, keep z3's regex derivatives small."""
         self.ctx = ctx
-        sort = z3.ReSort(z3.StringSort(ctx))
-        self.any_char = z3.AllChar(sort)
-        self.no_colon = z3.Intersect(self.any_char, z3.Complement(z3.Re(z3.StringVal(":", ctx))))
+        singles = [z3.Re(z3.StringVal(ch, ctx)) for ch in extra or ()]
+        self.any_char = z3.Union(z3.Range(" ", "~", ctx=ctx), *singles) if singles else z3.Range(" ", "~", ctx=ctx)
+        no_colon = [z3.Range(" ", "9", ctx=ctx), z3.Range(";", "~", ctx=ctx), *singles]
+        self.no_colon = z3.Union(*no_colon)
+        self.alphabet = z3.Star(self.any_char)
         self.empty = z3.Re(z3.StringVal("", ctx))
 
     def literal(self, text: str, ignore_case: bool = False) -> z3.ReRef:
