@@ -43,6 +43,7 @@ _load_helper("functional", "org_helpers")
 _load_helper("functional", "org_policy_helpers")
 _load_helper("functional", "resource_table")
 _load_helper("functional", "resource_table_orgs")
+_load_helper("functional", "resource_table_aa")
 # ``tools/`` runs as ``python -m tools.…`` from the repository root; tests import it the same way.
 ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:

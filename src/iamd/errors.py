@@ -28,7 +28,7 @@ class AwsError(Exception):
     fmt: str = "{message}"
     # Members of the error shape besides the message (Organizations' ``Reason``), sent as they
     # are by the JSON protocols; the Query protocol's errors have none.
-    extra_fields: Mapping[str, str] = MappingProxyType({})
+    extra_fields: Mapping[str, object] = MappingProxyType({})
 
     def __init__(self, message: str | None = None, **kwargs: object) -> None:
         if message is None:

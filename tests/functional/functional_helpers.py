@@ -59,7 +59,7 @@ def denied(fn: Callable[..., Any], **kwargs: Any) -> str:
 def access_denied_code(fn: Callable[..., Any]) -> str:
     """The code a policy denial has for the client ``fn`` is a method of."""
     protocol = getattr(getattr(fn, "__self__", None), "meta", None)
-    json_protocol = protocol is not None and protocol.service_model.protocol == "json"
+    json_protocol = protocol is not None and protocol.service_model.protocol in ("json", "rest-json")
     return "AccessDeniedException" if json_protocol else "AccessDenied"
 
 

@@ -35,7 +35,7 @@ class Row:
     def id(self) -> str:
         """The operation's name; Organizations' prefixed (its CreatePolicy is not IAM's)."""
         service, _, name = self.op.partition(":")
-        prefix = "organizations." if service == "organizations" else ""
+        prefix = f"{service}." if service in ("organizations", "access-analyzer") else ""
         return prefix + name + (f"[{self.case}]" if self.case else "")
 
     @property
@@ -53,6 +53,8 @@ def full_arn(account: str, resource: str, ids: Mapping[str, str] = SAMPLE_IDS) -
         return resource
     if resource.startswith("sts:"):
         return f"arn:aws:sts::{account}:{resource[4:]}"
+    if resource.startswith("aa:"):
+        return f"arn:aws:access-analyzer:us-east-1:{account}:{resource[3:]}"
     if resource.startswith("org:"):
         return f"arn:aws:organizations::{account}:{resource[4:].format_map(ids)}"
     return f"arn:aws:iam::{account}:{resource}"

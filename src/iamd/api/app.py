@@ -25,7 +25,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from iamd.api import admin
-from iamd.api.protocols import QueryProtocol, WireProtocol, intended_service, protocols
+from iamd.api.protocols import QueryProtocol, WireProtocol, intended_service, protocols, rest_service
 from iamd.api.request_facts import arn_accounts, read_body, requested_region, source_ip
 from iamd.api.unsigned import unsigned_operation
 from iamd.api.workers import Workers
@@ -74,13 +74,18 @@ FAILED_CALL_EVENTS = (5.0, 100)  # per source address: events a second, burst
 
 
 # AWS's Query and JSON protocols are POST (Query also GET); HEAD must not run a GET's action.
+# REST-JSON (Access Analyzer) also uses PUT and DELETE, for its own operations only.
 SERVED_METHODS = frozenset({"GET", "POST"})
+REST_METHODS = frozenset({"PUT", "DELETE"})
 
 
 class MethodNotAllowed(SenderError):
     code = "MethodNotAllowed"
     status = 405
-    fmt = "The HTTP method {method} is not allowed; AWS's Query and JSON protocols use POST (Query also GET)."
+    fmt = (
+        "The HTTP method {method} is not allowed; AWS's Query and JSON protocols use POST (Query also GET), "
+        "REST-JSON services the method of each operation."
+    )
 
 
 class NotImplementedByIamd(SenderError):
@@ -177,7 +182,11 @@ class App:
                 headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
                 body=body if isinstance(body, bytes) else b"",
             )
-            if isinstance(body, AwsError) or request.method not in SERVED_METHODS:
+            if (
+                isinstance(body, AwsError)
+                or request.method not in SERVED_METHODS | REST_METHODS
+                or (request.method in REST_METHODS and rest_service(self.protocols, http) is None)
+            ):
                 # Answered before the signature is read: in the protocol the client speaks.
                 proto = self.protocols[intended_service(self.protocols, http)]
                 raise body if isinstance(body, AwsError) else MethodNotAllowed(method=request.method)
@@ -187,7 +196,7 @@ class App:
                 unsigned = unsigned_operation(
                     http, request.headers.get("content-type", ""), self.api_versions, ADMIN_PREFIX
                 )
-                if unsigned is None:
+                if unsigned is None or request.method not in SERVED_METHODS:
                     # Answered in the protocol the client speaks (a JSON client cannot parse
                     # IAM's XML).
                     proto = self.protocols[intended_service(self.protocols, http)]
@@ -206,13 +215,15 @@ class App:
                 proto = self.protocols[intended]
                 raise wrong_service(intended)
             proto = self.protocols[auth.service]
+            if request.method not in SERVED_METHODS and request.method not in proto.extra_methods:
+                raise MethodNotAllowed(method=request.method)
             self.regions.check(auth.region)
             # Named before authentication, so that a failed authentication is audited under the
             # call it attempted, as CloudTrail does.
             prepared = proto.prepare(http, request.headers.get("content-type", ""))
             state.operation = proto.operation_name(prepared)
             if state.operation is not None:
-                state.read_only = catalogue.is_read_only(f"{auth.service}:{state.operation}")
+                state.read_only = catalogue.is_read_only(catalogue.permission_of(f"{auth.service}:{state.operation}"))
             if (auth.service, state.operation) in AUTHENTICATORS and not http.path.startswith(ADMIN_PREFIX):
                 # Signed anyway: the signature must verify, but it grants nothing; the caller
                 # is whom the token or assertion names, as for the unsigned call.
@@ -240,10 +251,10 @@ class App:
                     self.audit.record_in_transaction(conn, self._record(state, info, request_id, None))
             if state.read_only:
                 self.audit.record_later(self._record(state, info, request_id, None))
-            return Response(proto.render(state.operation, state.result, request_id), 200, _headers(request_id, proto))
+            return _success(proto, state.operation, state.result, request_id)
         except AwsError as err:
             self._record_failure(state, info, request, request_id, err)
-            headers = _headers(request_id, proto)
+            headers = {**_headers(request_id, proto), **proto.error_headers(err)}
             if isinstance(body, AwsError):
                 # The body was not read to its end: the connection cannot carry another request.
                 headers["connection"] = "close"
@@ -252,12 +263,14 @@ class App:
             log.warning("request %s: the database is busy (%s)", request_id, busy.detail)
             unavailable = ServiceUnavailable()
             self._record_failure(state, info, request, request_id, unavailable)
-            return Response(proto.render_error(unavailable, request_id), unavailable.status, _headers(request_id, proto))
+            headers = {**_headers(request_id, proto), **proto.error_headers(unavailable)}
+            return Response(proto.render_error(unavailable, request_id), unavailable.status, headers)
         except Exception:
             log.exception("request %s failed", request_id)
             failure = InternalFailure()
             self._record_failure(state, info, request, request_id, failure)
-            return Response(proto.render_error(failure, request_id), failure.status, _headers(request_id, proto))
+            headers = {**_headers(request_id, proto), **proto.error_headers(failure)}
+            return Response(proto.render_error(failure, request_id), failure.status, headers)
 
     def _record(
         self, state: CallState, info: RequestInfo, request_id: str, err: AwsError | None
@@ -346,7 +359,7 @@ class App:
                 self.audit.record_in_transaction(conn, self._record(state, info, request_id, None))
         if state.read_only:
             self.audit.record_later(self._record(state, info, request_id, None))
-        return Response(proto.render(state.operation, state.result, request_id), 200, _headers(request_id, proto))
+        return _success(proto, state.operation, state.result, request_id)
 
     def _account_of_key(self, access_key_id: str | None) -> str | None:
         """For a failed authentication: the account owning the presented key, when it can be told."""
@@ -436,6 +449,12 @@ class App:
 
 def _headers(request_id: str, proto: WireProtocol) -> dict[str, str]:
     return {"x-amzn-RequestId": request_id, "content-type": proto.content_type}
+
+
+def _success(proto: WireProtocol, operation: str, result: dict[str, Any] | None, request_id: str) -> Response:
+    """The rendered result, with the status and headers the protocol gives it (REST: the model's)."""
+    status, extra = proto.response_meta(operation, result)
+    return Response(proto.render(operation, result, request_id), status, {**_headers(request_id, proto), **extra})
 
 
 async def periodically(interval: float, work: Callable[[], object], what: str) -> None:

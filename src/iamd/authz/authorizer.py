@@ -58,7 +58,7 @@ class Authorizer:
         generation: int | None = None,
     ) -> None:
         """``generation``: the caller's account policy generation, if already read in ``conn``."""
-        action = f"{info.service}:{info.operation}"
+        action = catalogue.permission_of(f"{info.service}:{info.operation}")
         if generation is None:
             generation = policy_docs.generation(conn, caller.account_id)
         placement = self.policy_sets.organizations.placement(conn, caller.account_id, generation)
@@ -73,7 +73,7 @@ class Authorizer:
         org_keys = orgs.organizations_keys(conn, placement, params) if info.service == "organizations" else None
         generations: dict[str, int] = {caller.account_id: generation}
         for implied in _actions_of(action, params):
-            for resource in self._resources(conn, caller, implied, params, principal, generations):
+            for resource in self._resources(conn, caller, implied, params, principal, generations, info.region):
                 boundary = resource.permissions_boundary if _takes_boundary_key(implied) else None
                 resource_policy = _resource_policy(implied, resource)
                 owner = self._resource_placement(conn, principal, implied, resource, resource_policy, generations)
@@ -127,8 +127,9 @@ class Authorizer:
         params: Mapping[str, Any],
         principal: Principal,
         generations: dict[str, int],
+        region: str,
     ) -> list[Resource]:
-        found = _resources(conn, caller, action, params, principal)
+        found = _resources(conn, caller, action, params, principal, region)
         if principal.needs_resource_tags or not any(r.account_id for r in found):
             return found
         # The resource account's RCPs take part in the decision: if one reads resource tags,
@@ -137,7 +138,7 @@ class Authorizer:
             owner = self._resource_placement(conn, principal, action, resource, None, generations)
             rcps = orgs.rcps_for(owner, action, resource.arn, principal.service_linked)
             if rcps is not None and reads_resource_tags(rcps.policies()) and not resource.tags:
-                return resolve(conn, caller, action, params, with_tags=True)
+                return resolve(conn, caller, action, params, with_tags=True, region=region)
         return found
 
     def _deny(
@@ -210,7 +211,7 @@ def _actions_of(action: str, params: Mapping[str, Any]) -> list[str]:
 
 
 def _resources(
-    conn: Connection, caller: Caller, action: str, params: Mapping[str, Any], principal: Principal
+    conn: Connection, caller: Caller, action: str, params: Mapping[str, Any], principal: Principal, region: str
 ) -> list[Resource]:
     """The resources of ``action``, with their tags when any policy of the decision may read them:
     the caller's (identity, boundary, session, SCPs) or the resource's own (a role's trust
@@ -221,10 +222,10 @@ def _resources(
         # the user being federated (the caller), whose tags the principal already holds.
         return [Resource(caller.arn, caller.account_id, dict(principal.tags))]
     if principal.needs_resource_tags:
-        return resolve(conn, caller, action, params, with_tags=True)
-    found = resolve(conn, caller, action, params, with_tags=False)
+        return resolve(conn, caller, action, params, with_tags=True, region=region)
+    found = resolve(conn, caller, action, params, with_tags=False, region=region)
     if reads_resource_tags(_resource_policy(action, resource) for resource in found):
-        return resolve(conn, caller, action, params, with_tags=True)
+        return resolve(conn, caller, action, params, with_tags=True, region=region)
     return found
 
 

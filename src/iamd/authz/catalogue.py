@@ -145,6 +145,20 @@ def services() -> tuple[str, ...]:
 _MEMO_MAX = 65_536
 _memo: dict[str, ActionInfo] = {}
 
+# Operations authorized as another action (lower-cased operation → the action policies name):
+# "ListFindings and ListFindingsV2 both use access-analyzer:ListFindings in the Action element
+# of an IAM policy statement" (Access Analyzer API Reference); GetFindingV2 likewise uses
+# access-analyzer:GetFinding.
+PERMISSION_OF = {
+    "access-analyzer:listfindingsv2": "access-analyzer:ListFindings",
+    "access-analyzer:getfindingv2": "access-analyzer:GetFinding",
+}
+
+
+def permission_of(operation: str) -> str:
+    """The action a call of ``service:Operation`` is authorized as (almost always itself)."""
+    return PERMISSION_OF.get(operation.lower(), operation)
+
 
 def action(name: str) -> ActionInfo | None:
     """``iam:createuser`` finds ``iam:CreateUser``; unknown services and actions give None.

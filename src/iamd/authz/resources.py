@@ -113,10 +113,12 @@ ANY = Resource("*", None)
 
 
 def resolve(
-    conn: Connection, caller: Caller, action: str, params: Mapping[str, Any], with_tags: bool = True
+    conn: Connection, caller: Caller, action: str, params: Mapping[str, Any], with_tags: bool = True,
+    region: str = "us-east-1",
 ) -> list[Resource]:
     """The resources ``action`` applies to in this request; ``[ANY]`` when it names none.
-    ``with_tags=False`` skips reading the resources' tags (no policy of the caller needs them)."""
+    ``with_tags=False`` skips reading the resources' tags (no policy of the caller needs them).
+    ``region``: the request's, for the regional ARNs of Access Analyzer."""
     listed = LISTED_PATHS.get(action.lower())
     if listed is not None:
         prefix = params.get("PathPrefix") or "/"
@@ -129,6 +131,10 @@ def resolve(
         from iamd.authz import org_resources  # its ARNs come from the organization's rows
 
         return org_resources.resolve(conn, caller, action, params, with_tags)
+    if action[:16].lower() == "access-analyzer:":
+        from iamd.authz import aa_resources  # analyzer ARNs carry the region and are read by ARN
+
+        return aa_resources.resolve(conn, caller, action, params, with_tags, region)
     info = catalogue.action(action)
     if info is None:
         return [ANY]

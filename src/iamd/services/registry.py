@@ -29,7 +29,14 @@ STORE_ERRORS: dict[str, Callable[[AlreadyExists | MissingReference], AwsError]] 
 SELF_LOCKING: set[str] = set()
 
 
-def action(service: str, name: str, *, locks_itself: bool = False) -> Callable[[Action], Action]:
+# Services whose module name differs from the SigV4 scope (and IAM action prefix) their calls
+# carry: the table is keyed by the scope, which is what ``api/`` reads from the request.
+SCOPE_NAMES = {"accessanalyzer": "access-analyzer"}
+
+
+def action(module: str, name: str, *, locks_itself: bool = False) -> Callable[[Action], Action]:
+    service = SCOPE_NAMES.get(module, module)
+
     def register(fn: Action) -> Action:
         table = ACTIONS.setdefault(service, {})
         if name in table:
@@ -62,6 +69,7 @@ def _translating(service: str, fn: Action) -> Action:
 
 def load_all() -> dict[str, dict[str, Action]]:
     """Import every service module so that its actions register."""
+    import iamd.services.accessanalyzer  # noqa: F401
     import iamd.services.cloudtrail  # noqa: F401
     import iamd.services.iam  # noqa: F401
     import iamd.services.organizations  # noqa: F401

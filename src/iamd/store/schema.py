@@ -350,6 +350,7 @@ credential_reports = Table(
     Column("content", Text, nullable=False),
 )
 
+import iamd.store.aa_schema  # noqa: E402, F401  (IAM Access Analyzer tables, in this metadata)
 import iamd.store.audit_schema  # noqa: E402, F401  (the audit trail tables, in this metadata)
 import iamd.store.key_schema  # noqa: E402, F401  (master-key registry tables, in this metadata)
 import iamd.store.oidc_schema  # noqa: E402, F401  (IAM OIDC providers, in this metadata)

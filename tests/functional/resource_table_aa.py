@@ -1,0 +1,98 @@
+"""The Access Analyzer rows of the security resource table (test_security_resource_table.py).
+
+``AaWorld`` makes, on first use and as the account's root, an ACCOUNT analyzer ``main`` with an
+archive rule ``rule``, a role trusting another account (so the analyzer has a finding and an
+analyzed resource) and an access preview. Resources are written ``aa:analyzer/…``
+(``full_arn``): ``arn:aws:access-analyzer:us-east-1:ACCOUNT:analyzer/…``, as the Service
+Authorization Reference names them. ListFindingsV2 and GetFindingV2 are authorized as
+access-analyzer:ListFindings / GetFinding ("ListFindings and ListFindingsV2 both use
+access-analyzer:ListFindings"). The service-linked analyzer operations are not in the SAR's
+table (AWS services call them): ``NOT_IN_SAR``, tested in test_access_analyzer_security.py.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from typing import Any
+
+from resource_table import Row, row
+
+from iamd.testing import IamdServer
+
+A = "access-analyzer:"
+MAIN = "aa:analyzer/main"
+NOT_IN_SAR = frozenset({A + "CreateServiceLinkedAnalyzer", A + "DeleteServiceLinkedAnalyzer"})
+OUTSIDE = "arn:aws:iam::444455556666:root"
+FILTER = {"principal.AWS": {"eq": ["444455556666"]}}
+
+
+class AaWorld:
+    def __init__(self, server: IamdServer) -> None:
+        self.server = server
+        self.client = server.client("accessanalyzer")
+
+    @cached_property
+    def arn(self) -> str:
+        made = self.client.create_analyzer(analyzerName="main", type="ACCOUNT",
+                                           archiveRules=[{"ruleName": "rule", "filter": FILTER}])
+        return str(made["arn"])
+
+    @cached_property
+    def role_arn(self) -> str:
+        trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": OUTSIDE}, "Action": "sts:AssumeRole"}]}
+        made = self.server.client("iam").create_role(RoleName="shared", AssumeRolePolicyDocument=json.dumps(trust))
+        return str(made["Role"]["Arn"])
+
+    @cached_property
+    def finding(self) -> str:
+        assert self.role_arn
+        return str(self.client.list_findings(analyzerArn=self.arn)["findings"][0]["id"])
+
+    @cached_property
+    def preview(self) -> str:
+        made = self.client.create_access_preview(analyzerArn=self.arn, configurations={self.role_arn: {"iamRole": {}}})
+        return str(made["id"])
+
+
+def _arn(w: Any) -> dict[str, Any]:
+    return {"analyzerArn": w.aa.arn}
+
+
+def _named(w: Any) -> dict[str, Any]:
+    assert w.aa.arn
+    return {"analyzerName": "main"}
+
+
+AA_ROWS: list[Row] = [
+    row(A + "CreateAnalyzer", lambda w: {"analyzerName": "probe", "type": "ACCOUNT"}, "aa:analyzer/probe"),
+    row(A + "GetAnalyzer", _named, MAIN),
+    row(A + "ListAnalyzers", lambda w: {}, "*"),
+    row(A + "UpdateAnalyzer", _named, MAIN),
+    row(A + "DeleteAnalyzer", _named, MAIN),
+    row(A + "TagResource", lambda w: {"resourceArn": w.aa.arn, "tags": {"team": "sec"}}, MAIN),
+    row(A + "UntagResource", lambda w: {"resourceArn": w.aa.arn, "tagKeys": ["team"]}, MAIN),
+    row(A + "ListTagsForResource", lambda w: {"resourceArn": w.aa.arn}, MAIN),
+    row(A + "CreateArchiveRule", lambda w: {**_named(w), "ruleName": "new", "filter": FILTER},
+        MAIN + "/archive-rule/new"),
+    row(A + "UpdateArchiveRule", lambda w: {**_named(w), "ruleName": "rule", "filter": FILTER},
+        MAIN + "/archive-rule/rule"),
+    row(A + "DeleteArchiveRule", lambda w: {**_named(w), "ruleName": "rule"}, MAIN + "/archive-rule/rule"),
+    row(A + "GetArchiveRule", lambda w: {**_named(w), "ruleName": "rule"}, MAIN + "/archive-rule/rule"),
+    row(A + "ListArchiveRules", _named, MAIN),
+    row(A + "ApplyArchiveRule", lambda w: {**_arn(w), "ruleName": "rule"}, MAIN),
+    row(A + "ListFindings", _arn, MAIN),
+    row(A + "ListFindingsV2", _arn, also=((A + "ListFindings", MAIN),)),
+    row(A + "GetFinding", lambda w: {**_arn(w), "id": w.aa.finding}, MAIN),
+    row(A + "GetFindingV2", lambda w: {**_arn(w), "id": w.aa.finding}, also=((A + "GetFinding", MAIN),)),
+    row(A + "UpdateFindings", lambda w: {**_arn(w), "ids": [w.aa.finding], "status": "ARCHIVED"}, MAIN),
+    row(A + "GetFindingsStatistics", _arn, MAIN),
+    row(A + "StartResourceScan", lambda w: {**_arn(w), "resourceArn": w.aa.role_arn}, MAIN),
+    row(A + "GetAnalyzedResource", lambda w: {**_arn(w), "resourceArn": w.aa.role_arn}, MAIN),
+    row(A + "ListAnalyzedResources", _arn, MAIN),
+    row(A + "CreateAccessPreview", lambda w: {**_arn(w), "configurations": {w.aa.role_arn: {"iamRole": {}}}}, MAIN),
+    row(A + "GetAccessPreview", lambda w: {**_arn(w), "accessPreviewId": w.aa.preview}, MAIN),
+    row(A + "ListAccessPreviews", _arn, MAIN),
+    row(A + "ListAccessPreviewFindings", lambda w: {**_arn(w), "accessPreviewId": w.aa.preview}, MAIN),
+]
