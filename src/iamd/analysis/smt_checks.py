@@ -29,6 +29,7 @@ from .smt_problem import DEFAULT_TIMEOUT_MS, CheckTimeout, Discrepancy, InvalidP
 from .smt_public import PUBLIC_SERVICES, unnamed_caller
 
 __all__ = [
+    "PUBLIC_SERVICES",
     "CheckResult",
     "CheckTimeout",
     "Discrepancy",

@@ -44,6 +44,7 @@ class Encoder:
         self.re = Regexes(request.ctx, extra_chars)
         self.principals = PrincipalEncoder(request)
         self.inexact: list[str] = []
+        self.tails = 0
         self.true = z3.BoolVal(True, self.ctx)
         self.false = z3.BoolVal(False, self.ctx)
 
@@ -106,9 +107,13 @@ class Encoder:
             return self.false if built is None else z3.InRe(x, built)
         prefix = self.text_of(tuple(head))
         rest = parts[len(head) :]
-        k = z3.Length(prefix)
-        tail = z3.SubString(x, k, z3.Length(x) - k)
-        return z3.And(z3.PrefixOf(prefix, x), z3.InRe(tail, self.re.glob(rest)))
+        # The remainder is determined by x once the prefix holds, so one fresh variable per
+        # pattern stays exact under negation: x = prefix ++ tail whenever prefix is a prefix of x.
+        self.tails += 1
+        tail = z3.String(f"tail:{self.tails}", self.ctx)
+        starts = z3.PrefixOf(prefix, x)
+        self.request.constraints.append(z3.Implies(starts, x == z3.Concat(prefix, tail)))
+        return z3.And(starts, z3.InRe(tail, self.re.glob(rest)))
 
     # --- variables -------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ def _run(seed: int, count: int, resource_policy: bool) -> dict[str, int]:
     policy_type = "RESOURCE_POLICY" if resource_policy else "IDENTITY_POLICY"
     for old, new in pairs(seed, count, resource_policy):
         try:
-            result = check_no_new_access(new, old, policy_type, timeout_ms=20_000)
+            result = check_no_new_access(new, old, policy_type, timeout_ms=10_000)
         except (CheckTimeout, Undecidable):
             tally["undecided"] += 1
             continue
@@ -64,10 +64,10 @@ def _run(seed: int, count: int, resource_policy: bool) -> dict[str, int]:
 def test_identity_pairs(seed: int) -> None:
     tally = _run(seed, 50, resource_policy=False)
     assert tally["PASS"] > 0 and tally["FAIL"] > 0, tally
-    assert tally["undecided"] <= 2, tally
+    assert tally["undecided"] <= 5, tally
 
 
 def test_resource_pairs() -> None:
     tally = _run(7, 40, resource_policy=True)
     assert tally["PASS"] > 0 and tally["FAIL"] > 0, tally
-    assert tally["undecided"] <= 2, tally
+    assert tally["undecided"] <= 5, tally
