@@ -83,6 +83,27 @@ def fresh_accounts(texts: list[str], count: int) -> list[str]:
     return out
 
 
+def _callers(kind: str, name: str) -> list[tuple[PrincipalType, str, str, str]]:
+    """Concrete callers a Principal entry names: (type, ARN, account, source ARN)."""
+    if kind == "Service":
+        return [(PrincipalType.SERVICE, name if name != "*" else "sns.amazonaws.com", "", "")]
+    if kind == "Federated":
+        return [(PrincipalType.WEB_IDENTITY, name if name != "*" else "accounts.google.com", "", "")]
+    if kind != "AWS" and kind != "*":
+        return []
+    account = name if name.isdigit() else name.split(":")[4] if name.count(":") >= 5 else ""
+    if not (len(account) == 12 and account.isdigit()):
+        return []
+    out = [(PrincipalType.ROOT, f"arn:aws:iam::{account}:root", account, ""), (PrincipalType.USER, f"arn:aws:iam::{account}:user/x", account, "")]
+    resource = name.split(":", 5)[5] if name.count(":") >= 5 else ""
+    if resource.startswith("user/"):
+        out.insert(0, (PrincipalType.USER, name, account, ""))
+    elif resource.startswith("role/"):
+        role = resource.rsplit("/", 1)[1]
+        out.insert(0, (PrincipalType.ROLE_SESSION, f"arn:aws:sts::{account}:assumed-role/{role}/s", account, name))
+    return out
+
+
 class Problem:
     def __init__(self, policies: list[Policy], policy_type: str) -> None:
         self.policies = policies
@@ -119,15 +140,43 @@ class Problem:
         out["arn:aws:iamd:::unnamed"] = None
         return list(out)[:_MAX_HINTS]
 
+    def principal_hints(self) -> list[z3.BoolRef]:
+        """Callers worth trying first (resource policies): each one a Principal element names, an
+        anonymous caller, and an IAM user of an account no policy names."""
+        p = self.request.principal
+        s = self.encoder.principals.s
+        found: dict[tuple[PrincipalType, str, str, str], None] = {}
+        for policy in self.policies:
+            for st in policy.statements:
+                for kind, names in (st.principal.entries if st.principal else {}).items():
+                    for name in names:
+                        found.update(dict.fromkeys(_callers(kind, name)))
+        found[(PrincipalType.ANONYMOUS, "*", "", "")] = None
+        found[(PrincipalType.USER, f"arn:aws:iam::{self.outsider}:user/x", self.outsider, "")] = None
+        return [
+            z3.And(p.is_(kind), p.arn == s(arn), p.account == s(account), p.source == s(source))
+            for kind, arn, account, source in list(found)[:_MAX_HINTS]
+        ]
+
+    def hints(self) -> list[z3.BoolRef]:
+        resources = [self.request.resource == z3.StringVal(h, self.ctx) for h in self.resource_hints()]
+        if not self.resource_based:
+            return resources
+        callers = self.principal_hints()
+        return [z3.And(c, r) for r in resources for c in callers][: _MAX_HINTS * 2]
+
     def solve(self, goal: z3.BoolRef, timeout_ms: int) -> z3.ModelRef | None:
+        """Hints first (each a short, bounded try: a sat hint is a model like any other, verified
+        like any other), within half the budget; then the full problem with what is left."""
         deadline = time.monotonic() + timeout_ms / 1000
-        for hint in self.resource_hints():
-            left = int((deadline - time.monotonic()) * 1000)
+        hint_deadline = time.monotonic() + timeout_ms / 2000
+        for hint in self.hints():
+            left = int((hint_deadline - time.monotonic()) * 1000)
             if left <= 0:
                 break
             hinted = z3.Solver(ctx=self.ctx)
             hinted.set("timeout", max(1, min(left, _HINT_MS)))
-            hinted.add(*self.request.constraints, goal, self.request.resource == z3.StringVal(hint, self.ctx))
+            hinted.add(*self.request.constraints, goal, hint)
             if hinted.check() == z3.sat:
                 return hinted.model()
         solver = z3.Solver(ctx=self.ctx)

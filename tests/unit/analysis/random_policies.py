@@ -137,9 +137,11 @@ def mutate(rng: random.Random, doc: dict[str, Any], resource_policy: bool) -> di
         field = "Action" if "Action" in target else "NotAction"
         target[field] = rng.sample(ACTIONS, rng.randint(1, 2))
     elif choice == 3:
-        target.pop("Condition", None) if rng.random() < 0.5 else target.update(
-            {"Condition": {op: {key: values}} for op, key, values in [rng.choice(CONDITIONS)]}
-        )
+        if rng.random() < 0.5:
+            target.pop("Condition", None)
+        else:
+            op, key, values = rng.choice(CONDITIONS)
+            target["Condition"] = {op: {key: values}}
     else:
         target["Effect"] = "Deny" if target["Effect"] == "Allow" else "Allow"
         if resource_policy and "NotPrincipal" in target:

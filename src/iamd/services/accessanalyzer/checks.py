@@ -22,7 +22,12 @@ from collections.abc import Callable
 from typing import Any
 
 from iamd.analysis import smt_checks as checks
-from iamd.services.accessanalyzer.check_errors import InternalServer, InvalidParameter, Throttling, Unprocessable
+from iamd.services.accessanalyzer.check_errors import (
+    InternalServer,
+    InvalidParameter,
+    Throttling,
+    Unprocessable,
+)
 from iamd.services.accessanalyzer.errors import AaValidation
 from iamd.services.context import Call
 from iamd.services.registry import action
