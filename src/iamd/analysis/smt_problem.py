@@ -37,6 +37,9 @@ from .smt_keys import Undecidable, collect_keys
 from .smt_request import SymbolicRequest, text
 
 DEFAULT_TIMEOUT_MS = 10_000
+# z3's memory for the whole process (every context), in MB: a blow-up past it is an answer of
+# "cannot decide", not a server killed by the OOM killer.
+z3.set_param("memory_max_size", 2048)
 MAX_DOCUMENT_CHARS = 131_072
 POLICY_TYPES = {"IDENTITY_POLICY": PolicyType.IDENTITY, "RESOURCE_POLICY": PolicyType.RESOURCE}
 _ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
@@ -177,12 +180,18 @@ class Problem:
             hinted = z3.Solver(ctx=self.ctx)
             hinted.set("timeout", max(1, min(left, _HINT_MS)))
             hinted.add(*self.request.constraints, goal, hint)
-            if hinted.check() == z3.sat:
-                return hinted.model()
+            try:
+                if hinted.check() == z3.sat:
+                    return hinted.model()
+            except z3.Z3Exception as err:
+                raise Undecidable(f"the solver gave up ({err})") from None
         solver = z3.Solver(ctx=self.ctx)
         solver.set("timeout", max(1, int((deadline - time.monotonic()) * 1000)))
         solver.add(*self.request.constraints, goal)
-        verdict = solver.check()
+        try:
+            verdict = solver.check()
+        except z3.Z3Exception as err:
+            raise Undecidable(f"the solver gave up ({err})") from None
         if verdict == z3.sat:
             return solver.model()
         if verdict == z3.unsat:
