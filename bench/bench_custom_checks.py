@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from iamd.analysis.smt_checks import CheckTimeout, Undecidable, check_no_new_access  # noqa: E402
 from tests.unit.analysis.random_policies import pairs  # noqa: E402
+
+from iamd.analysis.smt_checks import CheckTimeout, Undecidable, check_no_new_access  # noqa: E402
 
 
 def p99(values: list[float]) -> float:
