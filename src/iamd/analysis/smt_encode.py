@@ -38,7 +38,12 @@ from .smt_strings import Part, Regexes, Slot, colons_before_first_slot
 
 
 class Encoder:
-    def __init__(self, request: SymbolicRequest, extra_chars: list[str] | None = None) -> None:
+    def __init__(self, request: SymbolicRequest, extra_chars: list[str] | None = None, relax: bool = False) -> None:
+        """``relax``: every match against a pattern holding a policy variable becomes a free
+        boolean (one per distinct pattern and value): a weaker formula, so its unsatisfiability
+        proves the real one's — and z3 proves it without word equations."""
+        self.relax = relax
+        self.relaxed: dict[str, z3.BoolRef] = {}
         self.request = request
         self.ctx = request.ctx
         self.re = Regexes(request.ctx, extra_chars)
@@ -84,7 +89,14 @@ class Encoder:
         matched = self.any([self.resource_pattern(parse_template(p, policy.variables)) for p in st.resources])
         return z3.Not(matched) if st.not_resource else matched
 
+    def free(self, key: str) -> z3.BoolRef:
+        if key not in self.relaxed:
+            self.relaxed[key] = z3.Bool(f"relaxed:{len(self.relaxed)}", self.ctx)
+        return self.relaxed[key]
+
     def resource_pattern(self, template: Template) -> z3.BoolRef:
+        if self.relax and template.variables:
+            return self.free("resource " + template.source)
         parts, defined = self.resolve(template)
         if template.variables and colons_before_first_slot(parts) < 5:
             self.no_colon(parts, "a policy variable before an ARN's resource segment")
@@ -217,6 +229,8 @@ class Encoder:
         raise Undecidable(f"the condition operator {name} has no encoding")
 
     def string_test(self, family: Any, template: Template, x: z3.SeqRef) -> z3.BoolRef:
+        if self.relax and template.variables:
+            return self.free(f"{sorted(family.operators)[0]} {template.source} {x}")
         parts, defined = self.resolve(template)
         dynamic = any(isinstance(p, Slot) for p in parts)
         if family is strings.EQUALS:

@@ -31,6 +31,7 @@ from iamd.policy import (
     parse_policy,
     policy_size,
 )
+from iamd.policy.variables import parse_template
 
 from .smt_encode import Encoder
 from .smt_keys import Undecidable, collect_keys
@@ -114,7 +115,9 @@ class Problem:
         self.ctx = z3.Context()
         self.request = SymbolicRequest(self.ctx, collect_keys(policies))
         texts = [p.text for p in policies]
-        self.encoder = Encoder(self.request, sorted({ch for t in texts for ch in t if not " " <= ch <= "~"}))
+        extra = sorted({ch for t in texts for ch in t if not " " <= ch <= "~"})
+        self.encoder = Encoder(self.request, extra)
+        self.relaxed = Encoder(self.request, extra, relax=True)
         self.owner, self.outsider = fresh_accounts(texts, 2)
         self._alphabet()
         if self.resource_based:
@@ -129,19 +132,30 @@ class Problem:
                 strings.extend(key.values)
         r.constraints.extend(z3.InRe(s, word) for s in strings)
 
-    def resource_hints(self) -> list[str]:
+    def resource_hints(self) -> list[z3.BoolRef]:
         """Concrete resources worth trying first: each Resource pattern with its wildcards filled
-        in. z3 finds most counter-examples in milliseconds once the resource is fixed, and a
-        hint only narrows a search whose model is still verified, so hints cost no exactness."""
-        out: dict[str, None] = {}
+        in, its policy variables given the value ``x`` (a fixed resource alone leaves z3 a word
+        equation to solve). z3 finds most counter-examples in milliseconds once they are fixed,
+        and a hint only narrows a search whose model is still verified: no cost in exactness."""
+        out: dict[tuple[str, tuple[str, ...]], None] = {}
         for policy in self.policies:
             for st in policy.statements:
                 for pattern in st.resources or ():
                     base = _VARIABLE.sub("x", pattern)
+                    names = tuple(sorted({v.key for v in parse_template(pattern, policy.variables).variables}))
                     for star in ("x", ""):
-                        out[base.replace("*", star).replace("?", "x")] = None
-        out["arn:aws:iamd:::unnamed"] = None
-        return list(out)[:_MAX_HINTS]
+                        out[(base.replace("*", star).replace("?", "x"), names)] = None
+        out[("arn:aws:iamd:::unnamed", ())] = None
+        hints = []
+        x = z3.StringVal("x", self.ctx)
+        for resource, names in list(out)[:_MAX_HINTS]:
+            fixed = [self.request.resource == z3.StringVal(resource, self.ctx)]
+            for name in names:
+                kv = self.request.keys.get(name)
+                if kv is not None and kv.kind == "string":
+                    fixed.append(z3.And(kv.single(), kv.values[0] == x))
+            hints.append(z3.And(*fixed))
+        return hints
 
     def principal_hints(self) -> list[z3.BoolRef]:
         """Callers worth trying first (resource policies): each one a Principal element names, an
@@ -162,13 +176,13 @@ class Problem:
         ]
 
     def hints(self) -> list[z3.BoolRef]:
-        resources = [self.request.resource == z3.StringVal(h, self.ctx) for h in self.resource_hints()]
+        resources = self.resource_hints()
         if not self.resource_based:
             return resources
         callers = self.principal_hints()
         return [z3.And(c, r) for r in resources for c in callers][: _MAX_HINTS * 2]
 
-    def solve(self, goal: z3.BoolRef, timeout_ms: int) -> z3.ModelRef | None:
+    def solve(self, goal: z3.BoolRef, timeout_ms: int, relaxed: z3.BoolRef | None = None) -> z3.ModelRef | None:
         """Hints first (each a short, bounded try: a sat hint is a model like any other, verified
         like any other), within half the budget; then the full problem with what is left."""
         deadline = time.monotonic() + timeout_ms / 1000
@@ -185,6 +199,15 @@ class Problem:
                     return hinted.model()
             except z3.Z3Exception as err:
                 raise Undecidable(f"the solver gave up ({err})") from None
+        if relaxed is not None and self.relaxed.relaxed:
+            weaker = z3.Solver(ctx=self.ctx)
+            weaker.set("timeout", max(1, int((deadline - time.monotonic()) * 1000) // 3))
+            weaker.add(*self.request.constraints, relaxed)
+            try:
+                if weaker.check() == z3.unsat:
+                    return None
+            except z3.Z3Exception:
+                pass
         solver = z3.Solver(ctx=self.ctx)
         solver.set("timeout", max(1, int((deadline - time.monotonic()) * 1000)))
         solver.add(*self.request.constraints, goal)
