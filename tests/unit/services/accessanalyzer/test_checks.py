@@ -10,7 +10,12 @@ import pytest
 
 from iamd.analysis import smt_checks
 from iamd.services.accessanalyzer import checks
-from iamd.services.accessanalyzer.check_errors import InternalServer, InvalidParameter, Throttling, Unprocessable
+from iamd.services.accessanalyzer.check_errors import (
+    InternalServer,
+    InvalidParameter,
+    Throttling,
+    Unprocessable,
+)
 from iamd.services.accessanalyzer.errors import AaValidation
 
 DOC = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
