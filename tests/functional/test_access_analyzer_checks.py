@@ -43,7 +43,7 @@ def test_check_no_new_access_with_boto3(aa: Any) -> None:
     assert failed["message"] == "The modified permissions grant new access compared to your existing policy."
     assert failed["reasons"][0] == {"description": "New access in the statement with index: 0.", "statementIndex": 0}
     example = counter_example(failed)
-    assert example["action"] == "s3:getobjectacl" and example["verifiedByEngine"] is True
+    assert example["action"] == "s3:GetObjectAcl" and example["verifiedByEngine"] is True
     passed = aa.check_no_new_access(newPolicyDocument=OLD, existingPolicyDocument=NEW, policyType="IDENTITY_POLICY")
     assert (passed["result"], passed.get("reasons", [])) == ("PASS", [])
 
@@ -55,7 +55,7 @@ def test_check_access_not_granted_and_no_public_access_with_boto3(aa: Any) -> No
     assert passed["result"] == "PASS"
     assert passed["message"] == "The policy document does not grant access to perform the listed actions."
     failed = aa.check_access_not_granted(policyDocument=OLD, access=[{"actions": ["s3:Get*"]}], policyType="IDENTITY_POLICY")
-    assert failed["result"] == "FAIL" and counter_example(failed)["action"] == "s3:getobject"
+    assert failed["result"] == "FAIL" and counter_example(failed)["action"] == "s3:GetObject"
     public = aa.check_no_public_access(policyDocument=PUBLIC, resourceType="AWS::S3::Bucket")
     assert public["result"] == "FAIL"
     assert counter_example(public)["principal"] == {"arn": "*", "type": "Anonymous"}

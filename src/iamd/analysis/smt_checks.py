@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 
 import z3
 
-from iamd.policy import Policy
-from iamd.policy.wildcard import tokenize
+from iamd.policy.wildcard import compile_glob, tokenize
 
 from .smt_keys import Undecidable
 from .smt_problem import DEFAULT_TIMEOUT_MS, CheckTimeout, Discrepancy, InvalidPolicy, Problem, parse_document
@@ -58,19 +57,6 @@ class CheckResult:
         return out
 
 
-def _reasons(problem: Problem, policy: Policy, model: z3.ModelRef, template: str) -> list[dict[str, object]]:
-    out: list[dict[str, object]] = []
-    for st in policy.statements:
-        if st.effect != "Allow":
-            continue
-        if z3.is_true(model.eval(problem.encoder.applies(policy, st), model_completion=True)):
-            reason: dict[str, object] = {"description": template.format(index=st.index), "statementIndex": st.index}
-            if st.sid:
-                reason["statementId"] = st.sid
-            out.append(reason)
-    return out
-
-
 def check_no_new_access(
     new_document: str, existing_document: str, policy_type: str, timeout_ms: int = DEFAULT_TIMEOUT_MS
 ) -> CheckResult:
@@ -85,13 +71,17 @@ def check_no_new_access(
         problem.trusted_pass()
         return CheckResult("PASS", "The modified permissions do not grant new access compared to your existing policy.")
     example = problem.render(model)
-    if not problem.engine_allows(new, example) or problem.engine_allows(old, example):
+    def new_access(request: dict[str, object]) -> bool:
+        return problem.engine_allows(new, request) and not problem.engine_allows(old, request)
+
+    if not new_access(example):
         raise problem.disagree("the new and existing policies", example)
+    problem.real_action(example, new_access)
     example["verifiedByEngine"] = True
     return CheckResult(
         "FAIL",
         "The modified permissions grant new access compared to your existing policy.",
-        _reasons(problem, new, model, "New access in the statement with index: {index}."),
+        problem.reasons(new, example, "New access in the statement with index: {index}."),
         example,
     )
 
@@ -126,11 +116,17 @@ def check_access_not_granted(
     example = problem.render(model)
     if not problem.engine_allows(policy, example):
         raise problem.disagree("the policy", example)
+    globs = [compile_glob(a, ignore_case=True) for a in actions]
+    problem.real_action(
+        example,
+        lambda r: problem.engine_allows(policy, r)
+        and (not globs or any(g(str(r["action"]).lower()) for g in globs)),
+    )
     example["verifiedByEngine"] = True
     return CheckResult(
         "FAIL",
         f"The policy document grants access to {listed}.",
-        _reasons(problem, policy, model, "One or more of the listed actions or resources in the statement with index: {index}."),
+        problem.reasons(policy, example, "One or more of the listed actions or resources in the statement with index: {index}."),
         example,
     )
 
@@ -151,10 +147,11 @@ def check_no_public_access(document: str, resource_type: str, timeout_ms: int = 
     example = problem.render(model)
     if not problem.engine_allows(policy, example):
         raise problem.disagree("the resource policy", example)
+    problem.real_action(example, lambda r: problem.engine_allows(policy, r))
     example["verifiedByEngine"] = True
     return CheckResult(
         "FAIL",
         "The resource policy grants public access for the given resource type.",
-        _reasons(problem, policy, model, "Public access granted in the following statement with index: {index}."),
+        problem.reasons(policy, example, "Public access granted in the following statement with index: {index}."),
         example,
     )

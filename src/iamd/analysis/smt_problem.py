@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 
 import z3
 
+from iamd.authz import catalogue
 from iamd.policy import (
     ALLOW,
     SIZE_LIMITS,
@@ -31,6 +33,7 @@ from iamd.policy import (
     parse_policy,
     policy_size,
 )
+from iamd.policy.compiler import compile_policy
 from iamd.policy.variables import parse_template
 
 from .smt_encode import Encoder
@@ -48,6 +51,7 @@ HOLDER = "policy-holder"
 _VARIABLE = re.compile(r"\$\{[^}]*\}")
 _MAX_HINTS = 24
 _HINT_MS = 250
+_MAX_REAL_ACTIONS = 2000
 
 
 class InvalidPolicy(Exception):
@@ -255,8 +259,7 @@ class Problem:
     def holder(self) -> RequestPrincipal:
         return RequestPrincipal(f"arn:aws:iam::{self.owner}:user/{HOLDER}", self.owner, PrincipalType.USER)
 
-    def engine_allows(self, policy: Policy, example: dict[str, object]) -> bool:
-        """Decide the counter-example with iamd's engine: the one decision path."""
+    def request_of(self, example: dict[str, object]) -> Request:
         principal = example["principal"]
         assert isinstance(principal, dict)
         p = RequestPrincipal(
@@ -267,13 +270,49 @@ class Problem:
         )
         context = example["context"]
         assert isinstance(context, dict)
-        request = Request(p, str(example["action"]), str(example["resource"]), Context(context), self.owner)
+        return Request(p, str(example["action"]), str(example["resource"]), Context(context), self.owner)
+
+    def engine_allows(self, policy: Policy, example: dict[str, object]) -> bool:
+        """Decide the counter-example with iamd's engine: the one decision path."""
+        request = self.request_of(example)
         if self.resource_based:
             everything = parse_policy(_ALLOW_ALL, PolicyType.IDENTITY, "iamd:allow-all")
             decision = PolicySet(identity=[everything]).evaluate(request, resource_policy=policy)
         else:
             decision = PolicySet(identity=[policy]).evaluate(request)
         return decision.effect == ALLOW
+
+    def real_action(self, example: dict[str, object], accept: Callable[[dict[str, object]], bool]) -> None:
+        """Name the counter-example's action as the Service Authorization Reference spells it, or
+        swap an invented one (``s3:0``) for a real action of the same service that ``accept``s
+        (the engine's verdict on the changed request), when there is one."""
+        action = str(example["action"])
+        info = catalogue.action(action)
+        if info is not None:
+            example["action"] = info.full_name
+            return
+        service = catalogue.service(action.partition(":")[0])
+        if service is None:
+            return
+        for candidate in list(service.actions.values())[:_MAX_REAL_ACTIONS]:
+            changed = {**example, "action": candidate.full_name}
+            if accept(changed):
+                example["action"] = candidate.full_name
+                return
+
+    def reasons(self, policy: Policy, example: dict[str, object], template: str) -> list[dict[str, object]]:
+        """The ``Allow`` statements that apply to the counter-example, as the engine matches them."""
+        request = self.request_of(example)
+        action = request.action.lower()
+        out: list[dict[str, object]] = []
+        for st in compile_policy(policy):
+            s = st.statement
+            if s.effect == "Allow" and st.matches_action(action) and st.applies(request.resource, request.context, request.principal):
+                reason: dict[str, object] = {"description": template.format(index=s.index), "statementIndex": s.index}
+                if s.sid:
+                    reason["statementId"] = s.sid
+                out.append(reason)
+        return out
 
     def disagree(self, what: str, example: dict[str, object]) -> Exception:
         if self.encoder.inexact:

@@ -111,7 +111,7 @@ def test_ci_script_exit_codes_and_sarif(repo: Path) -> None:
     new = json.loads((repo / "new.sarif").read_text())["runs"][0]["results"]
     assert [r["ruleId"] for r in new] == ["CHECK_NO_NEW_ACCESS"]
     example = new[0]["properties"]["counterExample"]
-    assert example["action"] == "s3:getobjectacl" and example["verifiedByEngine"] is True
+    assert example["action"] == "s3:GetObjectAcl" and example["verifiedByEngine"] is True
     assert new[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
     validate = json.loads((repo / "validate.sarif").read_text())["runs"][0]
     codes_found = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["ruleId"]) for r in validate["results"]}
@@ -125,7 +125,7 @@ def test_text_output_names_file_line_and_counter_example(repo: Path) -> None:
     done = lint(repo, "new.json", "--no-new-access-against", "old.json")
     assert done.returncode == 1
     assert done.stdout.startswith("new.json:4:5: ERROR CHECK_NO_NEW_ACCESS: The modified permissions grant new access")
-    assert '"action": "s3:getobjectacl"' in done.stdout
+    assert '"action": "s3:GetObjectAcl"' in done.stdout
 
 
 def test_json_output_and_clean_file(repo: Path) -> None:

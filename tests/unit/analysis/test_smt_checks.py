@@ -47,7 +47,7 @@ def test_aws_example_fails_with_reason_and_verified_counter_example() -> None:
     assert result.message == "The modified permissions grant new access compared to your existing policy."
     assert result.reasons == [{"description": "New access in the statement with index: 0.", "statementIndex": 0}]
     assert result.counter_example is not None
-    assert result.counter_example["action"] == "s3:getobjectacl"
+    assert result.counter_example["action"] == "s3:GetObjectAcl"
     assert result.counter_example["verifiedByEngine"] is True
     response = result.response()
     assert response["iamdCounterExample"] == result.counter_example
@@ -100,7 +100,7 @@ def test_deny_overrides_allow() -> None:
     denied = doc(allow("s3:*"), {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"})
     assert new_access(denied, doc(allow("s3:*")))[0] == "PASS"
     verdict, example = new_access(doc(allow("s3:*")), denied)
-    assert verdict == "FAIL" and example is not None and example["action"] == "s3:deletebucket"
+    assert verdict == "FAIL" and example is not None and example["action"] == "s3:DeleteBucket"
 
 
 def test_variable_with_no_value_matches_nothing() -> None:
