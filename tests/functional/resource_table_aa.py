@@ -95,4 +95,6 @@ AA_ROWS: list[Row] = [
     row(A + "GetAccessPreview", lambda w: {**_arn(w), "accessPreviewId": w.aa.preview}, MAIN),
     row(A + "ListAccessPreviews", _arn, MAIN),
     row(A + "ListAccessPreviewFindings", lambda w: {**_arn(w), "accessPreviewId": w.aa.preview}, MAIN),
+    row(A + "GenerateFindingRecommendation", lambda w: {**_arn(w), "id": w.aa.finding}, MAIN),
+    row(A + "GetFindingRecommendation", lambda w: {**_arn(w), "id": w.aa.finding}, MAIN),
 ]

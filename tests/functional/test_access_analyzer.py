@@ -215,3 +215,32 @@ def test_the_aws_cli(aws: Any, iam: Any) -> None:
     assert [a["name"] for a in aws("accessanalyzer", "list-analyzers")["analyzers"]] == ["cli"]
     listed = aws("accessanalyzer", "list-findings", "--analyzer-arn", made["arn"])
     assert [f["principal"] for f in listed["findings"]] == [{"AWS": OUTSIDER}]
+
+
+def test_findings_on_postgresql(empty_pg_url: str) -> None:
+    """The same lifecycle on the scale-out store (row locks, booleans, timestamps)."""
+    with IamdServer(extra_args=["--db", empty_pg_url]) as srv:
+        aa, iam = srv.client("accessanalyzer"), srv.client("iam")
+        arn = analyzer(aa)
+        iam.create_role(RoleName="cross", AssumeRolePolicyDocument=trust({"AWS": OUTSIDER}))
+        aa.create_archive_rule(analyzerName="main", ruleName="public", filter={"isPublic": {"eq": ["true"]}})
+        iam.create_role(RoleName="open", AssumeRolePolicyDocument=trust({"AWS": "*"}))
+        statuses = {f["resource"].rsplit("/", 1)[1]: f["status"] for f in findings(aa, arn)}
+        assert statuses == {"cross": "ACTIVE", "open": "ARCHIVED"}
+        iam.delete_role(RoleName="cross")
+        assert {f["status"] for f in findings(aa, arn, filter={"resource": {"contains": ["cross"]}})} == {"RESOLVED"}
+
+
+def test_concurrent_readers_analyse_once(aa: Any, iam: Any, server: IamdServer) -> None:
+    """Calls that all find the analyzer behind re-analyse under the account's lock: one finding
+    per access, never a duplicate or a failed call."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    arn = analyzer(aa)
+    for i in range(5):
+        iam.create_role(RoleName=f"r{i}", AssumeRolePolicyDocument=trust({"AWS": OUTSIDER}))
+    clients = [server.client("accessanalyzer") for _ in range(6)]
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda c: len(c.list_findings(analyzerArn=arn)["findings"]), clients))
+    assert results == [5] * 6
+    assert len({f["id"] for f in findings(aa, arn)}) == 5

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from functional_helpers import allow, as_creds, doc, error, new_user
+from functional_helpers import allow, as_creds, error, new_user
 
 from iamd.testing import IamdServer
 
@@ -67,6 +67,16 @@ def test_a_tag_condition_scopes_analyzers(server: IamdServer, iam: Any) -> None:
     blue = as_creds(server, "accessanalyzer", key)
     assert blue.list_findings(analyzerArn=tagged)["findings"] == []
     assert error(blue.list_findings, analyzerArn=other)["Code"] == "AccessDeniedException"
+
+
+def test_recommendations_need_an_unused_permission_finding(server: IamdServer, iam: Any) -> None:
+    aa = server.client("accessanalyzer")
+    arn = aa.create_analyzer(analyzerName="main", type="ACCOUNT")["arn"]
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=TRUST)
+    (finding,) = aa.list_findings(analyzerArn=arn)["findings"]
+    assert error(aa.generate_finding_recommendation, analyzerArn=arn, id=finding["id"])["Code"] == "ValidationException"
+    assert error(aa.generate_finding_recommendation, analyzerArn=arn, id="nope")["Code"] == "ValidationException"
+    assert error(aa.get_finding_recommendation, analyzerArn=arn, id=finding["id"])["Code"] == "ResourceNotFoundException"
 
 
 def test_service_linked_analyzers_are_not_for_customers(server: IamdServer) -> None:
@@ -143,23 +153,38 @@ def test_unsigned_calls_get_a_rest_json_error(server: IamdServer) -> None:
     assert status == 405
 
 
-def test_put_is_only_for_rest_operations(server: IamdServer) -> None:
-    """A signed IAM (Query) call sent with PUT is refused, not run."""
+def _signed(server: IamdServer, method: str, path: str, service: str, body: bytes = b"",
+            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     import botocore.auth
     import botocore.awsrequest
     import botocore.credentials
 
     creds = botocore.credentials.Credentials(server.access_key_id, server.secret_access_key)
-    request = botocore.awsrequest.AWSRequest("PUT", server.endpoint + "/", data=b"Action=CreateUser&UserName=put&Version=2010-05-08",
-                                             headers={"Content-Type": "application/x-www-form-urlencoded"})
-    botocore.auth.SigV4Auth(creds, "iam", "us-east-1").add_auth(request)
+    request = botocore.awsrequest.AWSRequest(method, server.endpoint + path, data=body, headers=headers or {})
+    botocore.auth.SigV4Auth(creds, service, "us-east-1").add_auth(request)
+    prepared = request.prepare()
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
-        prepared = request.prepare()
-        conn.request("PUT", "/", body=prepared.body, headers=dict(prepared.headers))
-        assert conn.getresponse().status == 405
+        conn.request(method, path, body=prepared.body, headers=dict(prepared.headers))
+        answer = conn.getresponse()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
     finally:
         conn.close()
+
+
+def test_a_signed_call_of_no_operation_is_an_unknown_operation(server: IamdServer) -> None:
+    status, headers, body = _signed(server, "GET", "/no/such/operation", "access-analyzer")
+    assert status == 404 and headers["x-amzn-errortype"] == "UnknownOperationException"
+    assert json.loads(body)["message"]
+    status, headers, _ = _signed(server, "POST", "/analyzer", "access-analyzer", b"{}")  # GET and PUT only
+    assert status == 404
+
+
+def test_put_is_only_for_rest_operations(server: IamdServer) -> None:
+    """A signed IAM (Query) call sent with PUT is refused, not run."""
+    status, _, _ = _signed(server, "PUT", "/", "iam", b"Action=CreateUser&UserName=put&Version=2010-05-08",
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 405
     assert not [u for u in server.client("iam").list_users()["Users"] if u["UserName"] == "put"]
 
 

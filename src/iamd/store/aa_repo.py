@@ -49,14 +49,6 @@ def update_analyzer(conn: Connection, analyzer_id: str, **values: Any) -> None:
     conn.execute(update(aa_analyzers).where(aa_analyzers.c.analyzer_id == analyzer_id).values(**values))
 
 
-def lock_analyzer(conn: Connection, analyzer_id: str) -> Row[Any] | None:
-    """The analyzer's row, locked until the transaction ends (PostgreSQL; SQLite writes serialize)."""
-    q = select(aa_analyzers).where(aa_analyzers.c.analyzer_id == analyzer_id)
-    if conn.dialect.name == "postgresql":
-        q = q.with_for_update()
-    return conn.execute(q).first()
-
-
 def delete_analyzer(conn: Connection, analyzer_id: str) -> None:
     for table in (aa_findings, aa_analyzed_resources, aa_archive_rules, aa_access_previews):
         conn.execute(delete(table).where(table.c.analyzer_id == analyzer_id))

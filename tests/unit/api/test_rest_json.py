@@ -99,3 +99,12 @@ def test_errors_name_their_code_in_a_header() -> None:
 
 def test_success_status_is_the_models() -> None:
     assert CODEC.response_meta("ListAnalyzers", {}) == (200, {})
+
+
+def test_greedy_labels_take_the_rest_of_the_path() -> None:
+    from iamd.api.rest_json import Route
+
+    route = Route("GetObject", "GET", (("lit", "bucket"), ("label", "Bucket"), ("greedy", "Key")), ())
+    assert route.match("bucket/b/a/b%2Fc".split("/")) == {"Bucket": "b", "Key": "a/b/c"}
+    assert route.match(["bucket", "b"]) is None
+    assert route.match(["bucket", "b", ""]) is None

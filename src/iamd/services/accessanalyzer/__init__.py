@@ -4,4 +4,12 @@ Each module registers its operations with ``@action("accessanalyzer", "<Operatio
 this package imports them all.
 """
 
-from iamd.services.accessanalyzer import analyzers, archive_rules, checks, findings, previews, validate  # noqa: F401
+from iamd.services.accessanalyzer import (  # noqa: F401
+    analyzers,
+    archive_rules,
+    checks,
+    findings,
+    previews,
+    recommendations,
+    validate,
+)

@@ -32,6 +32,7 @@ from iamd.services.accessanalyzer.common import (
     analyzer_named,
     dumps,
     loads,
+    lock,
     page,
 )
 from iamd.services.accessanalyzer.errors import AaValidation, Conflict, QuotaExceeded, ResourceNotFound
@@ -89,6 +90,7 @@ def check_tags(tags: dict[str, str]) -> None:
 
 @action("accessanalyzer", "CreateAnalyzer")
 def create_analyzer(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    lock(call)
     kind, name = p["type"], p["analyzerName"]
     if kind not in QUOTA:
         raise AaValidation(f"Analyzers of type {kind} are not supported by iamd.", "notSupported", "type")
@@ -144,6 +146,7 @@ def list_analyzers(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 @action("accessanalyzer", "UpdateAnalyzer")
 def update_analyzer(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    lock(call)
     row = analyzer_named(call, p["analyzerName"])
     configuration = _configuration(row.type, p.get("configuration"))
     if configuration is not None:
@@ -153,6 +156,7 @@ def update_analyzer(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 @action("accessanalyzer", "DeleteAnalyzer")
 def delete_analyzer(call: Call, p: dict[str, Any]) -> None:
+    lock(call)
     row = analyzer_named(call, p["analyzerName"])
     if row.managed_by is not None:
         raise Conflict("A service-linked analyzer is deleted with DeleteServiceLinkedAnalyzer.", row.name, ANALYZER)
@@ -170,6 +174,7 @@ def create_service_linked_analyzer(call: Call, p: dict[str, Any]) -> dict[str, A
 
 @action("accessanalyzer", "DeleteServiceLinkedAnalyzer")
 def delete_service_linked_analyzer(call: Call, p: dict[str, Any]) -> None:
+    lock(call)
     row = aa_repo.analyzer_named(call.conn, call.account_id, call.region, p["analyzerName"])
     if row is None or row.managed_by is None:
         raise ResourceNotFound("Service-linked analyzer not found", p["analyzerName"], ANALYZER)
@@ -186,6 +191,7 @@ def _tagged(call: Call, arn: str) -> Row[Any]:
 
 @action("accessanalyzer", "TagResource")
 def tag_resource(call: Call, p: dict[str, Any]) -> None:
+    lock(call)
     row = _tagged(call, p["resourceArn"])
     new = [{"Key": k, "Value": v} for k, v in p["tags"].items()]
     check_tags(p["tags"])
@@ -196,6 +202,7 @@ def tag_resource(call: Call, p: dict[str, Any]) -> None:
 
 @action("accessanalyzer", "UntagResource")
 def untag_resource(call: Call, p: dict[str, Any]) -> None:
+    lock(call)
     row = _tagged(call, p["resourceArn"])
     tag_store.remove_tags(call.conn, TAG_TYPE, row.analyzer_id, list(p["tagKeys"]))
 

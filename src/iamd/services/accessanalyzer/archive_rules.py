@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from iamd.services.accessanalyzer import filters, sync, views
-from iamd.services.accessanalyzer.common import analyzer_at, analyzer_named, dumps, loads, page
+from iamd.services.accessanalyzer.common import analyzer_at, analyzer_named, dumps, loads, lock, page
 from iamd.services.accessanalyzer.errors import Conflict, QuotaExceeded, ResourceNotFound
 from iamd.services.context import Call
 from iamd.services.registry import action
@@ -43,6 +43,7 @@ def _rule(call: Call, analyzer_id: str, name: str) -> Row[Any]:
 
 @action("accessanalyzer", "CreateArchiveRule")
 def create_archive_rule(call: Call, p: dict[str, Any]) -> None:
+    lock(call)
     analyzer = analyzer_named(call, p["analyzerName"])
     check_filter(p["filter"])
     name = p["ruleName"]
@@ -59,6 +60,7 @@ def create_archive_rule(call: Call, p: dict[str, Any]) -> None:
 
 @action("accessanalyzer", "UpdateArchiveRule")
 def update_archive_rule(call: Call, p: dict[str, Any]) -> None:
+    lock(call)
     analyzer = analyzer_named(call, p["analyzerName"])
     _rule(call, analyzer.analyzer_id, p["ruleName"])
     check_filter(p["filter"])
@@ -68,6 +70,7 @@ def update_archive_rule(call: Call, p: dict[str, Any]) -> None:
 
 @action("accessanalyzer", "DeleteArchiveRule")
 def delete_archive_rule(call: Call, p: dict[str, Any]) -> None:
+    lock(call)
     analyzer = analyzer_named(call, p["analyzerName"])
     _rule(call, analyzer.analyzer_id, p["ruleName"])
     aa_repo.delete_rule(call.conn, analyzer.analyzer_id, p["ruleName"])
@@ -91,6 +94,7 @@ def list_archive_rules(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 @action("accessanalyzer", "ApplyArchiveRule")
 def apply_archive_rule(call: Call, p: dict[str, Any]) -> None:
+    lock(call)
     analyzer = sync.current(call, analyzer_at(call, p["analyzerArn"]))
     rule = loads(_rule(call, analyzer.analyzer_id, p["ruleName"]).filter, {})
     for row in aa_repo.findings(call.conn, analyzer.analyzer_id):

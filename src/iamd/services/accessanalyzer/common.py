@@ -19,6 +19,7 @@ from iamd.services.accessanalyzer.errors import AaValidation, ResourceNotFound
 from iamd.services.context import Call
 from iamd.services.page_tokens import sealer
 from iamd.store import aa_repo, orgs
+from iamd.store.locks import lock_account
 
 ACCOUNT_TYPES = frozenset({"ACCOUNT", "ACCOUNT_UNUSED_ACCESS"})
 ORGANIZATION_TYPES = frozenset({"ORGANIZATION", "ORGANIZATION_UNUSED_ACCESS"})
@@ -29,6 +30,13 @@ TAG_TYPE = "aa-analyzer"
 PAGE_PURPOSE = "access-analyzer-next-token"
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
+
+
+def lock(call: Call) -> None:
+    """Hold the caller's account lock for the rest of the call (``store/locks.py``): a change's
+    checks (a quota, a name, the findings it reads) and its writes see one state, on SQLite and
+    across the processes of a PostgreSQL fleet."""
+    lock_account(call.conn, call.account_id)
 
 
 def analyzer_arn(call: Call, name: str) -> str:

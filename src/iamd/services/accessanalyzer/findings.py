@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from iamd.services.accessanalyzer import filters, sync, views
-from iamd.services.accessanalyzer.common import ANALYZER, analyzer_at, external, page
+from iamd.services.accessanalyzer.common import ANALYZER, analyzer_at, external, lock, page
 from iamd.services.accessanalyzer.errors import AaValidation, ResourceNotFound
 from iamd.services.context import Call
 from iamd.services.registry import action
@@ -87,6 +87,7 @@ def get_finding_v2(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 @action("accessanalyzer", "UpdateFindings")
 def update_findings(call: Call, p: dict[str, Any]) -> None:
+    lock(call)
     analyzer = sync.current(call, analyzer_at(call, p["analyzerArn"]))
     ids, resource = p.get("ids"), p.get("resourceArn")
     if (ids is None) == (resource is None):
@@ -131,6 +132,7 @@ def get_findings_statistics(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 @action("accessanalyzer", "StartResourceScan")
 def start_resource_scan(call: Call, p: dict[str, Any]) -> None:
+    lock(call)
     analyzer = analyzer_at(call, p["analyzerArn"])
     if not external(analyzer):
         raise AaValidation("StartResourceScan is supported only for external access analyzers.", "notSupported",

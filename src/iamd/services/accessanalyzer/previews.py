@@ -24,7 +24,7 @@ from sqlalchemy import Row
 from iamd.analysis.external_access import role_access
 from iamd.policy import PolicyType, validate_policy
 from iamd.services.accessanalyzer import filters, sync, views
-from iamd.services.accessanalyzer.common import analyzer_at, dumps, external, loads, page, zone_of
+from iamd.services.accessanalyzer.common import analyzer_at, dumps, external, loads, lock, page, zone_of
 from iamd.services.accessanalyzer.errors import AaValidation, QuotaExceeded, ResourceNotFound
 from iamd.services.context import Call
 from iamd.services.iam import principal_binding
@@ -67,6 +67,7 @@ def _proposed(call: Call, arn: str, configuration: dict[str, Any]) -> str:
 
 @action("accessanalyzer", "CreateAccessPreview")
 def create_access_preview(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    lock(call)
     analyzer = sync.current(call, analyzer_at(call, p["analyzerArn"]))
     if not external(analyzer):
         raise AaValidation("Access previews are supported only for external access analyzers.", "notSupported",

@@ -21,6 +21,7 @@ import hashlib
 import uuid
 from collections.abc import Iterable
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row
@@ -31,6 +32,7 @@ from iamd.services.accessanalyzer.common import dumps, external, loads, zone_of
 from iamd.services.context import Call
 from iamd.services.iam import principal_binding
 from iamd.store import aa_repo, orgs
+from iamd.store.locks import lock_account
 
 ROLE = "AWS::IAM::Role"
 
@@ -47,14 +49,17 @@ def current(call: Call, row: Row[Any], force: Iterable[str] = ()) -> Row[Any]:
                          "generations": aa_repo.generations(call.conn, accounts)})
     if fingerprint == row.fingerprint and not forced:
         return row
-    locked = aa_repo.lock_analyzer(call.conn, row.analyzer_id)
+    # Re-analysis writes: under the account's lock, the analyzer read again (another call may
+    # have brought it up to date while this one waited).
+    lock_account(call.conn, row.account_id)
+    locked = aa_repo.analyzer_by_arn(call.conn, row.arn)
     if locked is None:
         return row
     if locked.fingerprint == fingerprint and not forced:
         return locked
     _analyse(call, locked, zone, accounts, forced)
     aa_repo.update_analyzer(call.conn, row.analyzer_id, fingerprint=fingerprint)
-    refreshed = aa_repo.lock_analyzer(call.conn, row.analyzer_id)
+    refreshed = aa_repo.analyzer_by_arn(call.conn, row.arn)
     return refreshed if refreshed is not None else row
 
 
@@ -121,10 +126,9 @@ def record(
                    "finding_key": key, "resource_arn": arn, "resource_type": resource_type,
                    "resource_owner_account": owner, "status": "ACTIVE", "created_at": call.now,
                    "updated_at": call.now, "analyzed_at": call.now, **values}
+            if rules and archived_by(rules, views.finding(SimpleNamespace(**new, sources=None, details=None, error=None))):
+                new["status"] = "ARCHIVED"
             aa_repo.add_finding(conn, new)
-            row = aa_repo.finding(conn, analyzer_id, finding_id)
-            if row is not None and archived_by(rules, views.finding(row)):
-                aa_repo.update_finding(conn, finding_id, status="ARCHIVED")
             continue
         changes: dict[str, Any] = {"analyzed_at": call.now}
         if old.status == "RESOLVED":

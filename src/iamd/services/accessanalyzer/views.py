@@ -10,7 +10,7 @@ from sqlalchemy import Row
 from iamd.services.accessanalyzer.common import loads
 
 
-def finding(row: Row[Any]) -> dict[str, Any]:
+def finding(row: Any) -> dict[str, Any]:
     """A finding in ``Finding`` / ``FindingSummary`` shape, plus ``findingType`` for filters."""
     out: dict[str, Any] = {
         "id": row.finding_id,
