@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.functional.conftest import AwsCli, ErrorOf
-from tests.functional.functional_helpers import allow, as_creds, doc, new_user
-from tests.functional.test_audit_trail import wait_for
-from tests.unit.analysis.validate_cases import actual, expected, load_cases
+from functional_helpers import allow, as_creds, doc, new_user, poll
+from validate_cases import actual, expected, load_cases
 
 from iamd.testing import IamdServer
 
@@ -44,7 +42,7 @@ def test_every_documented_case_over_the_wire(aa: Any) -> None:
         assert actual(findings) == expected(case), case["name"]
 
 
-def test_the_cli_example_answers_as_aws_documents(aws: AwsCli, tmp_path: Path) -> None:
+def test_the_cli_example_answers_as_aws_documents(aws: Any, tmp_path: Path) -> None:
     (tmp_path / "myfile.json").write_text(COGNITO)
     out = aws(
         "accessanalyzer",
@@ -76,7 +74,7 @@ def test_the_cli_example_answers_as_aws_documents(aws: AwsCli, tmp_path: Path) -
     ]
 
 
-def test_the_cli_with_an_identity_policy_and_a_query(aws: AwsCli, tmp_path: Path) -> None:
+def test_the_cli_with_an_identity_policy_and_a_query(aws: Any, tmp_path: Path) -> None:
     (tmp_path / "p.json").write_text(doc(allow("iam:PassRole")))
     out = aws(
         "accessanalyzer",
@@ -107,7 +105,7 @@ def test_pages_with_max_results_and_next_token(aa: Any) -> None:
     )
 
 
-def test_forged_and_replayed_tokens_are_refused(aa: Any, error_of: ErrorOf) -> None:
+def test_forged_and_replayed_tokens_are_refused(aa: Any, error_of: Any) -> None:
     token = aa.validate_policy(policyDocument=COGNITO, policyType="RESOURCE_POLICY", maxResults=1)[
         "nextToken"
     ]
@@ -134,14 +132,14 @@ def test_forged_and_replayed_tokens_are_refused(aa: Any, error_of: ErrorOf) -> N
     ],
 )
 def test_bad_arguments_are_validation_exceptions(
-    aa: Any, error_of: ErrorOf, kw: dict[str, Any], field: str
+    aa: Any, error_of: Any, kw: dict[str, Any], field: str
 ) -> None:
     err = error_of(aa.validate_policy, policyDocument=COGNITO, **kw)
     assert err["Code"] == "ValidationException" and err["HTTPStatus"] == 400
     assert field in err["Message"] or field == "maxResults"
 
 
-def test_hostile_documents_get_aws_answers_never_a_500(aa: Any, error_of: ErrorOf) -> None:
+def test_hostile_documents_get_aws_answers_never_a_500(aa: Any, error_of: Any) -> None:
     too_big = json.dumps(
         {
             "Version": "2012-10-17",
@@ -177,9 +175,7 @@ def test_every_locale_is_accepted(aa: Any) -> None:
         )
 
 
-def test_authorized_as_access_analyzer_validate_policy(
-    server: IamdServer, iam: Any, error_of: ErrorOf
-) -> None:
+def test_authorized_as_access_analyzer_validate_policy(server: IamdServer, iam: Any, error_of: Any) -> None:
     _, nobody = new_user(iam, "nobody")
     err = error_of(
         as_creds(server, "accessanalyzer", nobody).validate_policy,
@@ -205,8 +201,44 @@ def test_recorded_in_the_audit_trail(server: IamdServer, aa: Any) -> None:
     aa.validate_policy(policyDocument=COGNITO, policyType="RESOURCE_POLICY")
     ct = server.client("cloudtrail")
     # Read-only calls are written to the trail in batches, shortly after the answer.
-    events = wait_for(ct, ("EventName", "ValidatePolicy"), lambda found: len(found) >= 1)
+    attribute = [{"AttributeKey": "EventName", "AttributeValue": "ValidatePolicy"}]
+    events = poll(lambda: ct.lookup_events(LookupAttributes=attribute)["Events"])
     assert len(events) == 1
     record = json.loads(events[0]["CloudTrailEvent"])
     assert record["eventSource"] == "access-analyzer.amazonaws.com"
     assert record["readOnly"] is True
+
+
+def test_a_token_is_bound_to_its_account(
+    two_accounts: tuple[IamdServer, dict[str, str]], error_of: Any
+) -> None:
+    server, other_key = two_accounts
+    mine = server.client("accessanalyzer")
+    theirs = as_creds(server, "accessanalyzer", other_key)
+    token = mine.validate_policy(policyDocument=COGNITO, policyType="RESOURCE_POLICY", maxResults=1)[
+        "nextToken"
+    ]
+    err = error_of(
+        theirs.validate_policy, policyDocument=COGNITO, policyType="RESOURCE_POLICY", nextToken=token
+    )
+    assert err["Code"] == "ValidationException"
+    own = theirs.validate_policy(policyDocument=COGNITO, policyType="RESOURCE_POLICY", maxResults=1)[
+        "nextToken"
+    ]
+    assert (
+        len(
+            theirs.validate_policy(policyDocument=COGNITO, policyType="RESOURCE_POLICY", nextToken=own)[
+                "findings"
+            ]
+        )
+        == 2
+    )
+
+
+def test_the_cli_pages(aws: Any, tmp_path: Path) -> None:
+    (tmp_path / "myfile.json").write_text(COGNITO)
+    base = ("accessanalyzer", "validate-policy", "--policy-document", "file://myfile.json", "--policy-type", "RESOURCE_POLICY")
+    first = aws(*base, "--max-items", "2", "--page-size", "1")
+    assert [f["issueCode"] for f in first["findings"]] == ["EMPTY_SID_VALUE", "MISMATCHED_ACTION_FOR_PRINCIPAL"]
+    rest = aws(*base, "--starting-token", first["NextToken"])
+    assert [f["issueCode"] for f in rest["findings"]] == ["UNSUPPORTED_ACTION_FOR_CONDITION_KEY"]

@@ -516,6 +516,8 @@ ROWS: list[Row] = [
     # CloudTrail
     row("cloudtrail:LookupEvents", _nothing, "*"),
     row("cloudtrail:ListPublicKeys", _nothing, "*"),
+    # Access Analyzer
+    row("access-analyzer:ValidatePolicy", lambda w: {"policyDocument": "{}", "policyType": "IDENTITY_POLICY"}, "*"),
     *ORG_ROWS,
     *AA_ROWS,
 ]

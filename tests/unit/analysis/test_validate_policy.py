@@ -9,7 +9,7 @@ from typing import Any
 
 import botocore.session
 import pytest
-from tests.unit.analysis.validate_cases import load_cases
+from validate_cases import load_cases
 
 from iamd.analysis.policy_checks.codes import CHECKS, LEARN_MORE
 from iamd.analysis.validate_policy import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.unit.analysis.validate_cases import actual, expected, load_cases
+from validate_cases import actual, expected, load_cases
 
 from iamd.analysis.validate_policy import validate_policy
 

@@ -34,6 +34,8 @@ _VPC = re.compile(r"vpc-(?:[0-9a-zA-Z]{8}|[0-9a-zA-Z]{17})")
 _VPCE = re.compile(r"vpce-(?:[0-9a-zA-Z]{8}|[0-9a-zA-Z]{17})")
 _SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?")
 _VIA_SERVICE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?")
+# Keys that only identity-based policies can use for a resource type (the reference's example).
+IRRELEVANT = {"s3:resourceaccount": ("AWS::S3::Bucket", "AWS::S3::AccessPoint")}
 # Keys that AWS recommends pairing with a related key in the same condition block.
 PAIRED = {"aws:vpcsourceip": ("aws:SourceVpc",)}
 
@@ -94,6 +96,15 @@ def check_key(
             return
         _tag_support(report, st, path, values, key)
         return
+    irrelevant = IRRELEVANT.get(lowered)
+    if irrelevant and kind.resource_type in irrelevant:
+        report.at_key(
+            "IRRELEVANT_CONDITION_KEY_IN_POLICY",
+            path,
+            key_node,
+            condition_key=key,
+            resource_type=kind.resource_type,
+        )
     if catalogue.service(prefix) is None:
         if known:  # an identity provider's key the SAR lists on STS actions
             _action_support(report, st, path, values, key)

@@ -28,6 +28,10 @@ _ROLE_ARN = re.compile(r"arn:(aws[a-z-]*):iam::(\d{12}):role/(.+)")
 _SESSION_ARN = re.compile(r"arn:(aws[a-z-]*):sts::(\d{12}):assumed-role/([^/]+)/.+")
 # Trust-policy keys whose values the caller sets only with a second action allowed.
 NEEDS_ACTION = {"sts:sourceidentity": "sts:SetSourceIdentity", "sts:transitivetagkeys": "sts:TagSession"}
+# Keys of IAM principals in an organization; a service principal's request has none of them
+# (the reference's example: aws:PrincipalOrgID with cloudfront.amazonaws.com).
+_IAM_PRINCIPAL_KEYS = ("aws:principalorgid", "aws:principalorgpaths", "aws:principaltag/")
+_WEAK_SOURCE_KEYS = ("aws:referer",)
 _SOURCE_KEYS = ("aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths")
 
 
@@ -58,9 +62,9 @@ def _provider_host(value: str) -> str:
 def check(report: Report, st: Statement, kind: Kind) -> None:
     for path, node in _entries(st, "AWS"):
         value = text(node)
-        if kind.trust and value == "*":
-            report.at("ROLE_TRUST_POLICY_UNSUPPORTED_WILDCARD_IN_PRINCIPAL", path, node)
-        elif value != "*" and ("*" in value or "?" in value):
+        # ``{"AWS": "*"}`` is accepted in trust policies; the reference refuses ``"Principal": "*"``
+        # (grammar.py), in its own words.
+        if value != "*" and ("*" in value or "?" in value):
             report.at("UNSUPPORTED_WILDCARD_IN_PRINCIPAL", path, node, principal_key="AWS")
         elif _ROLE_ID.fullmatch(value):
             report.at("INVALID_ROLE_REFERENCE", path, node, roleid=value)
@@ -92,11 +96,44 @@ def check(report: Report, st: Statement, kind: Kind) -> None:
     if st.effect == "Allow":
         _oidc(report, st, federated)
         if services and not kind.trust and (kind.resource or kind.rcp):
-            keys = _condition_keys(st)
-            if not any(k in _SOURCE_KEYS for k in keys):
-                report.add(
-                    "RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL", [report.location(p, n) for p, n in services]
-                )
+            _service_conditions(report, st, services)
+
+
+def _service_conditions(report: Report, st: Statement, services: list[tuple[Path, Node]]) -> None:
+    """A service principal is scoped by its source (``aws:SourceArn``/``aws:SourceAccount``), not
+    by ``aws:Referer``, and never carries the keys of an IAM principal in an organization."""
+    spellings = _condition_key_spellings(st)
+    only_services = (
+        not _entries(st, "AWS") and not _entries(st, "Federated") and not _entries(st, "CanonicalUser")
+    )
+    principal_keys = [k for k in spellings if k.lower().startswith(_IAM_PRINCIPAL_KEYS)]
+    if only_services and principal_keys:
+        places = [report.location(p, n) for p, n in services]
+        report.add(
+            "UNSUPPORTED_CONDITION_KEY_FOR_SERVICE_PRINCIPAL", places, conditionKeys=", ".join(principal_keys)
+        )
+    if any(k.lower() in _SOURCE_KEYS for k in spellings):
+        return
+    weak = [k for k in spellings if k.lower() in _WEAK_SOURCE_KEYS]
+    if weak:
+        for path, node in services:
+            report.at(
+                "RECOMMENDED_CONDITION_KEY_FOR_SERVICE_PRINCIPAL",
+                path,
+                node,
+                servicePrincipalPrefix=text(node),
+                key=weak[0],
+            )
+        return
+    report.add("RESTRICT_ACCESS_TO_SERVICE_PRINCIPAL", [report.location(p, n) for p, n in services])
+
+
+def _condition_key_spellings(st: Statement) -> list[str]:
+    cond = st.value("Condition")
+    out: list[str] = []
+    for _op, (_k, block) in members(cond).items() if cond is not None else ():
+        out.extend(k for k in members(block) if k not in out)
+    return out
 
 
 def _mismatched(

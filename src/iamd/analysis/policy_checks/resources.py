@@ -119,7 +119,7 @@ def _one(report: Report, path: Path, node: Node, arn: str) -> None:
     if account and not _loose(account):
         if accounts == {""}:
             report.at("ARN_ACCOUNT_NOT_ALLOWED", path, node, service=service)
-        elif not _ACCOUNT.fullmatch(account) and account not in accounts:
+        elif not _ACCOUNT.fullmatch(account) and account != "aws" and account not in accounts:
             report.at("INVALID_ARN_ACCOUNT", path, node, account=account)
 
 

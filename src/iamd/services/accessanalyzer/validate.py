@@ -14,23 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from iamd.analysis.validate_policy import ValidatePolicyInputError, validate_policy
-from iamd.errors import SenderError
+from iamd.services.accessanalyzer.errors import AaValidation as ValidationException
 from iamd.services.context import Call
 from iamd.services.page_tokens import query_digest, sealer
 from iamd.services.registry import action
 
 PURPOSE = "accessanalyzer-validate-policy-token"
-
-
-class ValidationException(SenderError):
-    """Access Analyzer's ``ValidationException``: message, ``reason`` and ``fieldList``."""
-
-    code = "ValidationException"
-
-    def __init__(self, message: str, reason: str, field: str | None = None) -> None:
-        super().__init__(message)
-        fields = [{"name": field, "message": message}] if field else []
-        self.extra_fields = {"reason": reason, "fieldList": fields}
 
 
 @action("accessanalyzer", "ValidatePolicy")
