@@ -9,6 +9,7 @@ approximated construct), never guess: those are counted and must stay rare.
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -71,3 +72,48 @@ def test_resource_pairs() -> None:
     tally = _run(7, 40, resource_policy=True)
     assert tally["PASS"] > 0 and tally["FAIL"] > 0, tally
     assert tally["undecided"] <= 5, tally
+
+
+def test_access_not_granted_and_public_access_random() -> None:
+    """CheckAccessNotGranted on random policies and action lists, CheckNoPublicAccess on random
+    resource policies: every FAIL re-decided by the engine, every PASS sampled."""
+    from iamd.analysis.smt_checks import check_access_not_granted, check_no_public_access
+    from iamd.policy import PrincipalType
+
+    from .random_policies import SAMPLE_ACTIONS, policy
+
+    rng = random.Random(99)
+    tally = {"PASS": 0, "FAIL": 0, "undecided": 0}
+    for i in range(60):
+        resource_policy = i % 2 == 1
+        text = json.dumps(policy(rng, resource_policy))
+        listed = rng.sample(SAMPLE_ACTIONS, 2)
+        try:
+            if resource_policy:
+                result = check_no_public_access(text, "AWS::S3::Bucket", timeout_ms=10_000)
+            else:
+                result = check_access_not_granted(text, listed, [], "IDENTITY_POLICY", timeout_ms=10_000)
+        except (CheckTimeout, Undecidable):
+            tally["undecided"] += 1
+            continue
+        tally[result.result] += 1
+        if result.result == "FAIL":
+            ex = result.counter_example
+            assert ex is not None
+            assert engine_allows(text, resource_policy, ex["action"], ex["resource"], _principal(ex), ex["context"])  # type: ignore[arg-type]
+            if not resource_policy:
+                assert str(ex["action"]).lower() in {a.lower() for a in listed}
+            else:
+                assert str(ex["action"]).lower().startswith("s3:")
+                assert _principal(ex).type is PrincipalType.ANONYMOUS or _principal(ex).account not in text
+            continue
+        for action, resource, principal, context in sample_requests(rng, SAMPLES):
+            if resource_policy:
+                if principal.type is not PrincipalType.ANONYMOUS or not action.lower().startswith("s3:"):
+                    continue
+                context = {k: v for k, v in context.items() if k.lower() not in ("aws:sourceip", "aws:sourcearn", "aws:username")}
+            elif action not in listed:
+                continue
+            assert not engine_allows(text, resource_policy, action, resource, principal, context), (text, action, resource, context)
+    assert tally["PASS"] > 0 and tally["FAIL"] > 0, tally
+    assert tally["undecided"] <= 3, tally
