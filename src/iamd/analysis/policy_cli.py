@@ -1,5 +1,8 @@
 """``iamd policy …``: the policy engine on the command line, no server needed.
 
+``iamd policy lint FILE …`` (``policy_lint``) is the CI gate: ValidatePolicy's findings plus the
+custom policy checks, with SARIF output.
+
 ``iamd policy validate [FILE …] --type identity`` answers what IAM would answer on CreatePolicy,
 PutUserPolicy, CreateRole… for each document: nothing (valid) or the one MalformedPolicyDocument
 sentence AWS reports first, with the line and column it points at. It reads stdin when no file
@@ -27,12 +30,14 @@ TYPE_HELP = (
 
 def add_parser(sub: Any) -> None:
     """``iamd policy validate | simulate``: offline tools on documents; each sets ``policy_run``."""
+    from iamd.analysis.policy_lint import add_parser as add_lint
     from iamd.analysis.simulate_cli import add_parser as add_simulate
 
     policy = sub.add_parser("policy", help="validate and simulate policy documents as AWS does (no server needed)")
     policy_sub = policy.add_subparsers(dest="policy_command", required=True)
     _add_validate(policy_sub)
     add_simulate(policy_sub)
+    add_lint(policy_sub)
 
 
 def run(args: argparse.Namespace) -> int:

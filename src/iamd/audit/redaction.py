@@ -54,10 +54,14 @@ def _session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
+# SigV4 scopes whose botocore model has another name: the record carries the scope.
+_MODEL_NAMES = {"access-analyzer": "accessanalyzer"}
+
+
 @cache
 def _service_model(service: str) -> ServiceModel | None:
     try:
-        return _session().get_service_model(service)
+        return _session().get_service_model(_MODEL_NAMES.get(service, service))
     except Exception:  # noqa: BLE001 - unknown service: redact by name only
         return None
 

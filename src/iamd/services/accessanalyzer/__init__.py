@@ -7,8 +7,9 @@ this package imports them all.
 from iamd.services.accessanalyzer import (  # noqa: F401
     analyzers,
     archive_rules,
+    checks,
     findings,
     previews,
     recommendations,
-    validate,  # noqa: F401
+    validate,
 )
