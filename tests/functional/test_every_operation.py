@@ -160,7 +160,8 @@ def test_no_operation_answers_not_implemented(server: IamdServer, service: str) 
         except ClientError as err:
             code = err.response["Error"].get("Code", "")
             status = err.response["ResponseMetadata"]["HTTPStatusCode"]
-            if code in NOTHING_BEHIND or status in (500, 501):
+            # A numeric code is botocore's fallback when it could not parse the answer at all.
+            if code in NOTHING_BEHIND or status in (500, 501) or not code or code.isdigit():
                 missing.append(f"{name}: {status} {code} {err.response['Error'].get('Message', '')}")
     # The walk must not have locked itself out (a deleted key would make every answer an error).
     assert server.client("sts").get_caller_identity()["Account"]
