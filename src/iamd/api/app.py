@@ -231,6 +231,10 @@ class App:
             # call it attempted, as CloudTrail does.
             prepared = proto.prepare(http, request.headers.get("content-type", ""))
             state.operation = proto.operation_name(prepared)
+            if state.operation is not None and state.operation not in ACTIONS.get(auth.service, {}):
+                # Before authentication and input checks: the answer says only that iamd has
+                # nothing behind this operation of the model, whoever asks and however.
+                raise NotImplementedByIamd(service=auth.service, action=state.operation)
             if state.operation is not None:
                 state.read_only = catalogue.is_read_only(catalogue.permission_of(f"{auth.service}:{state.operation}"))
             if (auth.service, state.operation) in AUTHENTICATORS and not http.path.startswith(ADMIN_PREFIX):

@@ -42,3 +42,11 @@ def test_every_registered_action_is_wrapped() -> None:
         for fn in table.values():
             assert fn.__wrapped__ is not fn  # type: ignore[attr-defined]
     assert ACTIONS["iam"]["CreateUser"].__name__ == "create_user"
+
+
+@pytest.mark.parametrize("service", ["iam", "sts", "organizations", "cloudtrail", "accessanalyzer"])
+def test_every_operation_of_the_model_has_an_action(service: str) -> None:
+    from iamd.api.operations import load_model
+
+    missing = sorted(set(load_model(service).operation_names) - set(load_all().get(service, {})))
+    assert not missing, f"{service}: no action for {missing}"
