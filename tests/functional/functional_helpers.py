@@ -92,6 +92,18 @@ def seconds_left(creds: dict[str, Any]) -> float:
     return float((creds["Expiration"] - datetime.now(UTC)).total_seconds())
 
 
+def lifetime(call: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], float, float]:
+    """Make an STS call; its response and the shortest and longest lifetime its credentials can
+    have been issued with, from readings of the clock taken before and after the call (AWS
+    truncates the expiration to the second). The lifetime asked for lies between the two however
+    slowly the call ran: ``out, low, high = lifetime(...)``; ``assert low <= 900 <= high``."""
+    before = datetime.now(UTC).replace(microsecond=0)
+    out = call()
+    after = datetime.now(UTC)
+    expiration: datetime = out["Credentials"]["Expiration"]
+    return out, (expiration - after).total_seconds(), (expiration - before).total_seconds()
+
+
 def non_space(text: str) -> int:
     """A policy's size as AWS counts it: characters that are not white space."""
     return sum(1 for ch in text if not ch.isspace())
