@@ -4,6 +4,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 JS_DIR := tests/functional/js
+# pytest-xdist workers, one per core: a test and its server subprocess take turns on a core, so a
+# worker per core keeps them busy; `--dist loadfile` keeps a module (and its module-scoped
+# servers) on one worker.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: serve test bench reliability lint install install-test js clean
 
@@ -34,7 +38,8 @@ serve: install
 test: install-test js
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy src/iamd
-	$(BIN)/pytest -q -p no:cacheprovider --cov --cov-report=term:skip-covered
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=20 \
+		--cov --cov-report=term:skip-covered
 
 bench: install-test
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
