@@ -25,7 +25,7 @@ import z3
 
 from iamd.policy import Policy, PolicyType, Statement
 from iamd.policy.conditions import boolean, dates, ipaddr, numeric, strings
-from iamd.policy.conditions.operators import REGISTRY, split_operator
+from iamd.policy.conditions.operators import REGISTRY, absent_matches, split_operator
 from iamd.policy.document import Condition
 from iamd.policy.principal import PrincipalMatcher
 from iamd.policy.variables import Template, Variable, parse_template, tokens_text
@@ -179,12 +179,7 @@ class Encoder:
             present = kv.used[0]
             return z3.If(present, z3.BoolVal("false" in wants, self.ctx), z3.BoolVal("true" in wants, self.ctx))
         name, family, negated = REGISTRY[base]
-        if if_exists:
-            absent = True
-        elif qualifier is not None:
-            absent = qualifier == "ForAllValues"
-        else:
-            absent = negated
+        absent = absent_matches(qualifier, if_exists, negated)
         tests = [self.test(policy, name, family, c.values, kv, i) for i in range(len(kv.used))]
         if qualifier is None:
             hit = self.any([z3.And(u, t) for u, t in zip(kv.used, tests, strict=True)])

@@ -69,6 +69,17 @@ def split_operator(operator: str) -> tuple[str | None, str, bool]:
     raise UnknownOperator(operator)
 
 
+def absent_matches(qualifier: str | None, if_exists: bool, negated: bool) -> bool:
+    """Whether a condition matches a request that lacks its key: an ``…IfExists`` always does,
+    ``ForAllValues`` does (vacuously), ``ForAnyValue`` does not, and a plain operator does only
+    when it is a negated one (``StringNotEquals`` of nothing holds)."""
+    if if_exists:
+        return True
+    if qualifier is not None:
+        return qualifier == "ForAllValues"
+    return negated
+
+
 class CompiledCondition:
     """One (operator, key, values) triple, compiled to a predicate over the context."""
 
@@ -88,12 +99,7 @@ def compile_condition(operator: str, key: str, values: list[str], variables: boo
     if base == "null":
         return CompiledCondition(operator, lkey, compile_null(lkey, values), ())
     _, family, negated = REGISTRY[base]
-    if if_exists:
-        absent = True
-    elif qualifier is not None:
-        absent = qualifier == "ForAllValues"
-    else:
-        absent = negated
+    absent = absent_matches(qualifier, if_exists, negated)
     templates: list[Template] = []
     if family.variables:
         templates = [parse_template(v, variables) for v in values]
