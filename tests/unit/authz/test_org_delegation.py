@@ -124,3 +124,13 @@ def test_authorize_reports_what_the_policy_granted(conn: Connection) -> None:
     assert _authorize(conn, tree.member, "CreatePolicy", policy) is True
     with pytest.raises(AccessDenied):  # the TagResource it implies is denied
         _authorize(conn, tree.member, "CreatePolicy", {**policy, "Tags": [{"Key": "k", "Value": "v"}]})
+
+
+def test_a_non_delegable_action_is_never_delegated_by_what_it_implies(conn: Connection) -> None:
+    tree = build(conn)
+    _put(conn, tree.org, _grant(tree.member, "organizations:*"))
+    orgs.bump_generations(conn, tree.org, tree.root)
+    tags = {"Tags": [{"Key": "k", "Value": "v"}]}
+    assert _authorize(conn, tree.member, "CreateOrganizationalUnit", {"ParentId": tree.root, "Name": "x", **tags}) is False
+    assert _authorize(conn, tree.member, "CreateAccount", {"Email": "a@example.com", "AccountName": "a", **tags}) is False
+    assert _authorize(conn, tree.member, "TagResource", {"ResourceId": tree.ou_a, **tags}) is True
