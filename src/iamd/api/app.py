@@ -254,12 +254,14 @@ class App:
                 state.operation, state.inputs = proto.parse(prepared)
                 info = replace(info, operation=state.operation)
                 now = self.runtime.clock()
-                self.authorizer.authorize(conn, state.caller, info, state.inputs, now, generation)
+                delegated = self.authorizer.authorize(conn, state.caller, info, state.inputs, now, generation)
                 if state.service == "iam" and not state.read_only and not locks_itself("iam", state.operation):
                     # Before the action reads what its rules depend on: quotas and names hold
                     # across processes (store/locks.py).
                     lock_account(conn, state.caller.account_id)
-                state.result = self._run(conn, info, state.inputs, state.caller, now, request_id, state.read_only)
+                state.result = self._run(
+                    conn, info, state.inputs, state.caller, now, request_id, state.read_only, delegated
+                )
                 if not state.read_only:
                     self.audit.record_in_transaction(conn, self._record(state, info, request_id, None))
             if state.read_only:
@@ -454,11 +456,13 @@ class App:
         now: Any,
         request_id: str,
         read_only: bool,
+        org_delegated: bool = False,
     ) -> dict[str, Any] | None:
+        """``org_delegated``: the organization's delegation policy granted the call (authz)."""
         fn = ACTIONS.get(info.service, {}).get(info.operation)
         if fn is None:
             raise NotImplementedByIamd(service=info.service, action=info.operation)
-        call = Call(conn, caller, now, request_id, self.runtime, region=info.region)
+        call = Call(conn, caller, now, request_id, self.runtime, region=info.region, org_delegated=org_delegated)
         result = fn(call, inputs)
         if info.service == "iam" and not read_only:
             # Compiled policy sets are cached per generation: the next request sees this change.

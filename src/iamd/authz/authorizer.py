@@ -8,7 +8,8 @@ message and an encoded authorization message.
 Organizations (``authz/organizations.py``): the caller's SCPs come with its policy set; the RCPs
 of the resource's account are added per request (same account: the placement the principal was
 built with; another account: that account's, read under its own generation); a caller whose
-account was closed is refused before anything else.
+account was closed is refused before anything else. A member's Organizations call may be granted
+by the organization's resource-based delegation policy (``authz/org_delegation.py``).
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from sqlalchemy import Connection
 
 from iamd.auth.caller import Caller
 from iamd.auth.session_claims import FEDERATED_USER, SESSION_TOKEN
-from iamd.authz import catalogue, denials
+from iamd.authz import catalogue, denials, org_delegation
 from iamd.authz import organizations as orgs
 from iamd.authz.context import RequestInfo, build_context
 from iamd.authz.org_resources import TAGGED_ON_CREATE
 from iamd.authz.policy_sets import PolicySets, Principal, compile_document
 from iamd.authz.resources import Resource, resolve
 from iamd.errors import AccessDenied, InvalidClientTokenId
-from iamd.policy import Decision, Policy, PolicyType, Request, keys_read, reads_resource_tags
+from iamd.policy import EXPLICIT_DENY, Decision, Policy, PolicyType, Request, keys_read, reads_resource_tags
 from iamd.store import policy_docs
 
 # Calls that need no permission (AWS: "No permissions are required to perform this operation").
@@ -59,8 +60,11 @@ class Authorizer:
         params: Mapping[str, Any],
         now: datetime,
         generation: int | None = None,
-    ) -> None:
-        """``generation``: the caller's account policy generation, if already read in ``conn``."""
+    ) -> bool:
+        """``generation``: the caller's account policy generation, if already read in ``conn``.
+
+        Returns whether the organization's delegation policy granted the call (every action it
+        implies): the Organizations action then accepts a member caller (``org_delegation.py``)."""
         action = catalogue.permission_of(f"{info.service}:{info.operation}")
         if generation is None:
             generation = policy_docs.generation(conn, caller.account_id)
@@ -70,12 +74,20 @@ class Authorizer:
             # are refused as credentials nobody recognises (docs/organizations.md, Enforcement).
             raise InvalidClientTokenId()
         if action in NO_PERMISSION_NEEDED:
-            return
+            return False
         principal = self.policy_sets.principal(conn, caller, generation)
         _temporary_credential_limits(caller, action)
         org_keys = orgs.organizations_keys(conn, placement, params) if info.service == "organizations" else None
         generations: dict[str, int] = {caller.account_id: generation}
+        delegated: list[bool] = []
         for implied in _actions_of(action, params):
+            delegation = org_delegation.policy_for(placement, implied) if info.service == "organizations" else None
+            if delegation is not None and self._delegated(
+                conn, caller, principal, info, params, now, implied, delegation, org_keys, generations
+            ):
+                delegated.append(True)
+                continue
+            delegated.append(False)
             for resource in self._resources(conn, caller, implied, params, principal, generations, info.region):
                 boundary = resource.permissions_boundary if _takes_boundary_key(implied) else None
                 resource_policy = _resource_policy(implied, resource)
@@ -93,6 +105,41 @@ class Authorizer:
                 decision = principal.policies.evaluate(request, resource_policy, rcps)
                 if not decision.allowed:
                     self._deny(caller, implied, resource, decision, context, principal.organization, owner)
+        return bool(delegated) and all(delegated)
+
+    def _delegated(
+        self,
+        conn: Connection,
+        caller: Caller,
+        principal: Principal,
+        info: RequestInfo,
+        params: Mapping[str, Any],
+        now: datetime,
+        action: str,
+        delegation: Policy,
+        org_keys: dict[str, Any] | None,
+        generations: dict[str, int],
+    ) -> bool:
+        """Whether the delegation policy and the caller's own policies allow ``action`` on every
+        resource, as a request on the management account's resources; an explicit Deny refuses
+        the call here (``org_delegation.py``)."""
+        placement = principal.organization
+        assert placement is not None  # INVARIANT: policy_for() gave a member's delegation policy
+        with_tags = principal.needs_resource_tags or reads_resource_tags((delegation,))
+        for found in resolve(conn, caller, action, params, with_tags=with_tags, region=info.region):
+            resource = org_delegation.on_management(placement, action, params, found)
+            owner = self._resource_placement(conn, principal, action, resource, delegation, generations)
+            context = build_context(
+                caller, principal, info, params, now, resource.account_id, resource.tags, None,
+                resource_org=owner, extra=org_keys,
+            )
+            request = Request(principal.request_principal, action, resource.arn, context, resource.account_id)
+            decision = principal.policies.evaluate(request, delegation, None)
+            if decision.effect == EXPLICIT_DENY:
+                self._deny(caller, action, resource, decision, context, placement, owner)
+            if not decision.allowed:
+                return False
+        return True
 
     def _resource_placement(
         self,

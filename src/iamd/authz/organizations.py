@@ -3,7 +3,9 @@
 For an account: its organization, management account, the path ``o-…/r-…/ou-…/`` that
 ``aws:PrincipalOrgPaths`` / ``aws:ResourceOrgPaths`` carry, its status, and the SCPs and RCPs
 attached at each level — the root, each OU on the path, the account itself — for the policy
-types enabled on the root ("Enabling a policy type"; a type that is not enabled applies nowhere).
+types enabled on the root ("Enabling a policy type"; a type that is not enabled applies nowhere),
+and, for a member, the organization's resource-based delegation policy (PutResourcePolicy bumps
+every account's generation, so a Put or Delete is enforced on the next request).
 
 The rules of who is governed (AWS Organizations User Guide, "Service control policies" and
 "Resource control policies"):
@@ -68,6 +70,9 @@ class Placement:
     # None for the management account (it is governed by neither).
     scps: tuple[tuple[Policy, ...], ...] | None
     rcps: ResourceControls | None
+    # The organization's resource-based delegation policy, for a member account's principals
+    # (``authz/org_delegation.py``); None for the management account or when there is none.
+    delegation: Policy | None = None
 
     @property
     def is_management(self) -> bool:
@@ -143,7 +148,15 @@ def _build(conn: Connection, account_id: str) -> Placement | None:
             scps = tuple(tuple(by_level.get((lv.target_id, SCP_TYPE), ())) for lv in levels)
         if RCP_TYPE in enabled:
             rcps = ResourceControls([by_level.get((lv.target_id, RCP_TYPE), []) for lv in levels])
-    return Placement(member.org_id, member.management_account_id, account_id, path, member.status, levels, scps, rcps)
+    delegation: Policy | None = None
+    if account_id != member.management_account_id:
+        stored = org_placement.resource_policy(conn, member.org_id)
+        if stored is not None:
+            label = f"arn:aws:organizations::{member.management_account_id}:resourcepolicy/{member.org_id}/{stored[0]}"
+            delegation = compile_document(stored[1], PolicyType.RESOURCE, label)
+    return Placement(
+        member.org_id, member.management_account_id, account_id, path, member.status, levels, scps, rcps, delegation
+    )
 
 
 def is_service_linked(role_path: str | None) -> bool:

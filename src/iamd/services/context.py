@@ -29,6 +29,9 @@ class Call:
     request_id: str
     runtime: Runtime
     region: str = "us-east-1"
+    # Authorization granted this Organizations call through the organization's resource-based
+    # delegation policy (authz/org_delegation.py): the action accepts the member caller.
+    org_delegated: bool = False
 
     @property
     def account_id(self) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, and_, bindparam, select
 
 from iamd.store import org_schema as o
+from iamd.store.settings_schema import org_resource_policies
 
 # The tree is at most a root and five levels of OUs (AWS's nesting limit); a longer parent chain
 # is a corrupt row, not an organization, and the walk stops there.
@@ -58,6 +59,9 @@ _ATTACHED = (
         o.org_policies.c.policy_type.in_(bindparam("types", expanding=True)),
     )
     .order_by(o.org_policy_attachments.c.target_id, o.org_policies.c.policy_id)
+)
+_DELEGATION = select(org_resource_policies.c.policy_id, org_resource_policies.c.content).where(
+    org_resource_policies.c.org_id == bindparam("org_id")
 )
 _POLICY_TYPE = select(o.org_policies.c.policy_type).where(
     o.org_policies.c.org_id == bindparam("org_id"), o.org_policies.c.policy_id == bindparam("policy_id")
@@ -121,3 +125,9 @@ def policy_type(conn: Connection, org_id: str, policy_id: str) -> str | None:
     """The type of one of the organization's policies (for ``organizations:PolicyType``)."""
     value = conn.execute(_POLICY_TYPE, {"org_id": org_id, "policy_id": policy_id}).scalar()
     return None if value is None else str(value)
+
+
+def resource_policy(conn: Connection, org_id: str) -> tuple[str, str] | None:
+    """The organization's resource-based delegation policy (PutResourcePolicy): its id and text."""
+    row = conn.execute(_DELEGATION, {"org_id": org_id}).first()
+    return None if row is None else (str(row.policy_id), str(row.content))

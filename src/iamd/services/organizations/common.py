@@ -8,7 +8,10 @@ management account"): most operations only from the management account; a member
 handshake operations of the invited account are the members' own. Read-only operations are open
 to a delegated administrator too ("can be called only from the organization's management account
 or by a member account that is a delegated administrator"). Identity policies still apply: the
-API authorizes ``organizations:*`` before the action runs (``authz/org_resources.py``).
+API authorizes ``organizations:*`` before the action runs (``authz/org_resources.py``). A member
+account that the organization's resource-based delegation policy grants an action, with its own
+identity policies, is accepted as the management account is (``Call.org_delegated``, decided by
+``authz/org_delegation.py``; the action never reads that policy itself).
 
 Changes take the management account's row lock (``store/locks.py``) before they read what their
 rules depend on, so quotas, unique names and "is it empty" hold across processes; the organization
@@ -119,7 +122,7 @@ def managed_org(call: Call, *, delegated: bool = False) -> Row[Any]:
     """The caller's organization when the caller's account manages it (or, with ``delegated``,
     is a delegated administrator of it, for read-only operations)."""
     org = caller_org(call)
-    if org.management_account_id == call.account_id:
+    if org.management_account_id == call.account_id or call.org_delegated:
         return org
     if delegated and _is_delegated_admin(call, org.org_id):
         return org
@@ -130,9 +133,11 @@ def locked_org(call: Call) -> Row[Any]:
     """``managed_org`` for a change: under the management account's lock, read again."""
     org = managed_org(call)
     lock_account(call.conn, org.management_account_id)
-    again = orgs.org_managed_by(call.conn, call.account_id)
+    again = orgs.org_of_account(call.conn, call.account_id)
     if again is None:
         raise AWSOrganizationsNotInUseException(NOT_IN_USE)
+    if again.org_id != org.org_id or (again.management_account_id != call.account_id and not call.org_delegated):
+        raise AccessDeniedException(NOT_MANAGEMENT)
     return again
 
 

@@ -52,7 +52,7 @@ def describe_effective_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             "TARGET_NOT_SUPPORTED", "Specifying an organization root or organizational unit (OU) as the target is not supported."
         )
     if target is not None and target != call.account_id:
-        if org.management_account_id != call.account_id:
+        if org.management_account_id != call.account_id and not call.org_delegated:
             raise AccessDeniedException(common.NOT_MANAGEMENT)
         if not _member(call, org.org_id, target):
             raise TargetNotFoundException(TARGET_NOT_FOUND)

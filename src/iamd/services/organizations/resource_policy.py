@@ -18,9 +18,11 @@ principals, and an account must be a 12-digit id or an IAM ARN), ``UNSUPPORTED_A
 (only ``organizations:`` actions, no ``NotAction``), ``UNSUPPORTED_RESOURCE_IN_RESOURCE_POLICY``
 (``*`` or this organization's ARNs); the model's 40,000 characters bound it before it is parsed.
 
-iamd stores and returns the policy; it does not yet widen a member's reach with it (a member's
-Organizations calls are still decided by the management-account rules of ``common.py``): listed
-in docs/fidelity.md.
+The policy is enforced: a member account's principal may call the delegable actions it allows
+(``authz/org_delegation.py`` asks the engine, with the caller's identity policies, as for any
+cross-account resource-based policy; the action then accepts the caller, ``common.managed_org``).
+Put and Delete bump the generation of every account of the organization, so the next request —
+on any server of the database — is decided on the new policy.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from iamd.services.context import Call
 from iamd.services.organizations import common, tagging
 from iamd.services.organizations.errors import InvalidInputException, ResourcePolicyNotFoundException
 from iamd.services.registry import action
+from iamd.store import orgs
 from iamd.store import tags as tag_store
 from iamd.store.settings_schema import org_resource_policies as t
 
@@ -112,6 +115,7 @@ def put_resource_policy(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         call.conn.execute(update(t).where(t.c.org_id == org.org_id).values(content=content, updated_at=call.now))
     if tags:
         tagging.add_tags(call.conn, TAG_TYPE, policy_id, tags)
+    orgs.bump_generations(call.conn, org.org_id, org.root_id)
     return _shown(org, policy_id, content)
 
 
@@ -132,4 +136,5 @@ def delete_resource_policy(call: Call, p: dict[str, Any]) -> None:
         raise ResourcePolicyNotFoundException(NOT_FOUND)
     call.conn.execute(delete(t).where(t.c.org_id == org.org_id))
     tag_store.drop_all(call.conn, TAG_TYPE, policy_id)
+    orgs.bump_generations(call.conn, org.org_id, org.root_id)
     return None
