@@ -3,7 +3,7 @@ IAM operations, temporary delegation, role templates, UpdateOpenIDConnectProvide
 Organizations resource policy, effective policies, responsibility transfers and GovCloud.
 
 Each operation is authorized before it answers (a NoSuchEntity, an EffectivePolicyNotFound, a
-ConstraintViolation by design: docs/fidelity.md), so the probes see the IAM decision.
+ConstraintViolation by design: docs/aws-fidelity.md), so the probes see the IAM decision.
 """
 
 from __future__ import annotations

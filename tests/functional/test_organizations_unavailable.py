@@ -1,4 +1,4 @@
-"""Black-box: the Organizations operations that answer an AWS error by design (docs/fidelity.md):
+"""Black-box: the Organizations operations that answer an AWS error by design (docs/aws-fidelity.md):
 effective policies of management policy types, responsibility transfers, CreateGovCloudAccount —
 each after the caller and the request are checked as AWS does."""
 

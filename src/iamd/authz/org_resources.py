@@ -94,7 +94,7 @@ def _own_account(conn: Connection, caller: Caller, org: Row[Any], owner: str | N
 def _transfer(conn: Connection, caller: Caller, org: Row[Any], owner: str | None,
               params: Mapping[str, Any]) -> Resource:
     """A responsibility transfer, ``transfer/o-…/TYPE/DIRECTION/rt-…``: its type and direction are
-    an existing transfer's, and iamd has none (docs/fidelity.md), so they are ``BILLING`` (the only
+    an existing transfer's, and iamd has none (docs/aws-fidelity.md), so they are ``BILLING`` (the only
     type) and ``*``."""
     transfer_id = str(params.get("Id", "rt-*"))
     return Resource(

@@ -11,7 +11,7 @@ AWS documents no namespace or property by name, nor their types, and iamd has no
 features they would configure (Role Manager). So the request is checked as documented, and a
 well-formed key is then refused with InvalidInput naming the unknown namespace — AWS's answer to
 a property it does not know — rather than stored unchecked; GetAccountProperties answers the
-account's (empty) properties. Listed in docs/fidelity.md.
+account's (empty) properties. Listed in docs/aws-fidelity.md.
 """
 
 from __future__ import annotations

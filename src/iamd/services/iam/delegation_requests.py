@@ -15,7 +15,7 @@ no registered policy templates and no SNS, so:
   NoSuchEntity for the id or ARN named, and ``ListDelegationRequests`` an empty list.
 
 Each is authorized first, on ``delegation-request/ID`` of the caller's account (the SAR's
-resource type). Listed in docs/fidelity.md.
+resource type). Listed in docs/aws-fidelity.md.
 """
 
 from __future__ import annotations

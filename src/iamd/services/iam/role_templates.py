@@ -7,7 +7,7 @@ template: they are published by AWS services, and AWS has not published any temp
 content or ARN format. iamd ships none, so every template ARN is, truthfully, one that cannot be
 found: NoSuchEntity, after the request is checked (an ARN that is not an IAM ARN, a negative
 minor version: InvalidInput; the model's bounds on ``ReplacementValues`` are api/'s). No role is created. Listed in
-docs/fidelity.md.
+docs/aws-fidelity.md.
 """
 
 from __future__ import annotations

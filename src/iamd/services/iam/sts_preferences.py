@@ -5,7 +5,7 @@ IAM API Reference: "Version 1 tokens are valid only in AWS Regions that are avai
 ... Version 2 tokens are valid in all Regions. However, version 2 tokens are longer". AWS's
 default is version 1. iamd has one endpoint for every Region and one token format (self-contained
 and sealed, valid wherever iamd serves), so the preference is recorded and reported as AWS
-reports it, and changes no token: docs/fidelity.md.
+reports it, and changes no token: docs/aws-fidelity.md.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ named by id is ``ResponsibilityTransferNotFoundException``.
 CreateGovCloudAccount "is available if ... you already have an account in the AWS GovCloud (US)
 Region that is paired with a management account of an organization in the commercial Region";
 iamd has no GovCloud partition: ``ConstraintViolationException``
-``MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED``. Both are listed in docs/fidelity.md.
+``MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED``. Both are listed in docs/aws-fidelity.md.
 """
 
 from __future__ import annotations
