@@ -4,4 +4,11 @@ Each module registers its operations with ``@action("accessanalyzer", "<Operatio
 this package imports them all.
 """
 
-from iamd.services.accessanalyzer import analyzers, archive_rules, findings, previews, recommendations  # noqa: F401
+from iamd.services.accessanalyzer import (  # noqa: F401
+    analyzers,
+    archive_rules,
+    findings,
+    generation,
+    previews,
+    recommendations,
+)
