@@ -13,6 +13,7 @@ table (AWS services call them): ``NOT_IN_SAR``, tested in test_access_analyzer_s
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -56,6 +57,18 @@ class AaWorld:
         return str(made["id"])
 
 
+    @cached_property
+    def generation(self) -> dict[str, Any]:
+        """StartPolicyGeneration's parameters for a user of the account, and a job it started."""
+        account = self.server.account_id
+        params = {"policyGenerationDetails": {"principalArn": f"arn:aws:iam::{account}:user/probe/prober"},
+                  "cloudTrailDetails": {
+                      "trails": [{"cloudTrailArn": f"arn:aws:cloudtrail:us-east-1:{account}:trail/t"}],
+                      "accessRole": f"arn:aws:iam::{account}:role/none",
+                      "startTime": datetime.now(UTC) - timedelta(hours=1)}}
+        return {"params": params, "job": self.client.start_policy_generation(**params)["jobId"]}
+
+
 def _arn(w: Any) -> dict[str, Any]:
     return {"analyzerArn": w.aa.arn}
 
@@ -97,4 +110,8 @@ AA_ROWS: list[Row] = [
     row(A + "ListAccessPreviewFindings", lambda w: {**_arn(w), "accessPreviewId": w.aa.preview}, MAIN),
     row(A + "GenerateFindingRecommendation", lambda w: {**_arn(w), "id": w.aa.finding}, MAIN),
     row(A + "GetFindingRecommendation", lambda w: {**_arn(w), "id": w.aa.finding}, MAIN),
+    row(A + "StartPolicyGeneration", lambda w: w.aa.generation["params"], "*"),
+    row(A + "GetGeneratedPolicy", lambda w: {"jobId": w.aa.generation["job"]}, "*"),
+    row(A + "ListPolicyGenerations", lambda w: {}, "*"),
+    row(A + "CancelPolicyGeneration", lambda w: {"jobId": w.aa.generation["job"]}, "*"),
 ]

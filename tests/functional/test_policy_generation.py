@@ -66,7 +66,8 @@ def test_generated_policy_allows_the_five_called_actions_and_the_simulator_agree
     assert props["principalArn"] == arn and props["isComplete"] is True
     assert props["cloudTrailProperties"]["trailProperties"][0]["cloudTrailArn"].endswith(":trail/main")
     (policy,) = [json.loads(p["policy"]) for p in out["generatedPolicyResult"]["generatedPolicies"]]
-    assert policy["Statement"] == [{"Effect": "Allow", "Action": CALLED, "Resource": "*"}]
+    assert policy["Statement"] == [{"Sid": "SupportedServiceSid0", "Effect": "Allow", "Action": CALLED,
+                                    "Resource": "*"}]
     document = json.dumps(policy)
     results = iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=[*CALLED, "iam:CreateUser"])
     decisions = {r["EvalActionName"]: r["EvalDecision"] for r in results["EvaluationResults"]}
@@ -89,7 +90,7 @@ def test_resource_placeholders_name_each_action_s_resource_types(server: IamdSer
     out = aa.get_generated_policy(jobId=job["jobId"], includeResourcePlaceholders=True)
     stmts = json.loads(out["generatedPolicyResult"]["generatedPolicies"][0]["policy"])["Statement"]
     scoped = [s for s in stmts if s["Resource"] != "*"]
-    assert scoped == [{"Effect": "Allow", "Action": ["iam:GetRole"],
+    assert scoped == [{"Sid": "SupportedServiceSid1", "Effect": "Allow", "Action": ["iam:GetRole"],
                        "Resource": "arn:aws:iam::${Account}:role/${RoleNameWithPath}"}]
 
 

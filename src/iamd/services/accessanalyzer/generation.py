@@ -17,6 +17,7 @@ catalogue cannot name are granted at service level (``prefix:*``) instead of lef
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -177,21 +178,27 @@ def statements(actions: list[str], placeholders: bool, service_level: bool) -> t
             templates = [r.arn_template.replace("${Partition}", "aws") for r in info.resource_types]
             resources = tuple(sorted(set(templates))) or ("*",)
         known.setdefault(resources, []).append(info.full_name)
-    out = [{"Effect": "Allow", "Action": sorted(acts), "Resource": list(res) if len(res) > 1 else res[0]}
-           for res, acts in sorted(known.items())]
+    out = [{"Sid": f"SupportedServiceSid{n}", "Effect": "Allow", "Action": sorted(acts),
+            "Resource": list(res) if len(res) > 1 else res[0]} for n, (res, acts) in enumerate(sorted(known.items()))]
     if unknown and service_level:
-        out.append({"Effect": "Allow", "Action": sorted(f"{s}:*" for s in unknown), "Resource": "*"})
+        out.append({"Sid": "ServiceLevelSid0", "Effect": "Allow", "Action": sorted(f"{s}:*" for s in unknown),
+                    "Resource": "*"})
     return out, not unknown or service_level
+
+
+def _document(stmts: list[dict[str, Any]]) -> str:
+    # AWS's member order (Version, Statement; Sid, Effect, Action, Resource), compact.
+    return json.dumps({"Version": "2012-10-17", "Statement": stmts}, separators=(",", ":"))
 
 
 def policies(stmts: list[dict[str, Any]]) -> list[str]:
     """Statements as policy documents, split so that none exceeds a managed policy's size."""
     docs: list[list[dict[str, Any]]] = [[]]
     for stmt in stmts:
-        if docs[-1] and len(dumps({"Version": "2012-10-17", "Statement": [*docs[-1], stmt]})) > MAX_POLICY_CHARS:
+        if docs[-1] and len(_document([*docs[-1], stmt])) > MAX_POLICY_CHARS:
             docs.append([])
         docs[-1].append(stmt)
-    return [dumps({"Version": "2012-10-17", "Statement": d}) for d in docs if d]
+    return [_document(d) for d in docs if d]
 
 
 @action("accessanalyzer", "GetGeneratedPolicy")
