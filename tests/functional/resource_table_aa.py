@@ -115,3 +115,30 @@ AA_ROWS: list[Row] = [
     row(A + "ListPolicyGenerations", lambda w: {}, "*"),
     row(A + "CancelPolicyGeneration", lambda w: {"jobId": w.aa.generation["job"]}, "*"),
 ]
+
+
+# IAM's last-accessed reports (services/iam/last_accessed.py): generated on the user, group, role
+# or policy ``Arn`` names; read by job id (no resource type in the SAR).
+U = "iam:"
+ACCOUNT = "123456789012"
+
+
+def _report_job(w: Any) -> str:
+    return str(w.iam.generate_service_last_accessed_details(Arn=f"arn:aws:iam::{ACCOUNT}:user/team/{w.user}")["JobId"])
+
+
+LAST_ACCESSED_ROWS: list[Row] = [
+    row(U + "GenerateServiceLastAccessedDetails", lambda w: {"Arn": f"arn:aws:iam::{ACCOUNT}:user/team/{w.user}"},
+        "user/team/target"),
+    row(U + "GenerateServiceLastAccessedDetails", lambda w: {"Arn": w.role_arn}, "role/team/app", case="role"),
+    row(U + "GenerateServiceLastAccessedDetails", lambda w: {"Arn": f"arn:aws:iam::{ACCOUNT}:group/team/{w.group}"},
+        "group/team/devs", case="group"),
+    row(U + "GenerateServiceLastAccessedDetails", lambda w: {"Arn": w.policy}, "policy/team/pol", case="policy"),
+    row(U + "GetServiceLastAccessedDetails", lambda w: {"JobId": _report_job(w)}, "*"),
+    row(U + "GetServiceLastAccessedDetailsWithEntities", lambda w: {"JobId": _report_job(w), "ServiceNamespace": "iam"},
+        "*"),
+    row(U + "ListPoliciesGrantingServiceAccess", lambda w: {"Arn": f"arn:aws:iam::{ACCOUNT}:user/team/{w.user}",
+                                                          "ServiceNamespaces": ["iam"]}, "user/team/target"),
+    row(U + "ListPoliciesGrantingServiceAccess", lambda w: {"Arn": w.role_arn, "ServiceNamespaces": ["iam"]},
+        "role/team/app", case="role"),
+]

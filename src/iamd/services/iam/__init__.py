@@ -10,6 +10,7 @@ from iamd.services.iam import (  # noqa: F401
     groups,
     inline_policies,
     instance_profiles,
+    last_accessed,
     login_profiles,
     managed_policies,
     mfa,
