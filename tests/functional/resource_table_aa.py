@@ -127,6 +127,10 @@ def _report_job(w: Any) -> str:
     return str(w.iam.generate_service_last_accessed_details(Arn=f"arn:aws:iam::{ACCOUNT}:user/team/{w.user}")["JobId"])
 
 
+def _org_job(w: Any) -> str:
+    return str(w.iam.generate_organizations_access_report(EntityPath=f"{w.org.org}/{w.org.root}")["JobId"])
+
+
 LAST_ACCESSED_ROWS: list[Row] = [
     row(U + "GenerateServiceLastAccessedDetails", lambda w: {"Arn": f"arn:aws:iam::{ACCOUNT}:user/team/{w.user}"},
         "user/team/target"),
@@ -141,4 +145,7 @@ LAST_ACCESSED_ROWS: list[Row] = [
                                                           "ServiceNamespaces": ["iam"]}, "user/team/target"),
     row(U + "ListPoliciesGrantingServiceAccess", lambda w: {"Arn": w.role_arn, "ServiceNamespaces": ["iam"]},
         "role/team/app", case="role"),
+    row(U + "GenerateOrganizationsAccessReport", lambda w: {"EntityPath": f"{w.org.org}/{w.org.root}"},
+        "access-report/{org}/{root}"),
+    row(U + "GetOrganizationsAccessReport", lambda w: {"JobId": _org_job(w)}, "*"),
 ]

@@ -15,6 +15,7 @@ from iamd.services.iam import (  # noqa: F401
     managed_policies,
     mfa,
     oidc_providers,
+    org_access_report,
     org_root_access,
     password_policy,
     policy_versions,
