@@ -46,3 +46,14 @@ def test_errors_and_who_may_ask(server: IamdServer, iam: Any) -> None:
     low = as_creds(server, "iam", key)
     denied = error(low.generate_organizations_access_report, EntityPath=f"{org.id}/{org.root}")
     assert denied["Code"] == "AccessDenied" and "iam:GenerateOrganizationsAccessReport" in denied["Message"]
+
+
+def test_the_aws_cli_generates_and_reads_the_report(aws: Any, server: IamdServer) -> None:
+    org = Org(server, SCP)
+    member = org.account("b")
+    org.as_admin(member).list_roles()
+    job = aws("iam", "generate-organizations-access-report", "--entity-path", f"{org.id}/{org.root}/{member}")["JobId"]
+    out = aws("iam", "get-organizations-access-report", "--job-id", job, "--sort-key",
+              "LAST_AUTHENTICATED_TIME_DESCENDING")
+    used = [d for d in out["AccessDetails"] if "LastAuthenticatedTime" in d]
+    assert [(d["ServiceNamespace"], d["EntityPath"]) for d in used] == [("iam", f"{org.id}/{org.root}/{member}")]
