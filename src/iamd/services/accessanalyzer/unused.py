@@ -45,6 +45,8 @@ from iamd.store.locks import lock_account
 
 ROLE, USER = "AWS::IAM::Role", "AWS::IAM::User"
 DEFAULT_AGE = 90
+# How far back ``lastAccessed`` looks: IAM's tracking period for last-accessed data (400 days).
+LOOKBACK = timedelta(days=400)
 
 
 def age_of(row: Row[Any]) -> int:
@@ -95,7 +97,7 @@ def _compute(call: Call, accounts: list[str], start: datetime) -> _Wanted:
     services_used: dict[str, dict[str, datetime]] = {}
     actions_used: dict[str, dict[str, datetime]] = {}
     for account in accounts:
-        for use in every_use(conn, call.runtime, account, None, call.now):
+        for use in every_use(conn, call.runtime, account, call.now - LOOKBACK, call.now):
             who = use.principal_arn.lower()
             prefix = use.action.partition(":")[0]
             for table, name in ((services_used, prefix), (actions_used, use.action)):
