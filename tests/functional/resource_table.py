@@ -57,4 +57,6 @@ def full_arn(account: str, resource: str, ids: Mapping[str, str] = SAMPLE_IDS) -
         return f"arn:aws:access-analyzer:us-east-1:{account}:{resource[3:]}"
     if resource.startswith("org:"):
         return f"arn:aws:organizations::{account}:{resource[4:].format_map(ids)}"
+    if resource.startswith("access-report/"):  # IAM's Organizations access report names the path
+        return f"arn:aws:iam::{account}:{resource.format_map(ids)}"
     return f"arn:aws:iam::{account}:{resource}"

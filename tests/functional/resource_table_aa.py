@@ -13,6 +13,7 @@ table (AWS services call them): ``NOT_IN_SAR``, tested in test_access_analyzer_s
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -56,6 +57,18 @@ class AaWorld:
         return str(made["id"])
 
 
+    @cached_property
+    def generation(self) -> dict[str, Any]:
+        """StartPolicyGeneration's parameters for a user of the account, and a job it started."""
+        account = self.server.account_id
+        params = {"policyGenerationDetails": {"principalArn": f"arn:aws:iam::{account}:user/probe/prober"},
+                  "cloudTrailDetails": {
+                      "trails": [{"cloudTrailArn": f"arn:aws:cloudtrail:us-east-1:{account}:trail/t"}],
+                      "accessRole": f"arn:aws:iam::{account}:role/none",
+                      "startTime": datetime.now(UTC) - timedelta(hours=1)}}
+        return {"params": params, "job": self.client.start_policy_generation(**params)["jobId"]}
+
+
 def _arn(w: Any) -> dict[str, Any]:
     return {"analyzerArn": w.aa.arn}
 
@@ -97,4 +110,42 @@ AA_ROWS: list[Row] = [
     row(A + "ListAccessPreviewFindings", lambda w: {**_arn(w), "accessPreviewId": w.aa.preview}, MAIN),
     row(A + "GenerateFindingRecommendation", lambda w: {**_arn(w), "id": w.aa.finding}, MAIN),
     row(A + "GetFindingRecommendation", lambda w: {**_arn(w), "id": w.aa.finding}, MAIN),
+    row(A + "StartPolicyGeneration", lambda w: w.aa.generation["params"], "*"),
+    row(A + "GetGeneratedPolicy", lambda w: {"jobId": w.aa.generation["job"]}, "*"),
+    row(A + "ListPolicyGenerations", lambda w: {}, "*"),
+    row(A + "CancelPolicyGeneration", lambda w: {"jobId": w.aa.generation["job"]}, "*"),
+]
+
+
+# IAM's last-accessed reports (services/iam/last_accessed.py): generated on the user, group, role
+# or policy ``Arn`` names; read by job id (no resource type in the SAR).
+U = "iam:"
+ACCOUNT = "123456789012"
+
+
+def _report_job(w: Any) -> str:
+    return str(w.iam.generate_service_last_accessed_details(Arn=f"arn:aws:iam::{ACCOUNT}:user/team/{w.user}")["JobId"])
+
+
+def _org_job(w: Any) -> str:
+    return str(w.iam.generate_organizations_access_report(EntityPath=f"{w.org.org}/{w.org.root}")["JobId"])
+
+
+LAST_ACCESSED_ROWS: list[Row] = [
+    row(U + "GenerateServiceLastAccessedDetails", lambda w: {"Arn": f"arn:aws:iam::{ACCOUNT}:user/team/{w.user}"},
+        "user/team/target"),
+    row(U + "GenerateServiceLastAccessedDetails", lambda w: {"Arn": w.role_arn}, "role/team/app", case="role"),
+    row(U + "GenerateServiceLastAccessedDetails", lambda w: {"Arn": f"arn:aws:iam::{ACCOUNT}:group/team/{w.group}"},
+        "group/team/devs", case="group"),
+    row(U + "GenerateServiceLastAccessedDetails", lambda w: {"Arn": w.policy}, "policy/team/pol", case="policy"),
+    row(U + "GetServiceLastAccessedDetails", lambda w: {"JobId": _report_job(w)}, "*"),
+    row(U + "GetServiceLastAccessedDetailsWithEntities", lambda w: {"JobId": _report_job(w), "ServiceNamespace": "iam"},
+        "*"),
+    row(U + "ListPoliciesGrantingServiceAccess", lambda w: {"Arn": f"arn:aws:iam::{ACCOUNT}:user/team/{w.user}",
+                                                          "ServiceNamespaces": ["iam"]}, "user/team/target"),
+    row(U + "ListPoliciesGrantingServiceAccess", lambda w: {"Arn": w.role_arn, "ServiceNamespaces": ["iam"]},
+        "role/team/app", case="role"),
+    row(U + "GenerateOrganizationsAccessReport", lambda w: {"EntityPath": f"{w.org.org}/{w.org.root}"},
+        "access-report/{org}/{root}"),
+    row(U + "GetOrganizationsAccessReport", lambda w: {"JobId": _org_job(w)}, "*"),
 ]

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from functional_helpers import allow, as_creds, doc, self_signed_certificate
 from resource_table import Row, full_arn, row
-from resource_table_aa import AA_ROWS, NOT_IN_SAR, AaWorld
+from resource_table_aa import AA_ROWS, LAST_ACCESSED_ROWS, NOT_IN_SAR, AaWorld
 from resource_table_cloudtrail import CT_ROWS
 from resource_table_ops import OPS_ROWS
 from resource_table_orgs import ORG_ROWS, OrgWorld
@@ -537,6 +537,7 @@ ROWS: list[Row] = [
     *ORG_ROWS,
     *AA_ROWS,
     *OPS_ROWS,
+    *LAST_ACCESSED_ROWS,
 ]
 
 

@@ -122,6 +122,12 @@ class Recorder:
     def pending(self) -> int:
         return len(self._pending)
 
+    def queued(self) -> list[ApiCallRecord]:
+        """A copy of the records queued and not yet written (analysis/activity reads them with the
+        stored trail, so a job sees the read-only calls of the last ``max_age`` seconds too)."""
+        with self._lock:
+            return list(self._pending)
+
     def due(self) -> bool:
         return bool(self._pending) and time.monotonic() - self._oldest >= self.max_age
 

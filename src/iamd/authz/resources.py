@@ -315,7 +315,28 @@ Derive = Callable[[Connection, Caller, Mapping[str, Any], bool], "Resource | Non
 
 # Actions whose resource is derived from the request, not named by a member; None falls back to
 # the members (``ENTITY_TYPES``).
+def _report_entity(conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool) -> Resource | None:
+    """GenerateServiceLastAccessedDetails and ListPoliciesGrantingServiceAccess name their user,
+    group, role or policy by ``Arn``: authorized on that ARN (its account's, so another account's
+    entity is refused before the action says whether it exists). Anything else is authorized as
+    given; the action refuses it."""
+    arn = str(params.get("Arn", ""))
+    return Resource(arn or "*", _account_and_name(arn)[0] if arn.startswith("arn:aws:iam::") else None)
+
+
+def _access_report(conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool) -> Resource | None:
+    """GenerateOrganizationsAccessReport: ``access-report/ENTITY_PATH`` in the caller's account,
+    as the Service Authorization Reference names it."""
+    path = params.get("EntityPath")
+    if not isinstance(path, str) or not path:
+        return None
+    return Resource(f"arn:aws:iam::{caller.account_id}:access-report/{path}", caller.account_id)
+
+
 DERIVED: Mapping[str, Derive] = {
+    "iam:generateorganizationsaccessreport": _access_report,
+    "iam:generateservicelastaccesseddetails": _report_entity,
+    "iam:listpoliciesgrantingserviceaccess": _report_entity,
     "iam:createservicelinkedrole": _new_service_linked_role,
     "iam:getservicelinkedroledeletionstatus": _deleted_service_linked_role,
     "iam:getaccesskeylastused": _key_owner,

@@ -34,7 +34,7 @@ from iamd.store.errors import Busy, classify
 from iamd.store.private_files import private_sqlite_files
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0014"
+HEAD = "0017"
 # The advisory lock ``Store.exclusive`` takes on PostgreSQL ("iamd" in ASCII).
 _STARTUP_LOCK = 0x69616D64
 # How long a writer waits for a lock by default (SQLite's busy timeout, PostgreSQL's lock_timeout).

@@ -351,6 +351,7 @@ credential_reports = Table(
 )
 
 import iamd.store.aa_schema  # noqa: E402, F401  (IAM Access Analyzer tables, in this metadata)
+import iamd.store.activity_schema  # noqa: E402, F401  (jobs that read the audit trail, in this metadata)
 import iamd.store.audit_schema  # noqa: E402, F401  (the audit trail tables, in this metadata)
 import iamd.store.cloudtrail_schema  # noqa: E402, F401  (CloudTrail trails and event data stores)
 import iamd.store.key_schema  # noqa: E402, F401  (master-key registry tables, in this metadata)

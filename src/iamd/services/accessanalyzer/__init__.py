@@ -9,6 +9,7 @@ from iamd.services.accessanalyzer import (  # noqa: F401
     archive_rules,
     checks,
     findings,
+    generation,
     previews,
     recommendations,
     validate,

@@ -42,7 +42,9 @@ def current(call: Call, row: Row[Any], force: Iterable[str] = ()) -> Row[Any]:
     whatever their digest)."""
     forced = frozenset(force)
     if not external(row):
-        return row
+        from iamd.services.accessanalyzer import unused  # the unused-access analyzers' findings
+
+        return unused.current(call, row)
     zone = zone_of(call, row)
     accounts = sorted(zone.org_accounts) if zone.organization else [row.account_id]
     fingerprint = dumps({"org": zone.org_id, "members": sorted(zone.org_accounts),
