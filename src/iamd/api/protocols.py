@@ -1,7 +1,7 @@
 """The wire protocols a service speaks, behind one small interface the app uses.
 
 IAM and STS speak AWS's Query protocol (form or query-string parameters, XML responses);
-CloudTrail and Organizations speak the JSON 1.1 protocol (``X-Amz-Target`` names the
+CloudTrail, Organizations and iamd's own ``iamd`` service speak the JSON 1.1 protocol (``X-Amz-Target`` names the
 operation, JSON both ways). The app picks the protocol by the SigV4 scope's service.
 """
 
@@ -89,6 +89,8 @@ def protocols() -> dict[str, WireProtocol]:
         "sts": QueryProtocol("sts"),
         "cloudtrail": JsonProtocol("cloudtrail"),
         "organizations": JsonProtocol("organizations", organizations_invalid_input),
+        # iamd's own operations, from the model iamd ships (``iamd.data.models_path``).
+        "iamd": JsonProtocol("iamd"),
     }
 
 

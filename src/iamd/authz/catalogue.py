@@ -170,8 +170,14 @@ def resource_type(service_prefix: str, name: str) -> ResourceType | None:
     return None if svc is None else svc.resource_types.get(name.lower())
 
 
+# iamd's own operations that only read (the SAR does not know the ``iamd`` prefix).
+OWN_READ_ONLY = frozenset({"iamd:listescalationpaths"})
+
+
 def is_read_only(name: str) -> bool:
     """True for List and Read actions; unknown actions are not read-only."""
+    if name.lower() in OWN_READ_ONLY:
+        return True
     info = action(name)
     return info is not None and info.access_level in READ_ONLY_LEVELS
 

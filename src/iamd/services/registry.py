@@ -64,6 +64,7 @@ def load_all() -> dict[str, dict[str, Action]]:
     """Import every service module so that its actions register."""
     import iamd.services.cloudtrail  # noqa: F401
     import iamd.services.iam  # noqa: F401
+    import iamd.services.iamd  # noqa: F401
     import iamd.services.organizations  # noqa: F401
     import iamd.services.sts  # noqa: F401
 
