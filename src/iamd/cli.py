@@ -112,6 +112,8 @@ def parser() -> argparse.ArgumentParser:
     _add_store_flags(create)
     create.add_argument("--new-account-id", help="12-digit id of the new account (default: random)")
     _add_audit(sub)
+    _add_analyze(sub)
+    sub.add_parser("data-path", help="print the folder of iamd's service models, for AWS_DATA_PATH")
     _add_trail(sub)
     _add_policy(sub)
     _add_keys(sub)
@@ -169,6 +171,12 @@ def _add_keys(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _add_org(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from iamd.services.organizations.org_cli import add_parser
+
+    add_parser(sub)
+
+
+def _add_analyze(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from iamd.analysis.escalation_cli import add_parser
 
     add_parser(sub)
 
@@ -309,6 +317,15 @@ def main(argv: list[str] | None = None) -> int:
             region=args.region, max_key_age=args.max_key_age, max_unused_days=args.max_unused_days,
             as_json=args.json,
         )
+    if args.command == "data-path":
+        from iamd.data import models_path
+
+        print(models_path())
+        return 0
+    if args.command == "analyze":
+        from iamd.analysis.escalation_cli import run as run_analyze
+
+        return run_analyze(args)
     if args.command == "keys":
         from iamd.services.keys_cli import run as run_keys
 

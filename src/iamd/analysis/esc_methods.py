@@ -18,9 +18,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from iamd.analysis.esc_graph import Graph, Node
 from iamd.authz.compiled import ALLOW_ALL, compile_document
+from iamd.authz.context import REQUEST_KEYS
 from iamd.policy import Policy, PolicySet, PolicyType
 from iamd.services.iam import aws_managed
 
@@ -44,10 +46,11 @@ PASS_ROLE_SERVICES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Check:
-    """One request the engine allowed the acting principal."""
+    """One request the engine allowed the acting principal, with the request keys it carried."""
 
     action: str
     resource: str
+    context: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -93,9 +96,15 @@ def _chosen() -> Policy:
     return policy
 
 
-def _ask(graph: Graph, state: State, action: str, resource: str, **kw: object) -> Check | None:
-    decision = graph.decide(state.node, state.policies(), action, resource, **kw)  # type: ignore[arg-type]
-    return Check(action, resource) if decision.allowed else None
+_KEY_OF = {member: key for key, member in REQUEST_KEYS.items()}
+
+
+def _ask(graph: Graph, state: State, action: str, resource: str, **kw: Any) -> Check | None:
+    decision = graph.decide(state.node, state.policies(), action, resource, **kw)
+    if not decision.allowed:
+        return None
+    params: dict[str, str] = kw.get("params") or {}
+    return Check(action, resource, tuple((_KEY_OF[m], v) for m, v in params.items()))
 
 
 def _all(*checks: Check | None) -> tuple[Check, ...] | None:

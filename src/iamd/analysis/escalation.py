@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from iamd.analysis import esc_graph
-from iamd.analysis.esc_methods import Edge, State, methods
+from iamd.analysis.esc_methods import Check, Edge, State, methods
 from iamd.analysis.esc_power import Gain, gain
 from iamd.authz.policy_sets import PolicySets
 
@@ -45,7 +45,7 @@ class Path:
                 {
                     "Source": e.source.describe(),
                     "Method": e.method,
-                    "AllowedRequests": [{"Action": c.action, "Resource": c.resource} for c in e.checks],
+                    "AllowedRequests": [_request(c) for c in e.checks],
                     "Result": e.target.node.arn,
                     "ResultChange": e.target.change,
                 }
@@ -53,6 +53,13 @@ class Path:
             ],
             "Gains": [{"Action": a, "Resource": r} for a, r in self.gain.samples],
         }
+
+
+def _request(check: Check) -> dict[str, Any]:
+    out: dict[str, Any] = {"Action": check.action, "Resource": check.resource}
+    if check.context:
+        out["Context"] = dict(check.context)
+    return out
 
 
 @dataclass
