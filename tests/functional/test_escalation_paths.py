@@ -60,7 +60,8 @@ def test_paths_of_the_account_paged_and_audited(server: IamdServer, account: str
     edge = first["Edges"][0]
     assert edge["Method"] == "iam:PassRole to ec2.amazonaws.com"
     assert edge["Result"] == f"arn:aws:iam::{account}:role/admin"
-    assert {"Action": "iam:PassRole", "Resource": f"arn:aws:iam::{account}:role/admin"} in edge["AllowedRequests"]
+    assert {"Action": "iam:PassRole", "Resource": f"arn:aws:iam::{account}:role/admin",
+            "Context": {"iam:PassedToService": "ec2.amazonaws.com"}} in edge["AllowedRequests"]
     assert first["Gains"]
     one = client.list_escalation_paths(PrincipalArn=f"arn:aws:iam::{account}:user/writer")
     assert {p["PrincipalArn"] for p in one["EscalationPaths"]} == {f"arn:aws:iam::{account}:user/writer"}
@@ -78,7 +79,12 @@ def test_paths_of_the_account_paged_and_audited(server: IamdServer, account: str
     assert bad.value.response["Error"]["Code"] == "InvalidNextTokenException"
     events = server.client("cloudtrail").lookup_events(
         LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "ListEscalationPaths"}])["Events"]
-    assert events and events[0]["EventSource"].startswith("iamd")
+    assert events and events[0]["EventSource"] == "iamd.amazonaws.com"
+    record = json.loads(events[0]["CloudTrailEvent"])
+    assert record["readOnly"] is True and record["requestParameters"] is not None
+    with pytest.raises(ClientError) as too_many:
+        client.list_escalation_paths(MaxResults=101)
+    assert too_many.value.response["Error"]["Code"] == "ValidationException"
 
 
 def test_a_low_privilege_user_cannot_list_another_principals_paths(

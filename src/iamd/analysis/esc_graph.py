@@ -26,7 +26,16 @@ from iamd.authz.compiled import compile_document
 from iamd.authz.context import RequestInfo, build_context
 from iamd.authz.organizations import Placement, is_service_linked, scps_for
 from iamd.authz.policy_sets import PolicySets, Principal
-from iamd.policy import Context, Decision, Policy, PolicySet, PolicyType, PrincipalType, Request, RequestPrincipal
+from iamd.policy import (
+    Context,
+    Decision,
+    Policy,
+    PolicySet,
+    PolicyType,
+    PrincipalType,
+    Request,
+    RequestPrincipal,
+)
 from iamd.store import policy_docs, schema
 from iamd.store import tags as tag_store
 
