@@ -25,6 +25,7 @@ def allow(action: Any, resource: Any = "*") -> dict[str, Any]:
 
 
 def iamd_client(server: IamdServer, monkeypatch: pytest.MonkeyPatch, creds: dict[str, Any] | None = None) -> Any:
+    """As a user runs it: ``AWS_DATA_PATH`` set before boto3's session is made."""
     monkeypatch.setenv("AWS_DATA_PATH", str(models_path()))
     session = boto3.session.Session()
     key = creds or {"AccessKeyId": server.access_key_id, "SecretAccessKey": server.secret_access_key}

@@ -511,6 +511,9 @@ ROWS: list[Row] = [
     # CloudTrail
     row("cloudtrail:LookupEvents", _nothing, "*"),
     row("cloudtrail:ListPublicKeys", _nothing, "*"),
+    # iamd's own operations
+    row("iamd:ListEscalationPaths", lambda w: {"PrincipalArn": f"arn:aws:iam::123456789012:user/team/{w.user}"},
+        TARGET),
     *ORG_ROWS,
 ]
 
@@ -564,7 +567,7 @@ class Probe:
         self.iam = iam
         iam.create_user(UserName="prober", Path="/probe/")
         key = iam.create_access_key(UserName="prober")["AccessKey"]
-        self.clients = {svc: as_creds(server, svc, key) for svc in ("iam", "sts", "cloudtrail", "organizations")}
+        self.clients = {svc: as_creds(server, svc, key) for svc in ("iam", "sts", "cloudtrail", "organizations", "iamd")}
 
     def call(self, entry: Row, params: dict[str, Any], *statements: dict[str, Any]) -> dict[str, Any] | None:
         """The error (code and message) of the call, None when it succeeded."""

@@ -83,10 +83,26 @@ class ServiceInfo:
     condition_keys: Mapping[str, str]
 
 
+# iamd's own service (its operations, in the SAR's layout), which AWS's reference cannot list.
+# ListEscalationPaths acts on the user or role whose paths it lists (``*`` for the account's).
+OWN_SERVICES: dict[str, list[Any]] = {
+    "iamd": [
+        "iamd",
+        [["ListEscalationPaths", 0, [], [], [["user", 0, [], []], ["role", 0, [], []]]]],
+        [
+            ["user", "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}", []],
+            ["role", "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}", []],
+        ],
+        {},
+    ],
+}
+
+
 @cache
 def _data() -> dict[str, Any]:
     raw = resources.files("iamd.data").joinpath("action_catalogue.json.gz").read_bytes()
     data: dict[str, Any] = json.loads(gzip.decompress(raw))
+    data["services"] = dict(sorted({**OWN_SERVICES, **data["services"]}.items()))
     return data
 
 
@@ -170,14 +186,8 @@ def resource_type(service_prefix: str, name: str) -> ResourceType | None:
     return None if svc is None else svc.resource_types.get(name.lower())
 
 
-# iamd's own operations that only read (the SAR does not know the ``iamd`` prefix).
-OWN_READ_ONLY = frozenset({"iamd:listescalationpaths"})
-
-
 def is_read_only(name: str) -> bool:
     """True for List and Read actions; unknown actions are not read-only."""
-    if name.lower() in OWN_READ_ONLY:
-        return True
     info = action(name)
     return info is not None and info.access_level in READ_ONLY_LEVELS
 
