@@ -1,4 +1,4 @@
-"""The escalation table: principal set-ups, each with the path the analysis must report or none,
+"""The escalation table (and the analysis' edges: work bounds, other accounts): principal set-ups, each with the path the analysis must report or none,
 on a real store of each backend. Every reported edge whose source is a principal as stored is
 re-checked by the engine through IAM's SimulatePrincipalPolicy (another caller of the same
 engine, gathering the principal's policies itself)."""
@@ -6,6 +6,7 @@ engine, gathering the principal's policies itself)."""
 from __future__ import annotations
 
 import json
+import random
 import urllib.parse
 import uuid
 from collections.abc import Callable
@@ -15,7 +16,10 @@ from typing import Any
 import org_fixtures
 import pytest
 
+from iamd.analysis import escalation
 from iamd.analysis.escalation import analyse
+from iamd.errors import ValidationException
+from iamd.services.accounts import create_account
 from iamd.services.context import Call, Caller
 from iamd.services.registry import ACTIONS
 from iamd.services.runtime import Runtime
@@ -305,3 +309,38 @@ def test_one_principal_and_nothing_of_another_account(runtime: Runtime, invoke: 
     only = paths_of(runtime, account, a.arn("user", "writer"))
     assert only and {p["PrincipalArn"] for p in only} == {a.arn("user", "writer")}
     assert paths_of(runtime, account, "arn:aws:iam::999999999999:user/subject") == []
+
+def test_a_bound_that_stops_the_search_says_truncated(runtime: Runtime, invoke: Invoke, account: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    a = Account(invoke, account)
+    a.role("admin", trusts({"Service": "ec2.amazonaws.com"}), managed=ADMIN)
+    a.user("subject", allow(["iam:PassRole", "ec2:RunInstances"]))
+    monkeypatch.setattr(escalation, "MAX_EVALUATIONS", 5)
+    with runtime.store.connect() as conn:
+        report = escalation.analyse(conn, account, datetime.now(UTC))
+    assert report.truncated
+
+
+def test_another_accounts_role_is_not_analysed_into_this_account(runtime: Runtime, invoke: Invoke,
+                                                                  account: str) -> None:
+    """Account B's administrator role trusts a user of A: A's analysis lists only A's principals
+    and follows no edge into B; B's lists only B's."""
+    other = f"{random.randrange(10**11, 10**12):012d}"
+    with runtime.store.begin() as conn:
+        create_account(conn, runtime.secretbox, other, datetime.now(UTC))
+    a = Account(invoke, account)
+    a.user("subject", allow("sts:AssumeRole"))
+    b = Account(member_invoke(runtime, other), other)
+    b.role("admin", trusts({"AWS": a.arn("user", "subject")}), managed=ADMIN)
+    b.user("local")
+    for account_id in (account, other):
+        for path in paths_of(runtime, account_id):
+            assert path["PrincipalArn"].startswith(f"arn:aws:iam::{account_id}:")
+            for edge in path["Edges"]:
+                assert f":{account_id}:" in edge["Result"]
+    assert paths_of(runtime, account, a.arn("user", "subject")) == []
+
+
+def test_the_service_refuses_another_accounts_principal(invoke: Invoke) -> None:
+    with pytest.raises(ValidationException):
+        invoke("iamd", "ListEscalationPaths", {"PrincipalArn": "arn:aws:iam::999999999999:user/x"})
