@@ -63,6 +63,7 @@ class Node:
     trust: Policy | None = None
     groups: list[str] = field(default_factory=list)  # group ARNs (users)
     managed: list[str] = field(default_factory=list)  # customer managed policy ARNs that apply to it
+    base: Any = field(default=None, repr=False)  # its unchanged ``esc_methods.State``, made once
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Graph:
         # (id of a PolicySet the graph's states keep alive, action, resource) -> allowed
         self.memo: dict[tuple[int, str, str], bool] = {}
         self._contexts: dict[tuple[Any, ...], Context] = {}
+        self._services: dict[tuple[str, str], bool] = {}
 
     def decide(
         self,
@@ -128,12 +130,16 @@ class Graph:
         decided by the engine on the trust policy alone, as for a service principal's request."""
         if role.trust is None:
             return False
+        known = self._services.get((role.arn, service))
+        if known is not None:
+            return known
         self.evaluations += 1
         principal = RequestPrincipal(service, "", PrincipalType.SERVICE)
         context = Context({"aws:PrincipalIsAWSService": True, "aws:PrincipalServiceName": service,
                            "aws:SecureTransport": True})
         request = Request(principal, "sts:AssumeRole", role.arn, context, None)
-        return PolicySet().evaluate(request, role.trust).allowed
+        allowed = self._services[(role.arn, service)] = PolicySet().evaluate(request, role.trust).allowed
+        return allowed
 
 
 def _caller(node: Node) -> Caller:

@@ -67,7 +67,11 @@ class State:
 
     @classmethod
     def of(cls, node: Node) -> State:
-        return cls(node, node.identity, node.boundary)
+        """The principal as it is: one object per node, so its decisions are remembered once."""
+        if node.base is None:
+            node.base = cls(node, node.identity, node.boundary)
+        state: State = node.base
+        return state
 
     @property
     def key(self) -> tuple[str, str]:

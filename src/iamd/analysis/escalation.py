@@ -72,23 +72,25 @@ class Report:
 
 
 def analyse(conn: Connection, account_id: str, now: datetime, principal_arn: str | None = None,
-            sets: PolicySets | None = None) -> Report:
-    """Every escalation path of the account's principals (or of one principal, by ARN)."""
+            sets: PolicySets | None = None, max_evaluations: int | None = None) -> Report:
+    """Every escalation path of the account's principals (or of one principal, by ARN), within
+    ``max_evaluations`` engine decisions (default ``MAX_EVALUATIONS``)."""
+    budget = MAX_EVALUATIONS if max_evaluations is None else max_evaluations
     graph = esc_graph.load(conn, account_id, now, sets)
     sources = [n for n in graph.nodes.values() if principal_arn is None or n.arn == principal_arn]
     paths: list[Path] = []
     truncated = False
     for node in sources:
-        found, stopped = _search(graph, State.of(node))
+        found, stopped = _search(graph, State.of(node), budget)
         paths += found
         truncated = truncated or stopped
-        if graph.evaluations >= MAX_EVALUATIONS:
+        if graph.evaluations >= budget:
             truncated = True
             break
     return Report(account_id, len(sources), paths, truncated, graph.evaluations)
 
 
-def _search(graph: esc_graph.Graph, start: State) -> tuple[list[Path], bool]:
+def _search(graph: esc_graph.Graph, start: State, budget: int) -> tuple[list[Path], bool]:
     seen = {start.key}
     queue: deque[tuple[State, tuple[Edge, ...]]] = deque([(start, ())])
     found: list[Path] = []
@@ -99,7 +101,7 @@ def _search(graph: esc_graph.Graph, start: State) -> tuple[list[Path], bool]:
         for edge in methods(graph, state):
             if edge.target.key in seen:
                 continue
-            if len(seen) >= MAX_STATES or graph.evaluations >= MAX_EVALUATIONS:
+            if len(seen) >= MAX_STATES or graph.evaluations >= budget:
                 return found, True
             seen.add(edge.target.key)
             path = (*edges, edge)

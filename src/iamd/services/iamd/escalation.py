@@ -22,6 +22,9 @@ from iamd.services.page_tokens import sealer
 from iamd.services.registry import action
 
 DEFAULT_MAX_RESULTS = 20
+# One request holds a worker for a few seconds at most (each page is computed afresh); the
+# offline command's bound is larger (``analysis.escalation.MAX_EVALUATIONS``).
+API_MAX_EVALUATIONS = 400_000
 _TOKEN_PURPOSE = "iamd-escalation-next-token"
 
 
@@ -39,7 +42,7 @@ def list_escalation_paths(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         if opened is None or not opened[1] or not isinstance(opened[0], int) or opened[0] < 0:
             raise InvalidNextTokenException("Invalid NextToken.")
         start = opened[0]
-    report = analyse(call.conn, call.account_id, call.now, principal, policy_sets(call))
+    report = analyse(call.conn, call.account_id, call.now, principal, policy_sets(call), API_MAX_EVALUATIONS)
     page = report.paths[start:start + limit]
     out: dict[str, Any] = {"EscalationPaths": [path.as_dict() for path in page], "Truncated": report.truncated}
     if start + limit < len(report.paths):
