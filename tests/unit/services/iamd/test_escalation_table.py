@@ -344,3 +344,40 @@ def test_another_accounts_role_is_not_analysed_into_this_account(runtime: Runtim
 def test_the_service_refuses_another_accounts_principal(invoke: Invoke) -> None:
     with pytest.raises(ValidationException):
         invoke("iamd", "ListEscalationPaths", {"PrincipalArn": "arn:aws:iam::999999999999:user/x"})
+
+
+def role_puts_its_own_policy(a: Account) -> None:
+    a.role("subject", trusts({"Service": "ec2.amazonaws.com"}), allow("iam:PutRolePolicy", a.arn("role", "subject")))
+
+
+def role_drops_its_boundary(a: Account) -> None:
+    fence = a.policy("fence", allow(["s3:*", "iam:DeleteRolePermissionsBoundary"]))
+    a.role("subject", trusts({"Service": "ec2.amazonaws.com"}), allow("*"))
+    a.iam("PutRolePermissionsBoundary", RoleName="subject", PermissionsBoundary=fence)
+
+
+def role_boundary_forbids_the_write(a: Account) -> None:
+    fence = a.policy("fence", allow("s3:*"))
+    a.role("subject", trusts({"Service": "ec2.amazonaws.com"}), allow(["s3:*", "iam:PutRolePolicy"]))
+    a.iam("PutRolePermissionsBoundary", RoleName="subject", PermissionsBoundary=fence)
+
+
+ROLE_CASES: list[tuple[Callable[[Account], None], list[str] | None]] = [
+    (role_puts_its_own_policy, ["iam:PutRolePolicy"]),
+    (role_drops_its_boundary, ["iam:DeleteRolePermissionsBoundary"]),
+    (role_boundary_forbids_the_write, None),
+]
+
+
+@pytest.mark.parametrize(("setup", "expected"), ROLE_CASES, ids=[c[0].__name__ for c in ROLE_CASES])
+def test_escalation_table_of_roles(runtime: Runtime, invoke: Invoke, account: str,
+                                   setup: Callable[[Account], None], expected: list[str] | None) -> None:
+    a = Account(invoke, account)
+    setup(a)
+    mine = paths_of(runtime, account, a.arn("role", "subject"))
+    if expected is None:
+        assert mine == []
+    else:
+        assert expected in [[e["Method"] for e in p["Edges"]] for p in mine], mine
+    for path in mine:
+        recheck(a, path)
