@@ -74,3 +74,13 @@ def test_errors_exit_2(planted: tuple[IamdServer, Path]) -> None:
     denied = analyze("--endpoint-url", server.endpoint,
                      env=server.env | {"AWS_ACCESS_KEY_ID": "AKIAAAAAAAAAAAAAAAAA", "AWS_SECRET_ACCESS_KEY": "x" * 40})
     assert denied.returncode == 2
+
+
+def test_data_path_prints_the_folder_of_the_shipped_model() -> None:
+    out = subprocess.run([sys.executable, "-m", "iamd.cli", "data-path"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    model = json.loads((Path(out.stdout.strip()) / "iamd" / "2026-12-01" / "service-2.json").read_text())
+    meta = model["metadata"]
+    assert (meta["signingName"], meta["protocol"], meta["jsonVersion"], meta["targetPrefix"]) == (
+        "iamd", "json", "1.1", "Iamd_20261201")
+    assert "ListEscalationPaths" in model["operations"]
