@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import boto3
@@ -78,8 +79,14 @@ def test_paths_of_the_account_paged_and_audited(server: IamdServer, account: str
     with pytest.raises(ClientError) as bad:
         client.list_escalation_paths(NextToken=page.get("NextToken", "forged-token-value"))
     assert bad.value.response["Error"]["Code"] == "InvalidNextTokenException"
-    events = server.client("cloudtrail").lookup_events(
-        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "ListEscalationPaths"}])["Events"]
+    # A read-only call is written to the trail just after its answer (as every List call is).
+    trail = server.client("cloudtrail")
+    for _ in range(100):
+        events = trail.lookup_events(
+            LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "ListEscalationPaths"}])["Events"]
+        if events:
+            break
+        time.sleep(0.05)
     assert events and events[0]["EventSource"] == "iamd.amazonaws.com"
     record = json.loads(events[0]["CloudTrailEvent"])
     assert record["readOnly"] is True and record["requestParameters"] is not None

@@ -71,6 +71,8 @@ def candidates(policies: list[Policy]) -> Iterator[tuple[str, str]]:
 def gain(graph: Graph, source: Node, source_set: PolicySet, target: Node, target_set: PolicySet,
          target_policies: list[Policy]) -> Gain:
     """What ``target`` (with ``target_set``) may do that ``source`` (with ``source_set``) may not."""
+    if unlimited(source_set):
+        return Gain(())
     found: list[tuple[str, str]] = []
     for n, (action, resource) in enumerate(candidates(target_policies)):
         if n >= MAX_PROBES:
@@ -83,6 +85,22 @@ def gain(graph: Graph, source: Node, source_set: PolicySet, target: Node, target
         if len(found) >= GAIN_SAMPLES:
             break
     return Gain(tuple(found))
+
+
+def unlimited(policies: PolicySet) -> bool:
+    """A policy set nothing can gain over: an unconditional Allow of ``*`` on ``*``, no Deny
+    statement, and no boundary, session policy or SCP to limit it. (What the engine would answer
+    for every candidate, known without asking it thousands of times.)"""
+    if policies.boundary is not None or policies.session is not None or policies.scps:
+        return False
+    statements = [st for policy in policies.identity.policies for st in policy.statements]
+    if any(st.effect == "Deny" for st in statements):
+        return False
+    return any(
+        st.actions == ("*",) and not st.not_action and st.resources == ("*",) and not st.not_resource
+        and not st.conditions
+        for st in statements
+    )
 
 
 def _allowed(graph: Graph, node: Node, policies: PolicySet, action: str, resource: str) -> bool:

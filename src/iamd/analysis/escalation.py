@@ -6,7 +6,9 @@ edge allowed by the engine for the principal acting at that step), up to ``MAX_D
 path is reported when the state it reaches can do something the starting principal cannot
 (``esc_power.gain``, also the engine's decisions), so a PassRole to a weaker role, or a write a
 boundary or SCP makes useless, is not a path. Shortest paths first; a state already reached is not
-searched again.
+searched again. Past a state that already gained something, an edge is reported only if it
+gains over the last such state of its path as well, so a path to an administrator is not followed by every write the
+administrator could make.
 
 Work is bounded for large accounts: at most ``MAX_STATES`` states per principal and
 ``MAX_EVALUATIONS`` engine decisions per analysis; when a bound stops the search, the report says
@@ -92,10 +94,11 @@ def analyse(conn: Connection, account_id: str, now: datetime, principal_arn: str
 
 def _search(graph: esc_graph.Graph, start: State, budget: int) -> tuple[list[Path], bool]:
     seen = {start.key}
-    queue: deque[tuple[State, tuple[Edge, ...]]] = deque([(start, ())])
+    # (state, the path to it, the last state on that path that gained something)
+    queue: deque[tuple[State, tuple[Edge, ...], State | None]] = deque([(start, (), None)])
     found: list[Path] = []
     while queue:
-        state, edges = queue.popleft()
+        state, edges, peak = queue.popleft()
         if len(edges) >= MAX_DEPTH:
             continue
         for edge in methods(graph, state):
@@ -107,8 +110,12 @@ def _search(graph: esc_graph.Graph, start: State, budget: int) -> tuple[list[Pat
             path = (*edges, edge)
             target = edge.target
             more = gain(graph, start.node, start.policies(), target.node, target.policies(), target.identity)
+            # Past a state that already gained, an edge is a further path only if it gains over
+            # that state too (an administrator writing itself a policy is no news).
+            if more and peak is not None:
+                more = gain(graph, peak.node, peak.policies(), target.node, target.policies(), target.identity)
             if more:
                 found.append(Path(start.node.arn, path, more))
             if not target.terminal:
-                queue.append((target, path))
+                queue.append((target, path, target if more else peak))
     return found, False
