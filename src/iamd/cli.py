@@ -144,6 +144,8 @@ def parser() -> argparse.ArgumentParser:
 
     _add_account(sub)
     _add_audit(sub)
+    _add_analyze(sub)
+    sub.add_parser("data-path", help="print the folder of iamd's service models, for AWS_DATA_PATH")
     _add_trail(sub)
     _add_policy(sub)
     _add_keys(sub)
@@ -214,6 +216,12 @@ def _add_outbound(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _add_org(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from iamd.services.organizations.org_cli import add_parser
+
+    add_parser(sub)
+
+
+def _add_analyze(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from iamd.analysis.escalation_cli import add_parser
 
     add_parser(sub)
 
@@ -363,6 +371,15 @@ def main(argv: list[str] | None = None) -> int:
             region=args.region, max_key_age=args.max_key_age, max_unused_days=args.max_unused_days,
             as_json=args.json,
         )
+    if args.command == "data-path":
+        from iamd.data import models_path
+
+        print(models_path())
+        return 0
+    if args.command == "analyze":
+        from iamd.analysis.escalation_cli import run as run_analyze
+
+        return run_analyze(args)
     if args.command == "keys":
         from iamd.services.keys_cli import run as run_keys
 

@@ -112,6 +112,16 @@ class IamdServer:
             "aws_secret_access_key": self.secret_access_key,
         }
         params.update(kwargs)
+        if service == "iamd":
+            # iamd's own service: its model is iamd's, found through botocore's ``data_path``
+            # (what ``AWS_DATA_PATH`` sets), on a session of its own.
+            import botocore.session
+
+            from iamd.data import models_path
+
+            core = botocore.session.Session()
+            core.set_config_variable("data_path", str(models_path()))
+            return boto3.session.Session(botocore_session=core).client(service, **params)  # type: ignore[call-overload]
         # boto3-stubs overloads client() per literal service name and has no overload for a str.
         return boto3.client(service, **params)  # type: ignore[call-overload]
 

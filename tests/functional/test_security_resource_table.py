@@ -534,6 +534,9 @@ ROWS: list[Row] = [
     # Access Analyzer
     row("access-analyzer:ValidatePolicy", lambda w: {"policyDocument": "{}", "policyType": "IDENTITY_POLICY"}, "*"),
     *CT_ROWS,
+    # iamd's own operations
+    row("iamd:ListEscalationPaths", lambda w: {"PrincipalArn": f"arn:aws:iam::123456789012:user/team/{w.user}"},
+        TARGET),
     *ORG_ROWS,
     *AA_ROWS,
     *OPS_ROWS,
@@ -592,7 +595,7 @@ class Probe:
         self.iam = iam
         iam.create_user(UserName="prober", Path="/probe/")
         key = iam.create_access_key(UserName="prober")["AccessKey"]
-        self.clients = {svc: as_creds(server, svc, key) for svc in ("iam", "sts", "cloudtrail", "organizations")}
+        self.clients = {svc: as_creds(server, svc, key) for svc in ("iam", "sts", "cloudtrail", "organizations", "iamd")}
         self.clients["access-analyzer"] = as_creds(server, "accessanalyzer", key)
 
     def call(self, entry: Row, params: dict[str, Any], *statements: dict[str, Any]) -> dict[str, Any] | None:

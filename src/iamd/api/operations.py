@@ -19,11 +19,15 @@ T = TypeVar("T")
 
 @cache
 def loader() -> botocore.loaders.Loader:
-    return botocore.loaders.Loader()
+    """botocore's loader, also searching the models iamd ships for its own operations (service
+    ``iamd``), the folder ``iamd data-path`` prints for boto3's ``AWS_DATA_PATH``."""
+    from iamd.data import models_path
+
+    return botocore.loaders.Loader(extra_search_paths=[str(models_path())])
 
 
 def load_model(service_name: str) -> ServiceModel:
-    """botocore's ``service-2`` model of a service (newest API version botocore ships)."""
+    """The ``service-2`` model of a service (newest API version): botocore's, or iamd's own."""
     data = loader().load_service_model(service_name, "service-2")
     return ServiceModel(data, service_name=service_name)
 

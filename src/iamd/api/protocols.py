@@ -1,10 +1,11 @@
 """The wire protocols a service speaks, behind one small interface the app uses.
 
 IAM and STS speak AWS's Query protocol (form or query-string parameters, XML responses);
-CloudTrail and Organizations speak the JSON 1.1 protocol (``X-Amz-Target`` names the
-operation, JSON both ways); Access Analyzer speaks REST-JSON (method and path name the operation,
-members travel in the path, query, headers and JSON body). The app picks the protocol by the
-SigV4 scope's service (``access-analyzer`` for Access Analyzer, its signing name).
+CloudTrail, Organizations and iamd's own ``iamd`` service speak the JSON 1.1 protocol
+(``X-Amz-Target`` names the operation, JSON both ways); Access Analyzer speaks REST-JSON (method
+and path name the operation, members travel in the path, query, headers and JSON body). The app
+picks the protocol by the SigV4 scope's service (``access-analyzer`` for Access Analyzer, its
+signing name).
 """
 
 from __future__ import annotations
@@ -142,6 +143,8 @@ def protocols() -> dict[str, WireProtocol]:
         "cloudtrail": JsonProtocol("cloudtrail"),
         "organizations": JsonProtocol("organizations", organizations_invalid_input),
         "access-analyzer": RestJsonProtocol("accessanalyzer"),
+        # iamd's own operations, from the model iamd ships (``iamd.data.models_path``).
+        "iamd": JsonProtocol("iamd"),
     }
 
 

@@ -85,10 +85,26 @@ class ServiceInfo:
     condition_keys: Mapping[str, str]
 
 
+# iamd's own service (its operations, in the SAR's layout), which AWS's reference cannot list.
+# ListEscalationPaths acts on the user or role whose paths it lists (``*`` for the account's).
+OWN_SERVICES: dict[str, list[Any]] = {
+    "iamd": [
+        "iamd",
+        [["ListEscalationPaths", 0, [], [], [["user", 0, [], []], ["role", 0, [], []]]]],
+        [
+            ["user", "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}", []],
+            ["role", "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}", []],
+        ],
+        {},
+    ],
+}
+
+
 @cache
 def _data() -> dict[str, Any]:
     raw = resources.files("iamd.data").joinpath("action_catalogue.json.gz").read_bytes()
     data: dict[str, Any] = json.loads(gzip.decompress(raw))
+    data["services"] = dict(sorted({**OWN_SERVICES, **data["services"]}.items()))
     return data
 
 

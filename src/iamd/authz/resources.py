@@ -290,6 +290,20 @@ def _root_user_target(conn: Connection, caller: Caller, params: Mapping[str, Any
     return Resource(f"arn:aws:iam::{found.group(1)}:root", None)
 
 
+def _escalation_subject(conn: Connection, caller: Caller, params: Mapping[str, Any], with_tags: bool) -> Resource | None:
+    """iamd:ListEscalationPaths: the user or role whose paths are asked for (``PrincipalArn``),
+    so a policy on ``user/${aws:username}`` lets a user see its own paths only; ``*`` when the
+    request asks for every principal of the account."""
+    arn = params.get("PrincipalArn")
+    if not arn:
+        return None
+    kind = _ENTITY_KIND.fullmatch(str(arn))
+    if kind is None:
+        return Resource(str(arn), None)
+    account, name = _account_and_name(str(arn))
+    return _with_details(conn, ENTITY_TYPES[("iam", kind.group(1))], str(arn), account, name, with_tags)
+
+
 _ASSUMED_ROLE = re.compile(r"arn:aws:sts::(\d{12}):assumed-role/([\w+=,.@-]+)/[\w+=,.@-]+")
 _ENTITY_KIND = re.compile(r"arn:aws:iam::\d{12}:(user|group|role)/.+")
 
@@ -359,6 +373,7 @@ DERIVED: Mapping[str, Derive] = {
     },
     "sts:assumeroot": _root_user_target,
     **{f"iam:{op}": _delegation_request for op in _DELEGATION_OPS},
+    "iamd:listescalationpaths": _escalation_subject,
 }
 
 

@@ -72,6 +72,7 @@ def load_all() -> dict[str, dict[str, Action]]:
     import iamd.services.accessanalyzer  # noqa: F401
     import iamd.services.cloudtrail  # noqa: F401
     import iamd.services.iam  # noqa: F401
+    import iamd.services.iamd  # noqa: F401
     import iamd.services.organizations  # noqa: F401
     import iamd.services.sts  # noqa: F401
 

@@ -1,0 +1,3 @@
+"""iamd's own operations (service ``iamd``, the model in ``iamd/data/models``)."""
+
+from iamd.services.iamd import escalation  # noqa: F401
