@@ -1,7 +1,7 @@
-"""Every operation of the five models iamd serves answers something other than NotImplemented.
+"""Every operation of the models iamd serves answers something other than NotImplemented.
 
 The walk sends each operation of botocore's ``iam``, ``sts``, ``organizations``, ``cloudtrail``
-and ``accessanalyzer`` models to a real server, signed as the account's root user, with the
+and ``accessanalyzer`` models, and of the model of iamd's own ``iamd`` service, to a real server, signed as the account's root user, with the
 smallest input the model accepts (required members only, each given a value that meets its
 length, range, enum and pattern constraints). Any answer is fine — a result, an AWS error about
 the made-up names, a refusal — except those that mean iamd has nothing behind the operation or
@@ -24,7 +24,7 @@ from botocore.model import OperationModel, Shape
 from iamd.api.operations import load_model
 from iamd.testing import IamdServer
 
-SERVICES = ("iam", "sts", "organizations", "cloudtrail", "accessanalyzer")
+SERVICES = ("iam", "sts", "organizations", "cloudtrail", "accessanalyzer", "iamd")
 
 # Answers that mean the request never reached an action: nothing behind the operation, a service
 # or an operation the endpoint does not know, or a signature refused for naming another service.

@@ -44,7 +44,7 @@ def test_every_registered_action_is_wrapped() -> None:
     assert ACTIONS["iam"]["CreateUser"].__name__ == "create_user"
 
 
-@pytest.mark.parametrize("service", ["iam", "sts", "organizations", "cloudtrail", "accessanalyzer"])
+@pytest.mark.parametrize("service", ["iam", "sts", "organizations", "cloudtrail", "accessanalyzer", "iamd"])
 def test_every_operation_of_the_model_has_an_action(service: str) -> None:
     from iamd.api.operations import load_model
     from iamd.services.registry import SCOPE_NAMES
