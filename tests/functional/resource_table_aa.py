@@ -78,6 +78,10 @@ def _named(w: Any) -> dict[str, Any]:
     return {"analyzerName": "main"}
 
 
+_CHECKED = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}'
+_BUCKET_POLICY = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "123456789012"},'
+                  ' "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*"}]}')
+
 AA_ROWS: list[Row] = [
     row(A + "CreateAnalyzer", lambda w: {"analyzerName": "probe", "type": "ACCOUNT"}, "aa:analyzer/probe"),
     row(A + "GetAnalyzer", _named, MAIN),
@@ -114,6 +118,13 @@ AA_ROWS: list[Row] = [
     row(A + "GetGeneratedPolicy", lambda w: {"jobId": w.aa.generation["job"]}, "*"),
     row(A + "ListPolicyGenerations", lambda w: {}, "*"),
     row(A + "CancelPolicyGeneration", lambda w: {"jobId": w.aa.generation["job"]}, "*"),
+    # The custom policy checks read only the documents they are given: no resource type in the SAR.
+    row(A + "CheckNoNewAccess", lambda w: {"newPolicyDocument": _CHECKED, "existingPolicyDocument": _CHECKED,
+                                           "policyType": "IDENTITY_POLICY"}, "*"),
+    row(A + "CheckAccessNotGranted", lambda w: {"policyDocument": _CHECKED, "policyType": "IDENTITY_POLICY",
+                                                "access": [{"actions": ["iam:DeleteUser"]}]}, "*"),
+    row(A + "CheckNoPublicAccess", lambda w: {"policyDocument": _BUCKET_POLICY,
+                                              "resourceType": "AWS::S3::Bucket"}, "*"),
 ]
 
 

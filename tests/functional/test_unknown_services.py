@@ -12,7 +12,7 @@ from botocore.config import Config
 
 from iamd.testing import IamdServer
 
-SERVED = "cloudtrail, iam, organizations, sts"
+SERVED = "access-analyzer, cloudtrail, iam, iamd, organizations, sts"
 NO_RETRY = Config(retries={"max_attempts": 1})
 
 

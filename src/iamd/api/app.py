@@ -32,6 +32,7 @@ from iamd.api.protocols import (
     intended_service,
     named_service,
     protocols,
+    rest_service,
 )
 from iamd.api.request_facts import arn_accounts, read_body, requested_region, secure_transport, source_ip
 from iamd.api.unsigned import unsigned_operation
@@ -190,7 +191,15 @@ class App:
                 headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]],
                 body=body if isinstance(body, bytes) else b"",
             )
-            if isinstance(body, AwsError) or request.method not in SERVED_METHODS | REST_METHODS:
+            if (
+                isinstance(body, AwsError)
+                or request.method not in SERVED_METHODS | REST_METHODS
+                # A PUT or DELETE no operation of iamd routes: refused unread, unless its signature
+                # names a service iamd does not serve (an S3 client's PUT), answered below in
+                # that service's protocol.
+                or (request.method in REST_METHODS and rest_service(self.protocols, http) is None
+                    and not _signed(http))
+            ):
                 # Answered before the signature is read: in the protocol the client speaks.
                 proto = self.protocols[intended_service(self.protocols, http)]
                 raise body if isinstance(body, AwsError) else MethodNotAllowed(method=request.method)
@@ -468,6 +477,11 @@ class App:
             # Compiled policy sets are cached per generation: the next request sees this change.
             bump_generation(conn, caller.account_id)
         return result
+
+
+def _signed(http: HttpRequest) -> bool:
+    """Whether the request carries a SigV4 signature, in its headers or its query string."""
+    return any(k.lower() == "authorization" for k, _ in http.headers) or "X-Amz-Signature=" in http.query_string
 
 
 def _headers(request_id: str, proto: WireProtocol) -> dict[str, str]:
